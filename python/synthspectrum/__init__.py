@@ -1,0 +1,23 @@
+"""synthspectrum: teach and do synthetic tabular data along the privacy-utility spectrum.
+
+Metadata side (no R needed): :func:`fit_metadata`, :func:`load_model`, :func:`audit`,
+de-identification in :mod:`synthspectrum.deidentify`, data in :mod:`synthspectrum.datasets`.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from synthspectrum.audit import audit
+from synthspectrum.compare import compare_marginals
+from synthspectrum.errors import ColumnError, SynthSpectrumError
+from synthspectrum.metadata import MetadataModel, fit_metadata
+from synthspectrum.metadata import load as load_model
+
+try:
+    __version__ = version("synthspectrum")
+except PackageNotFoundError:  # running from a source tree
+    __version__ = "0+unknown"
+
+__all__ = [
+    "MetadataModel", "fit_metadata", "load_model", "audit", "compare_marginals",
+    "SynthSpectrumError", "ColumnError", "__version__",
+]

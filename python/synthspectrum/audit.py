@@ -1,0 +1,197 @@
+"""Audit what a metadata model file itself discloses, column by column.
+
+A metasyn model (GMF file) is often shared on the grounds that it is "only metadata". It can
+still hold real values: a uniform or truncated-normal fit stores the real minimum and maximum,
+a categorical stores every label with its exact frequency (a label seen once points at one
+person), a regex learnt from text can copy whole words, a constant says everyone's value.
+``audit`` lists each such finding with a severity:
+
+* ``high``   — a value tied to very few real records (an extreme, a rare category);
+* ``medium`` — real text or a value shared by all records, copied into the model;
+* ``low``    — aggregate information (exact frequencies, a learnt pattern, micro-aggregated bounds);
+* ``info``   — what every model says (the number of rows, the columns).
+
+The audit table quotes the values it finds, so it is exactly as sensitive as the model file.
+Pass the real ``data`` to check bounds against the real extremes instead of inferring them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import polars as pl
+
+from synthspectrum.frames import to_polars
+
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
+BOUND_KEYS = ("lower", "upper", "low", "high", "minimum", "maximum")
+LITERAL_RUN = 3
+
+
+def _literal_runs(regex: str) -> list[str]:
+    """Runs of literal characters in a regex (single-character classes like ``[u]`` count)."""
+    runs, cur, i = [], "", 0
+    while i < len(regex):
+        ch = regex[i]
+        if ch == "\\" and i + 1 < len(regex):
+            nxt = regex[i + 1]
+            if nxt.isalnum():  # \d, \w, \s... are classes, not literals
+                runs.append(cur)
+                cur = ""
+            else:
+                cur += nxt
+            i += 2
+            continue
+        if ch == "[":
+            end = regex.find("]", i + 2)
+            end = len(regex) - 1 if end < 0 else end
+            body = regex[i + 1:end]
+            if len(body) == 1 or (len(body) == 2 and body[0] == "\\"):
+                cur += body[-1]
+            else:
+                runs.append(cur)
+                cur = ""
+            i = end + 1
+            continue
+        if ch == "{":
+            end = regex.find("}", i)
+            i = len(regex) if end < 0 else end + 1
+            continue
+        if ch in "()|?*+.^$":
+            runs.append(cur)
+            cur = ""
+            i += 1
+            continue
+        cur += ch
+        i += 1
+    runs.append(cur)
+    return [r for r in runs if len(r.strip()) >= LITERAL_RUN]
+
+
+def _real_extremes(data: pl.DataFrame | None, name: str) -> list[tuple[Any, int]] | None:
+    """The real minimum and maximum of a column, each with the number of records holding it."""
+    if data is None or name not in data.columns:
+        return None
+    s = data[name].drop_nulls()
+    if s.len() == 0 or not (s.dtype.is_numeric() or s.dtype.is_temporal()):
+        return None
+    out = []
+    for v in (s.min(), s.max()):
+        out.append((str(v) if s.dtype.is_temporal() else v, int((s == v).sum())))
+    return out
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, str) or isinstance(b, str):
+        return str(a)[:10] == str(b)[:10] if len(str(a)) >= 10 and len(str(b)) >= 10 else str(a) == str(b)
+    try:
+        return float(a) == float(b)
+    except (TypeError, ValueError):
+        return False
+
+
+def _audit_var(var: dict[str, Any], n_rows: int, k: int, data: pl.DataFrame | None) -> list[dict[str, str]]:
+    name = var["name"]
+    dist = var.get("distribution", {})
+    dname = dist.get("name", "?")
+    params = dist.get("parameters", {}) or {}
+    fitter = (var.get("creation_method") or {}).get("fitter") or {}
+    privacy = (fitter.get("privacy") or {}).get("name", "none")
+    protected = privacy != "none"
+    out: list[dict[str, str]] = []
+
+    def add(severity: str, finding: str, detail: str) -> None:
+        out.append({"column": name, "distribution": dname, "privacy": privacy,
+                    "severity": severity, "finding": finding, "detail": detail})
+
+    n_present = round(n_rows * (1 - float(var.get("prop_missing", 0.0))))
+    if dname.endswith("unique_key"):
+        add("low", "smallest key stored", f"keys start at {params.get('lower')}")
+    bounds = {key: params[key] for key in BOUND_KEYS if key in params}
+    if bounds and not dname.endswith("unique_key"):
+        extremes = _real_extremes(data, name)
+        shown = ", ".join(f"{key}={val}" for key, val in bounds.items())
+        if extremes is not None:
+            hits = [(key, count) for key, val in bounds.items() for ext, count in extremes if _same(val, ext)]
+            lone = [(key, count) for key, count in hits if count < k]
+            if lone:
+                add("high", "real extreme value stored",
+                    "; ".join(f"{key}={bounds[key]} is the real extreme, held by {c} record(s)" for key, c in lone))
+            elif hits:
+                add("low", "real extremes stored, shared by many",
+                    f"{shown}: the real extremes, each held by >= {k} records")
+            else:
+                add("low", "bounds stored", f"{shown}: not the real extremes")
+        elif protected:
+            size = ((fitter.get("privacy") or {}).get("parameters") or {}).get("partition_size", "several")
+            add("low", "micro-aggregated bounds stored", f"{shown} (averages of >= {size} records under {privacy})")
+        else:
+            add("high", "real extreme value stored",
+                f"{shown}: a fit without privacy stores the real minimum and maximum")
+    if dname.endswith("multinoulli"):
+        labels = [str(x) for x in params.get("labels", [])]
+        probs = [float(p) for p in params.get("probs", [])]
+        if len(labels) == 1:
+            add("medium", "constant value copied", f"every record has {labels[0]!r}")
+        rare = [(lab, p * n_present) for lab, p in zip(labels, probs) if 0 < p * n_present < k]
+        for lab, count in rare:
+            add("high", "rare category", f"{lab!r} stands for about {round(count)} record(s) (< {k})")
+        if labels and not protected:
+            add("low", "exact frequency table", f"{len(labels)} labels; counts recoverable as p x {n_present}")
+    if dname.endswith("constant"):
+        add("medium", "constant value copied", f"every record has {params.get('value')!r}")
+    regex = None
+    if "regex_data" in params:
+        regex = (params["regex_data"] or {}).get("regex")
+    elif "re_list" in params:
+        regex = "|".join(str(r[0]) for r in params["re_list"])
+    if regex:
+        copied = _literal_runs(regex)
+        if copied:
+            add("medium", "text copied into a regex",
+                f"literal text {', '.join(repr(c) for c in copied[:5])}{' ...' if len(copied) > 5 else ''}")
+        else:
+            add("low", "character pattern learnt from text", f"regex of {len(regex)} characters")
+    for key, val in params.items():
+        if key in ("labels", "regex_data", "re_list") or not isinstance(val, list):
+            continue
+        if val and all(isinstance(x, str) for x in val):
+            add("medium", "words from the real data stored", f"{key}: {len(val)} entries, e.g. {val[:3]}")
+    return out
+
+
+def audit(model, data: Any = None, k: int = 10) -> pl.DataFrame:
+    """Findings about what ``model`` (a :class:`MetadataModel`, ``MetaFrame`` or GMF dict) discloses.
+
+    Returns a polars frame (column, distribution, privacy, severity, finding, detail), most
+    severe first. ``k``: a category standing for fewer than ``k`` records is "rare".
+    """
+    if hasattr(model, "to_dict"):
+        gmf = model.to_dict()
+    elif isinstance(model, dict):
+        gmf = model
+    else:
+        raise TypeError(f"audit takes a MetadataModel, a MetaFrame or a GMF dict, not {type(model).__name__}")
+    table = gmf["tables"][0] if "tables" in gmf else gmf
+    n_rows = int(table["n_rows"])
+    real = to_polars(data, "data")[0] if data is not None else None
+    rows = [{"column": "(table)", "distribution": "", "privacy": "", "severity": "info",
+             "finding": "number of records stored", "detail": f"n_rows = {n_rows}"}]
+    for var in table["vars"]:
+        rows.extend(_audit_var(var, n_rows, k, real))
+    df = pl.DataFrame(rows, schema={c: pl.String for c in rows[0]})
+    return (
+        df.with_columns(pl.col("severity").replace_strict(SEVERITY_ORDER, return_dtype=pl.Int8).alias("_o"))
+        .with_row_index("_i").sort(["_o", "_i"]).drop("_o", "_i")
+    )
+
+
+def format_audit(findings: pl.DataFrame) -> str:
+    """Plain-text table of audit findings, one line each, for terminals and logs."""
+    lines = []
+    for r in findings.iter_rows(named=True):
+        lines.append(f"{r['severity'].upper():<7} {r['column']:<24} {r['finding']}: {r['detail']}")
+    counts = findings["severity"].value_counts()
+    summary = ", ".join(f"{c[1]} {c[0]}" for c in sorted(counts.iter_rows(), key=lambda x: SEVERITY_ORDER[x[0]]))
+    return "\n".join(lines + [f"({summary})"])

@@ -1,0 +1,18 @@
+"""Exceptions raised for bad input, so that users see one clear line, not a deep traceback."""
+
+from __future__ import annotations
+
+
+class SynthSpectrumError(ValueError):
+    """Bad input or an impossible request; the message names the column and the problem."""
+
+    def __init__(self, message: str, column: str | None = None):
+        self.column = column
+        super().__init__(f"column {column!r}: {message}" if column is not None else message)
+
+
+class ColumnError(SynthSpectrumError, KeyError):
+    """A column that was asked for is not in the frame."""
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the whole message
+        return self.args[0]

@@ -1,0 +1,368 @@
+"""Metadata synthesis: a thin, honest layer over metasyn 3.
+
+``fit_metadata(df)`` fits one metasyn model per column (a ``MetaFrame``, saved as metasyn's
+Generative Metadata Format, GMF) and returns a :class:`MetadataModel`. Columns are modelled
+independently: the synthetic data keeps each column's distribution and missing share, and
+no relation between columns.
+
+What this layer adds to raw metasyn, so that users never meet its sharp edges:
+
+* a low-cardinality text column is modelled as a categorical (metasyn follows the polars dtype
+  only, so text would get a regex that produces gibberish);
+* float NaN is a missing value (metasyn refuses non-finite values);
+* ``pl.Enum`` columns work and come back as the same Enum, levels in order;
+* a unique key column stays unique (detected, or named with ``unique=``; the old
+  ``{"name": ..., "unique": True}`` var-spec style, which metasyn 3 silently ignores, is honoured);
+* every column comes back with the dtype it went in with, and in the frame type given (polars
+  or pandas);
+* progress bars only on a terminal;
+* ``seed`` never changes the caller's global ``random`` / ``numpy`` / ``faker`` state;
+* ``privacy="disclosure"`` (metasyn-disclosure) runs under a time limit per column with a
+  bounded fallback (see :mod:`synthspectrum.guard`).
+
+The model file discloses, per column: its name and dtype, the number of rows, the missing
+share, and the fitted distribution's parameters — which can include real extreme values,
+category labels with their frequencies, and patterns learnt from text. Run :func:`synthspectrum.audit`
+on it before sharing it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+import sys
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+import polars as pl
+
+from synthspectrum.dtypes import dtype_from_json, dtype_to_json
+from synthspectrum.errors import SynthSpectrumError
+from synthspectrum.frames import from_polars, require_columns, require_rows, to_polars
+
+PRIVACY_CHOICES = ("none", "disclosure")
+FORMAT_KEY = "synthspectrum"
+MIN_CATEGORIES = 50  # a text column with at most this many distinct values is categorical...
+CATEGORY_SHARE = 0.05  # ...or with at most this share of distinct values among its records
+
+
+@contextlib.contextmanager
+def preserved_global_rng() -> Iterator[None]:
+    """Run a block that may reseed ``random``, ``numpy.random`` and faker, then put their states back.
+
+    metasyn seeds by calling ``np.random.seed``, ``random.seed`` and ``Faker.seed``: left alone,
+    that would silently change the random streams of the user's own code.
+    """
+    import faker.generator
+
+    py_state = random.getstate()
+    np_state = np.random.get_state()
+    fk_state = faker.generator.random.getstate()
+    try:
+        yield
+    finally:
+        random.setstate(py_state)
+        np.random.set_state(np_state)
+        faker.generator.random.setstate(fk_state)
+
+
+def _show_progress(progress: bool | None) -> bool:
+    if progress is not None:
+        return progress
+    return sys.stderr.isatty()
+
+
+def _unsupported(dtype: pl.DataType) -> bool:
+    return isinstance(dtype, (pl.List, pl.Array, pl.Struct, pl.Object, pl.Binary, pl.Decimal))
+
+
+def is_low_cardinality(s: pl.Series, max_categories: int | None = None) -> bool:
+    """Text that repeats: distinct values <= max(50, 5% of the non-missing values), not all distinct."""
+    values = s.drop_nulls()
+    n, k = values.len(), values.n_unique()
+    if n == 0 or k == n:
+        return False
+    limit = max_categories if max_categories is not None else max(MIN_CATEGORIES, int(CATEGORY_SHARE * n))
+    return k <= limit
+
+
+def is_unique_key(s: pl.Series) -> bool:
+    """Whole numbers or text, no missing values, every value distinct, at least 10 rows."""
+    if not (s.dtype.is_integer() or s.dtype == pl.String):
+        return False
+    return s.len() >= 10 and s.null_count() == 0 and s.n_unique() == s.len()
+
+
+@dataclass
+class Prepared:
+    """A frame made ready for metasyn, and what it takes to give the user their dtypes back."""
+
+    frame: pl.DataFrame
+    dtypes: dict[str, dict[str, Any]]
+    var_specs: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)
+
+
+def _normalise_var_specs(var_specs: Sequence[dict[str, Any]] | None, columns: list[str]) -> dict[str, dict]:
+    specs: dict[str, dict] = {}
+    for spec in var_specs or []:
+        spec = dict(spec)
+        name = spec.pop("name", None)
+        if name not in columns:
+            raise SynthSpectrumError(f"var_specs names a column that is not in the data: {name!r}")
+        if "unique" in spec:  # metasyn 3 ignores a top-level "unique"; it belongs to the distribution
+            dist = spec.get("distribution") or {}
+            if isinstance(dist, str):
+                dist = {"name": dist}
+            spec["distribution"] = {**dist, "unique": bool(spec.pop("unique"))}
+        specs[name] = spec
+    return specs
+
+
+def prepare(
+    df: pl.DataFrame,
+    unique: Sequence[str] | None = None,
+    categorical: Sequence[str] | None = None,
+    max_categories: int | None = None,
+    var_specs: Sequence[dict[str, Any]] | None = None,
+) -> Prepared:
+    """Check a frame and rewrite what metasyn would get wrong (see the module docstring)."""
+    require_rows(df)
+    require_columns(df, unique or [], "data (unique=)")
+    require_columns(df, categorical or [], "data (categorical=)")
+    specs = _normalise_var_specs(var_specs, df.columns)
+    notes: list[str] = []
+    exprs = []
+    dtypes: dict[str, dict[str, Any]] = {}
+    for name, dtype in df.schema.items():
+        s = df[name]
+        if _unsupported(dtype):
+            hint = " (cast it to Float64)" if isinstance(dtype, pl.Decimal) else ""
+            raise SynthSpectrumError(f"dtype {dtype} is not supported for synthesis{hint}", name)
+        dtypes[name] = dtype_to_json(dtype)
+        expr = pl.col(name)
+        if s.null_count() == s.len():
+            warnings.warn(f"column {name!r} is entirely missing: it will be synthesised as entirely missing",
+                          stacklevel=3)
+            notes.append(f"{name}: entirely missing")
+        if dtype.is_float():
+            if s.is_infinite().any():
+                raise SynthSpectrumError(f"{int(s.is_infinite().sum())} infinite value(s); make them missing or finite", name)
+            n_nan = int(s.is_nan().sum())
+            if n_nan:
+                expr = expr.fill_nan(None)
+                notes.append(f"{name}: {n_nan} NaN value(s) treated as missing")
+        if isinstance(dtype, pl.Enum):
+            expr = expr.cast(pl.String).cast(pl.Categorical)
+        elif dtype == pl.String and name not in (unique or []) and (
+            name in (categorical or []) or is_low_cardinality(s, max_categories)
+        ) and "distribution" not in specs.get(name, {}):
+            expr = expr.cast(pl.Categorical)
+            notes.append(f"{name}: text with {s.n_unique()} distinct values modelled as categorical")
+        elif name in (categorical or []):
+            expr = expr.cast(pl.String).cast(pl.Categorical)
+            notes.append(f"{name}: modelled as categorical as asked")
+        exprs.append(expr)
+        want_unique = name in (unique or []) or (
+            name not in specs and is_unique_key(s) and name not in (categorical or [])
+        )
+        if want_unique and "distribution" not in specs.get(name, {}):
+            specs.setdefault(name, {})["distribution"] = {"unique": True}
+            notes.append(f"{name}: every value distinct, modelled as a unique key")
+    frame = df.with_columns(exprs)
+    var_specs_out = [{"name": n, **spec} for n, spec in specs.items()]
+    return Prepared(frame, dtypes, var_specs_out, notes)
+
+
+def restore_dtypes(df: pl.DataFrame, dtypes: dict[str, dict[str, Any]]) -> pl.DataFrame:
+    """Cast synthetic columns back to the dtypes the real columns had."""
+    exprs = []
+    for name in df.columns:
+        if name not in dtypes:
+            continue
+        want = dtype_from_json(dtypes[name])
+        if df.schema[name] == want:
+            continue
+        col = pl.col(name)
+        if isinstance(want, pl.Enum):
+            # Labels the real Enum never had (a disclosure plugin's redacted labels, an edited
+            # model file) are added after the real levels instead of failing the cast.
+            present = df[name].drop_nulls().cast(pl.String).unique().to_list()
+            known = want.categories.to_list()
+            extra = sorted(set(present) - set(known))
+            want = pl.Enum(known + extra) if extra else want
+            col = col.cast(pl.String)
+        exprs.append(col.cast(want))
+    return df.with_columns(exprs) if exprs else df
+
+
+class MetadataModel:
+    """A fitted metasyn ``MetaFrame`` plus what it takes to give users their own dtypes back.
+
+    ``metaframe`` is metasyn's own object, for everything this layer does not wrap.
+    """
+
+    def __init__(self, metaframe, dtypes: dict[str, dict[str, Any]], frame_kind: str = "polars",
+                 privacy: dict[str, Any] | None = None, notes: Sequence[str] = ()):
+        self.metaframe = metaframe
+        self.dtypes = dict(dtypes)
+        self.frame_kind = frame_kind
+        self.privacy = privacy or {"name": "none", "parameters": {}}
+        self.notes = list(notes)
+        self.last_seed: int | None = None
+
+    @property
+    def columns(self) -> list[str]:
+        return [v.name for v in self.metaframe.meta_vars]
+
+    @property
+    def n_rows(self) -> int:
+        return self.metaframe.n_rows
+
+    def synthesize(self, n: int | None = None, seed: int | None = None, progress: bool | None = None,
+                   as_pandas: bool | None = None):
+        """Draw ``n`` synthetic rows (default: as many as the real data had).
+
+        Returns the frame type the model was fitted on (polars or pandas) unless ``as_pandas``
+        says otherwise. The same seed gives the same rows; the caller's global random state is
+        left as it was. With ``seed=None`` a fresh seed is drawn and kept in ``last_seed``.
+        """
+        n = self.n_rows if n is None else n
+        if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
+            raise SynthSpectrumError(f"n must be a whole number >= 0, got {n!r}")
+        if seed is None:
+            seed = int(np.random.SeedSequence().entropy % (2**32))
+        self.last_seed = seed
+        with preserved_global_rng(), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=DeprecationWarning)
+            df = self.metaframe.synthesize(int(n), seed=seed, progress_bar=_show_progress(progress))
+        df = restore_dtypes(df, self.dtypes)
+        kind = self.frame_kind if as_pandas is None else ("pandas" if as_pandas else "polars")
+        return from_polars(df, kind)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The GMF document (a dict) with this layer's dtype notes under provenance."""
+        from metasyn.metaframe import _jsonify
+
+        gmf = _jsonify(self.metaframe.to_dict())
+        gmf["provenance"][FORMAT_KEY] = {
+            "frame_kind": self.frame_kind,
+            "dtypes": self.dtypes,
+            "privacy": self.privacy,
+            "notes": self.notes,
+        }
+        return gmf
+
+    def save(self, path: str | Path) -> Path:
+        """Write the model as metasyn GMF JSON; raw metasyn can read the file too."""
+        from metasyn.gmf import parse_gmf_dict
+
+        path = Path(path)
+        gmf = self.to_dict()
+        parse_gmf_dict(json.loads(json.dumps(gmf)), validate=True)
+        path.write_text(json.dumps(gmf, indent=2), encoding="utf-8")
+        return path
+
+    def __repr__(self) -> str:
+        return (f"MetadataModel({len(self.columns)} columns, n_rows={self.n_rows}, "
+                f"privacy={self.privacy.get('name')!r})")
+
+    def __str__(self) -> str:
+        return str(self.metaframe)
+
+
+def load(path: str | Path) -> MetadataModel:
+    """Read a model saved by :meth:`MetadataModel.save` (or any metasyn GMF JSON file)."""
+    from metasyn import MetaFrame
+
+    path = Path(path)
+    if not path.is_file():
+        raise SynthSpectrumError(f"no model file at {path}")
+    try:
+        gmf = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise SynthSpectrumError(f"{path} is not a JSON model file: {exc}") from None
+    if not isinstance(gmf, dict) or "tables" not in gmf and "vars" not in gmf:
+        raise SynthSpectrumError(f"{path} is JSON but not a metasyn GMF model file")
+    extra = gmf.get("provenance", {}).get(FORMAT_KEY, {})
+    try:
+        mf = MetaFrame.load_json(gmf)
+    except Exception as exc:  # metasyn raises many kinds here; the user needs one line
+        raise SynthSpectrumError(f"{path} is not a valid GMF model: {exc}") from None
+    dtypes = extra.get("dtypes") or {}
+    return MetadataModel(mf, dtypes, extra.get("frame_kind", "polars"),
+                         extra.get("privacy"), extra.get("notes", []))
+
+
+def _privacy_object(privacy: str, partition_size: int, max_dominance: float):
+    from metasyn.privacy import BasicPrivacy, get_privacy
+
+    if privacy == "none":
+        return BasicPrivacy()
+    try:
+        return get_privacy("disclosure", {"partition_size": partition_size, "max_dominance": max_dominance})
+    except ImportError:
+        raise SynthSpectrumError(
+            "privacy='disclosure' needs the metasyn-disclosure plugin: pip install metasyn-disclosure"
+        ) from None
+
+
+def fit_metadata(
+    df: Any,
+    privacy: str = "none",
+    *,
+    unique: Sequence[str] | None = None,
+    categorical: Sequence[str] | None = None,
+    max_categories: int | None = None,
+    var_specs: Sequence[dict[str, Any]] | None = None,
+    partition_size: int = 11,
+    max_dominance: float = 0.5,
+    column_time_limit: float = 120.0,
+    fallback_rows: int = 5_000,
+    seed: int = 0,
+    progress: bool | None = None,
+) -> MetadataModel:
+    """Fit metasyn metadata to a polars or pandas frame; return a :class:`MetadataModel`.
+
+    ``privacy``: ``"none"`` (metasyn's best-fitting distributions) or ``"disclosure"``
+    (metasyn-disclosure: micro-aggregation with partitions of at least ``partition_size``
+    records and ``max_dominance``, so that no single record shows through).
+    ``unique`` / ``categorical`` force those columns to be a unique key / a categorical;
+    ``var_specs`` pass straight to metasyn. For ``"disclosure"``, a column whose fit takes
+    longer than ``column_time_limit`` seconds is refitted on a seeded random subsample of
+    ``fallback_rows`` rows (``seed``), and the model's notes say so.
+    """
+    if privacy not in PRIVACY_CHOICES:
+        raise SynthSpectrumError(f"privacy must be one of {PRIVACY_CHOICES}, got {privacy!r}")
+    pdf, kind = to_polars(df)
+    prep = prepare(pdf, unique=unique, categorical=categorical, max_categories=max_categories,
+                   var_specs=var_specs)
+    privacy_obj = _privacy_object(privacy, partition_size, max_dominance)
+    show = _show_progress(progress)
+    notes = list(prep.notes)
+    with preserved_global_rng(), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"(?s).*is potentially unique.*")
+        if privacy == "disclosure":
+            from synthspectrum.guard import fit_guarded
+
+            mf, guard_notes = fit_guarded(prep.frame, prep.var_specs, privacy_obj,
+                                          column_time_limit=column_time_limit,
+                                          fallback_rows=fallback_rows, seed=seed, progress=show)
+            notes += guard_notes
+        else:
+            mf = _fit(prep.frame, prep.var_specs, privacy_obj, show)
+    return MetadataModel(mf, prep.dtypes, kind, privacy_obj.to_dict(), notes)
+
+
+def _fit(frame: pl.DataFrame, var_specs, privacy_obj, progress: bool):
+    from metasyn import MetaFrame
+
+    try:
+        return MetaFrame.fit_dataframe(frame, var_specs=var_specs, privacy=privacy_obj,
+                                       progress_bar=progress)
+    except Exception as exc:  # name the column metasyn choked on, if it says
+        raise SynthSpectrumError(f"metasyn could not fit the data: {exc}") from exc
