@@ -355,7 +355,12 @@ def fit_metadata(
             notes += guard_notes
         else:
             mf = _fit(prep.frame, prep.var_specs, privacy_obj, show)
-    return MetadataModel(mf, prep.dtypes, kind, privacy_obj.to_dict(), notes)
+    model = MetadataModel(mf, prep.dtypes, kind, privacy_obj.to_dict(), notes)
+    # Some fitted metasyn distributions (regex) draw differently from the same distribution
+    # read back from its file; passing through the file format makes the model in memory
+    # and the saved model draw identical rows for a seed.
+    model.metaframe = type(mf).from_dict(json.loads(json.dumps(model.to_dict())))
+    return model
 
 
 def _fit(frame: pl.DataFrame, var_specs, privacy_obj, progress: bool):

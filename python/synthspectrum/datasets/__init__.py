@@ -67,9 +67,9 @@ def load(name: str, as_pandas: bool = False):
     elif name == "area_deprivation":
         df = _read_area()
     elif name in METASYN_DATASETS:
-        from metasyn import demo_dataframe
+        from metasyn import demo_data
 
-        df = demo_dataframe(name)
+        df = demo_data(name)
     else:
         raise SynthSpectrumError(
             f"unknown dataset {name!r}; available: {', '.join(list())}"

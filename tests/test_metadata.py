@@ -1,0 +1,248 @@
+import datetime as dt
+import json
+import random
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pytest
+from metasyn import MetaFrame
+
+import guard_helpers
+from synthspectrum import datasets
+from synthspectrum.errors import ColumnError, SynthSpectrumError
+from synthspectrum.guard import fit_guarded
+from synthspectrum.metadata import _privacy_object, fit_metadata, load, prepare
+
+FRUIT = ["apple", "banana", "cherry"]
+
+
+def raw_fit(df, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return MetaFrame.fit_dataframe(df, progress_bar=False, **kw)
+
+
+# --- round trips -------------------------------------------------------------------------
+
+def test_round_trip_on_the_ae_data(ae_deid, tmp_path):
+    model = fit_metadata(ae_deid)
+    syn = model.synthesize(2000, seed=5)
+    assert syn.schema == ae_deid.schema
+    assert syn.height == 2000
+    path = model.save(tmp_path / "m.json")
+    again = load(path).synthesize(2000, seed=5)
+    assert again.equals(syn)
+    # metasyn itself reads our file
+    assert MetaFrame.load(path).n_rows == ae_deid.height
+
+
+@pytest.mark.parametrize("name", datasets.METASYN_DATASETS)
+def test_round_trip_on_every_metasyn_demo_dataset(name, tmp_path):
+    real = datasets.load(name)
+    model = fit_metadata(real)
+    syn = model.synthesize(50, seed=1)
+    assert syn.columns == real.columns
+    assert syn.schema == real.schema
+    assert load(model.save(tmp_path / "m.json")).synthesize(50, seed=1).equals(syn)
+
+
+def test_seeds_reproduce_and_differ(ae_deid):
+    model = fit_metadata(ae_deid)
+    assert model.synthesize(300, seed=1).equals(model.synthesize(300, seed=1))
+    assert not model.synthesize(300, seed=1).equals(model.synthesize(300, seed=2))
+    model.synthesize(10)
+    assert isinstance(model.last_seed, int)
+
+
+def test_marginals_are_kept(ae_deid):
+    syn = fit_metadata(ae_deid).synthesize(10_000, seed=3)
+    real_p = ae_deid["treatment"].value_counts(normalize=True, name="p").sort("treatment")
+    syn_p = syn["treatment"].value_counts(normalize=True, name="p").sort("treatment")
+    # 4 binomial standard errors at n = 10,000
+    assert np.allclose(real_p["p"], syn_p["p"], atol=4 * np.sqrt(0.25 / 10_000))
+    assert syn["deprivation_decile"].null_count() / 10_000 == pytest.approx(
+        ae_deid["deprivation_decile"].null_count() / ae_deid.height, abs=0.001)
+
+
+# --- metasyn's sharp edges: each test shows the raw behaviour, then ours -------------------
+
+def test_low_cardinality_text_is_categorical():
+    df = pl.DataFrame({"fruit": [FRUIT[i % 3] for i in range(300)]})
+    raw = raw_fit(df)
+    assert raw["fruit"].var_type == "string"  # raw metasyn: a regex
+    syn = fit_metadata(df).synthesize(1000, seed=1)
+    assert syn.schema["fruit"] == pl.String
+    assert set(syn["fruit"]) == set(FRUIT)
+    assert syn["fruit"].value_counts()["count"].min() > 250
+
+
+def test_nan_is_a_missing_value():
+    x = np.array([1.0, np.nan, 2.5, 3.0] * 50)
+    df = pl.DataFrame({"x": x}, nan_to_null=False)
+    with pytest.raises(Exception):
+        raw_fit(df)  # raw metasyn: "The data contains non-finite values"
+    model = fit_metadata(df)
+    assert model.metaframe["x"].prop_missing == pytest.approx(0.25)
+    syn = model.synthesize(400, seed=1)
+    assert syn["x"].null_count() == 100 and not syn["x"].is_nan().any()
+    with pytest.raises(SynthSpectrumError, match="column 'x': 10 infinite"):
+        fit_metadata(pl.DataFrame({"x": [1.0, np.inf] * 10}))
+
+
+def test_enum_comes_back_as_the_same_enum():
+    levels = ["low", "mid", "high", "never_used"]
+    df = pl.DataFrame({"e": pl.Series(["low", "mid", "high", "mid"] * 30, dtype=pl.Enum(levels))})
+    with pytest.raises(Exception):
+        raw_fit(df).synthesize(5, seed=1, progress_bar=False)  # raw: Enum cast fails
+    syn = fit_metadata(df).synthesize(200, seed=1)
+    assert syn.schema["e"] == pl.Enum(levels)
+    assert set(syn["e"].cast(pl.String)) == {"low", "mid", "high"}
+
+
+def test_unique_key_stays_unique_including_the_old_spec_style():
+    rng = np.random.default_rng(0)
+    df = pl.DataFrame({"id": rng.choice(10**6, 300, replace=False), "v": rng.normal(size=300)})
+    raw = raw_fit(df, var_specs=[{"name": "id", "unique": True}])
+    assert raw["id"].distribution.unique is False  # raw: the old style is silently ignored
+    for model in (fit_metadata(df, var_specs=[{"name": "id", "unique": True}]), fit_metadata(df),
+                  fit_metadata(df, unique=["id"])):
+        syn = model.synthesize(3000, seed=1)
+        assert syn["id"].n_unique() == 3000
+
+
+def _no_enums(df):
+    return df.with_columns(pl.col(pl.Enum).cast(pl.String).cast(pl.Categorical))
+
+
+def test_progress_bars_only_on_a_terminal(capfd, ae_deid):
+    small = _no_enums(ae_deid.head(100))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        MetaFrame.fit_dataframe(small).synthesize(10)
+    assert "it/s" in capfd.readouterr().err  # raw metasyn draws bars even into a log file
+    fit_metadata(small).synthesize(10, seed=1)
+    err = capfd.readouterr().err
+    assert "%|" not in err and "it/s" not in err
+
+
+def test_seed_leaves_the_global_random_state_alone(ae_deid):
+    small = _no_enums(ae_deid.head(200))
+    random.seed(5), np.random.seed(5)
+    expected = (random.random(), np.random.random())
+    random.seed(5), np.random.seed(5)
+    raw_fit(small).synthesize(10, seed=1, progress_bar=False)
+    assert (random.random(), np.random.random()) != expected  # raw: reseeded behind our back
+    random.seed(5), np.random.seed(5)
+    fit_metadata(small).synthesize(10, seed=1)
+    assert (random.random(), np.random.random()) == expected
+
+
+def test_pandas_in_pandas_out_with_nan():
+    pdf = pd.DataFrame({"x": [1.0, np.nan, 3.0, 4.0] * 25, "c": pd.Categorical(["a", "b"] * 50)})
+    model = fit_metadata(pdf)
+    syn = model.synthesize(100, seed=1)
+    assert isinstance(syn, pd.DataFrame)
+    assert syn["x"].isna().sum() == 25
+    assert isinstance(syn["c"].dtype, pd.CategoricalDtype)
+    assert isinstance(model.synthesize(5, seed=1, as_pandas=False), pl.DataFrame)
+
+
+def test_column_names_dtypes_and_time_zones_survive():
+    tz = pl.Series([dt.datetime(2020, 1, 1, h % 24) for h in range(60)]).dt.replace_time_zone("Europe/London")
+    df = pl.DataFrame({
+        "with space": list(range(60)), "dot.name": [float(i % 7) for i in range(60)], "üñí": ["x", "y"] * 30,
+        "1st": pl.Series([i % 3 for i in range(60)], dtype=pl.Int32), "when": tz,
+        "dur": pl.Series([dt.timedelta(minutes=i) for i in range(60)]),
+        "d": pl.date_range(dt.date(2020, 1, 1), dt.date(2020, 2, 29), eager=True),
+    })
+    syn = fit_metadata(df).synthesize(30, seed=2)
+    assert syn.columns == df.columns
+    assert syn.schema == df.schema
+
+
+# --- bad input -----------------------------------------------------------------------------
+
+def test_bad_input_gives_clear_errors():
+    with pytest.raises(SynthSpectrumError, match="empty"):
+        fit_metadata(pl.DataFrame({"a": []}, schema={"a": pl.Int64}))
+    with pytest.raises(SynthSpectrumError, match="column 'l'.*not supported"):
+        fit_metadata(pl.DataFrame({"l": [[1, 2]] * 5}))
+    with pytest.raises(SynthSpectrumError, match="column 'd'.*Float64"):
+        fit_metadata(pl.DataFrame({"d": pl.Series([1.5] * 5, dtype=pl.Decimal(10, 2))}))
+    with pytest.raises(ColumnError, match="no column 'nope'"):
+        fit_metadata(pl.DataFrame({"a": [1, 2]}), unique=["nope"])
+    with pytest.raises(SynthSpectrumError, match="var_specs names a column that is not in the data: 'zz'"):
+        fit_metadata(pl.DataFrame({"a": [1, 2]}), var_specs=[{"name": "zz"}])
+    with pytest.raises(SynthSpectrumError, match="privacy must be one of"):
+        fit_metadata(pl.DataFrame({"a": [1, 2]}), privacy="dp")
+    with pytest.raises(SynthSpectrumError, match="polars or pandas"):
+        fit_metadata([[1, 2]])
+    with pytest.raises(SynthSpectrumError, match="n must be"):
+        fit_metadata(pl.DataFrame({"a": [1, 2, 3]})).synthesize(-1)
+
+
+def test_all_missing_and_constant_columns():
+    df = pl.DataFrame({"gone": pl.Series([None] * 40, dtype=pl.Float64), "same": [3] * 40, "v": range(40)})
+    with pytest.warns(UserWarning, match="'gone' is entirely missing"):
+        model = fit_metadata(df)
+    syn = model.synthesize(20, seed=1)
+    assert syn["gone"].null_count() == 20 and syn.schema == df.schema
+    assert syn["same"].to_list() == [3] * 20
+
+
+def test_load_errors(tmp_path):
+    with pytest.raises(SynthSpectrumError, match="no model file"):
+        load(tmp_path / "none.json")
+    (tmp_path / "bad.json").write_text("{not json")
+    with pytest.raises(SynthSpectrumError, match="not a JSON model file"):
+        load(tmp_path / "bad.json")
+    (tmp_path / "other.json").write_text(json.dumps({"hello": 1}))
+    with pytest.raises(SynthSpectrumError, match="not a metasyn GMF model file"):
+        load(tmp_path / "other.json")
+
+
+# --- disclosure control and its guard ------------------------------------------------------
+
+def test_disclosure_removes_rare_categories(ae_deid):
+    df = pl.DataFrame({"c": ["a"] * 500 + ["b"] * 495 + ["rare"] * 2})
+    assert "rare" in set(fit_metadata(df).synthesize(20_000, seed=1)["c"])
+    model = fit_metadata(df, privacy="disclosure")
+    assert model.privacy["name"] == "disclosure"
+    assert "rare" not in set(model.synthesize(20_000, seed=1)["c"])
+
+
+def _frame_for_guard(n=3000):
+    rng = np.random.default_rng(1)
+    return pl.DataFrame({"slow": rng.normal(size=n), "fast": rng.normal(size=n)})
+
+
+def test_guard_falls_back_to_a_subsample_when_a_column_runs_too_long():
+    df = _frame_for_guard()
+    t0 = time.monotonic()
+    mf, notes = fit_guarded(df, [], _privacy_object("disclosure", 11, 0.5), column_time_limit=3,
+                            fallback_rows=500, seed=0, fit=guard_helpers.slow_on_full_data)
+    assert time.monotonic() - t0 < 60
+    assert [v.name for v in mf.meta_vars] == ["slow", "fast"]
+    assert len(notes) == 1 and notes[0].startswith("slow: disclosure fit passed 3 s")
+    assert mf["slow"].creation_method["fitter"]["privacy"]["name"] == "disclosure"
+
+
+def test_guard_gives_up_with_a_clear_error():
+    with pytest.raises(SynthSpectrumError, match="column 'slow': disclosure control did not finish"):
+        fit_guarded(_frame_for_guard(), [], _privacy_object("disclosure", 11, 0.5), column_time_limit=2,
+                    fallback_rows=500, seed=0, fit=guard_helpers.always_slow)
+    df = pl.DataFrame({"ok": np.arange(100.0), "bad": np.arange(100.0)})
+    with pytest.raises(SynthSpectrumError, match="column 'bad': disclosure control could not model"):
+        fit_guarded(df, [], _privacy_object("disclosure", 11, 0.5), column_time_limit=30,
+                    fallback_rows=500, seed=0, fit=guard_helpers.failing)
+
+
+def test_prepare_notes_what_it_did():
+    df = pl.DataFrame({"t": ["a", "b"] * 20, "x": [1.0, float("nan")] * 20, "k": range(40)})
+    notes = prepare(df).notes
+    assert any(n.startswith("t: text with 2 distinct values") for n in notes)
+    assert any(n.startswith("x: 20 NaN") for n in notes)
+    assert any(n.startswith("k: every value distinct") for n in notes)
