@@ -26,7 +26,7 @@ from synthspectrum.frames import to_polars
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
 BOUND_KEYS = ("lower", "upper", "low", "high", "minimum", "maximum")
-LITERAL_RUN = 3
+LITERAL_RUN = 3  # letters or digits in a row that count as copied text
 
 
 def _literal_runs(regex: str) -> list[str]:
@@ -66,7 +66,7 @@ def _literal_runs(regex: str) -> list[str]:
         cur += ch
         i += 1
     runs.append(cur)
-    return [r for r in runs if len(r.strip()) >= LITERAL_RUN]
+    return [r for r in runs if sum(ch.isalnum() for ch in r) >= LITERAL_RUN]
 
 
 def _real_extremes(data: pl.DataFrame | None, name: str) -> list[tuple[Any, int]] | None:

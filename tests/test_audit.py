@@ -1,0 +1,69 @@
+import numpy as np
+import polars as pl
+import pytest
+
+from synthspectrum.audit import _literal_runs, audit, format_audit
+from synthspectrum.metadata import fit_metadata
+
+
+@pytest.fixture(scope="module")
+def planted():
+    """Ages 18-89 plus one planted 117-year-old; a category held by one record; copied text."""
+    rng = np.random.default_rng(1)
+    n = 2000
+    return pl.DataFrame({
+        "age": np.append(rng.integers(18, 90, n - 1), 117),
+        "cat": ["a"] * 1000 + ["b"] * 999 + ["rare"],
+        "ref": [f"REF-{i:05d}x" for i in rng.integers(0, 99_999, n)],
+        "site": ["same"] * n,
+    })
+
+
+def _findings(findings, column, severity=None):
+    f = findings.filter(pl.col("column") == column)
+    return f if severity is None else f.filter(pl.col("severity") == severity)
+
+
+def test_flags_the_planted_extreme_and_the_rare_category(planted):
+    findings = audit(fit_metadata(planted), data=planted)
+    high_age = _findings(findings, "age", "high")
+    assert high_age.height == 1 and "117" in high_age["detail"][0]
+    rare = _findings(findings, "cat", "high")
+    assert rare.height == 1 and "'rare'" in rare["detail"][0] and "about 1 record" in rare["detail"][0]
+    assert "'REF-'" in _findings(findings, "ref", "medium")["detail"][0]
+    assert "'same'" in _findings(findings, "site", "medium")["detail"][0]
+    # most severe first
+    order = findings["severity"].to_list()
+    assert order == sorted(order, key=["high", "medium", "low", "info"].index)
+
+
+def test_without_the_data_bounds_of_an_unprotected_fit_are_presumed_real(planted):
+    findings = audit(fit_metadata(planted))
+    assert "117" in _findings(findings, "age", "high")["detail"][0]
+
+
+def test_quiet_where_disclosure_control_removed_them(planted):
+    findings = audit(fit_metadata(planted, privacy="disclosure"), data=planted)
+    assert findings.filter(pl.col("severity").is_in(["high", "medium"])).height == 0
+    assert findings.filter(pl.col("detail").str.contains("117|'rare'|REF-")).height == 0
+
+
+def test_extremes_held_by_many_records_are_low():
+    df = pl.DataFrame({"m": [1] * 30 + list(range(2, 100)) + [100] * 30})
+    findings = audit(fit_metadata(df), data=df)
+    assert _findings(findings, "m", "high").height == 0
+
+
+def test_literal_runs_in_regexes():
+    assert _literal_runs(r"REF\-[0-9]{5}x") == ["REF-"]
+    assert _literal_runs(r"[A-Z][a-z]{2,9}[,][ ][M]") == []
+    assert _literal_runs(r"[i][n][j][u][r][y]|[a-z]{3}") == ["injury"]
+    assert _literal_runs(r"\d{3}ABC") == ["ABC"]
+
+
+def test_format_and_input_checks(planted):
+    text = format_audit(audit(fit_metadata(planted)))
+    assert text.splitlines()[0].startswith("HIGH")
+    assert text.splitlines()[-1].startswith("(")
+    with pytest.raises(TypeError, match="audit takes"):
+        audit("model.json")
