@@ -150,6 +150,12 @@ def test_pandas_in_pandas_out_with_nan():
     assert isinstance(model.synthesize(5, seed=1, as_pandas=False), pl.DataFrame)
 
 
+def test_numbers_modelled_as_categories_come_back_as_numbers():
+    df = pl.DataFrame({"code": [10, 20, 30, 20] * 10})
+    syn = fit_metadata(df, categorical=["code"]).synthesize(200, seed=1)
+    assert syn.schema["code"] == pl.Int64 and set(syn["code"]) == {10, 20, 30}
+
+
 def test_column_names_dtypes_and_time_zones_survive():
     tz = pl.Series([dt.datetime(2020, 1, 1, h % 24) for h in range(60)]).dt.replace_time_zone("Europe/London")
     df = pl.DataFrame({

@@ -196,6 +196,8 @@ def restore_dtypes(df: pl.DataFrame, dtypes: dict[str, dict[str, Any]]) -> pl.Da
             extra = sorted(set(present) - set(known))
             want = pl.Enum(known + extra) if extra else want
             col = col.cast(pl.String)
+        elif isinstance(df.schema[name], pl.Categorical) and want != pl.String:
+            col = col.cast(pl.String)  # e.g. whole numbers that were modelled as categories
         exprs.append(col.cast(want))
     return df.with_columns(exprs) if exprs else df
 
@@ -344,6 +346,7 @@ def fit_metadata(
     privacy_obj = _privacy_object(privacy, partition_size, max_dominance)
     show = _show_progress(progress)
     notes = list(prep.notes)
+    guard_notes: list[str] = []
     with preserved_global_rng(), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"(?s).*is potentially unique.*")
         if privacy == "disclosure":
@@ -352,9 +355,11 @@ def fit_metadata(
             mf, guard_notes = fit_guarded(prep.frame, prep.var_specs, privacy_obj,
                                           column_time_limit=column_time_limit,
                                           fallback_rows=fallback_rows, seed=seed, progress=show)
-            notes += guard_notes
         else:
             mf = _fit(prep.frame, prep.var_specs, privacy_obj, show)
+    for note in guard_notes:  # a fallback changes the model: say so, not only in model.notes
+        warnings.warn(note, stacklevel=2)
+    notes += guard_notes
     model = MetadataModel(mf, prep.dtypes, kind, privacy_obj.to_dict(), notes)
     # Some fitted metasyn distributions (regex) draw differently from the same distribution
     # read back from its file; passing through the file format makes the model in memory
