@@ -163,10 +163,13 @@ def test_column_names_dtypes_and_time_zones_survive():
         "1st": pl.Series([i % 3 for i in range(60)], dtype=pl.Int32), "when": tz,
         "dur": pl.Series([dt.timedelta(minutes=i) for i in range(60)]),
         "d": pl.date_range(dt.date(2020, 1, 1), dt.date(2020, 2, 29), eager=True),
+        # names that polars' pl.col() would expand as a wildcard or a regex
+        "*": [1.5, float("nan")] * 30, "^d.*$": pl.Series(["p", "q"] * 30, dtype=pl.Enum(["q", "p"])),
     })
     syn = fit_metadata(df).synthesize(30, seed=2)
     assert syn.columns == df.columns
     assert syn.schema == df.schema
+    assert syn["*"].null_count() == 15
 
 
 # --- bad input -----------------------------------------------------------------------------

@@ -73,7 +73,7 @@ def _real_extremes(data: pl.DataFrame | None, name: str) -> list[tuple[Any, int]
     """The real minimum and maximum of a column, each with the number of records holding it."""
     if data is None or name not in data.columns:
         return None
-    s = data[name].drop_nulls()
+    s = data.get_column(name).drop_nulls()
     if s.len() == 0 or not (s.dtype.is_numeric() or s.dtype.is_temporal()):
         return None
     out = []

@@ -63,7 +63,7 @@ def compare_marginals(real: Any, synthetic: Any) -> pl.DataFrame:
         raise SynthSpectrumError("the real and synthetic frames share no column")
     rows = []
     for c in shared:
-        a, b = r[c], s[c]
+        a, b = r.get_column(c), s.get_column(c)
         row: dict[str, Any] = {"column": c, "missing_real": a.null_count() / max(a.len(), 1),
                                "missing_synthetic": b.null_count() / max(b.len(), 1),
                                "mean_real": None, "mean_synthetic": None}

@@ -64,7 +64,7 @@ def band_numeric(
         raise SynthSpectrumError(
             f"{len(breaks)} breaks make {len(breaks)} bands but {len(labels)} labels were given", column
         )
-    values = pdf[column]
+    values = pdf.get_column(column)
     below = values.drop_nulls() < breaks[0]
     if below.any():
         raise SynthSpectrumError(
@@ -90,10 +90,9 @@ def coarsen_datetime(df: Any, column: str, hours: int = 4) -> Any:
     if hours < 1 or 24 % hours:
         raise SynthSpectrumError(f"hours must divide 24, got {hours}", column)
     labels = [f"{h:02d}-{h + hours - 1:02d}" for h in range(0, 24, hours)]
-    col = pl.col(column)
-    band = pl.Series(labels).gather((pdf[column].dt.hour() // hours).cast(pl.UInt32))
+    band = pl.Series(labels).gather((pdf.get_column(column).dt.hour() // hours).cast(pl.UInt32))
     out = pdf.with_columns(
-        col.dt.date().alias(f"{column}_date"),
+        pdf.get_column(column).dt.date().alias(f"{column}_date"),
         band.cast(pl.Enum(labels)).alias(f"{column}_hour_band"),
     )
     pos = pdf.columns.index(column)
@@ -123,7 +122,7 @@ def pseudonymise(df: Any, column: str, seed: int, length: int = 6) -> Any:
     The codes carry no order or meaning; the mapping is not stored anywhere.
     """
     pdf, kind = _frame(df, column)
-    s = pdf[column]
+    s = pdf.get_column(column)
     if not (is_categorical(s.dtype) or s.dtype == pl.String):
         raise SynthSpectrumError(f"pseudonymise takes text or categorical columns, got {s.dtype}", column)
     mapping = pseudonym_map(levels(s), seed, length)
@@ -158,7 +157,7 @@ def postcode_to_deprivation(
     require_columns(apdf, [district_column, decile_column], "area table")
     if apdf[district_column].is_duplicated().any():
         raise SynthSpectrumError("the area table lists a district twice", district_column)
-    district = postcode_district(pdf[column].cast(pl.String))
+    district = postcode_district(pdf.get_column(column).cast(pl.String))
     lookup = dict(zip(apdf[district_column].to_list(), apdf[decile_column].to_list()))
     missing = sorted(set(district.drop_nulls().to_list()) - set(lookup))
     if missing and unknown == "error":
@@ -179,7 +178,7 @@ def suppress_rare(df: Any, column: str, k: int = 10, other: str = "Other") -> An
     kept; a new ``other`` goes last.
     """
     pdf, kind = _frame(df, column)
-    s = pdf[column]
+    s = pdf.get_column(column)
     if not (is_categorical(s.dtype) or s.dtype == pl.String):
         raise SynthSpectrumError(f"suppress_rare takes text or categorical columns, got {s.dtype}", column)
     counts = dict(zip(*s.drop_nulls().cast(pl.String).value_counts().to_dict(as_series=False).values()))
@@ -203,7 +202,7 @@ def top_bottom_code(df: Any, column: str, lower: float | None = None, upper: flo
         raise SynthSpectrumError(f"cannot top/bottom-code a {pdf.schema[column]} column", column)
     if lower is not None and upper is not None and lower > upper:
         raise SynthSpectrumError(f"lower ({lower}) is above upper ({upper})", column)
-    return from_polars(pdf.with_columns(pl.col(column).clip(lower, upper)), kind)
+    return from_polars(pdf.with_columns(pdf.get_column(column).clip(lower, upper)), kind)
 
 
 @dataclass(frozen=True)

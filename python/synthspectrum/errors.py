@@ -16,3 +16,11 @@ class ColumnError(SynthSpectrumError, KeyError):
 
     def __str__(self) -> str:  # KeyError would otherwise quote the whole message
         return self.args[0]
+
+
+class RNotAvailableError(SynthSpectrumError, ImportError):
+    """R or rpy2 is missing: the R side (synthpop) cannot run. The message says how to install it."""
+
+
+class SynthpopNotInstalledError(RNotAvailableError):
+    """R runs, but the synthpop package is not installed in it."""

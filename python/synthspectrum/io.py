@@ -37,8 +37,8 @@ def read_table(path: str | Path) -> pl.DataFrame:
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise SynthSpectrumError(f"could not read {path}: {exc}") from None
     return df.with_columns(
-        pl.col(c).cast(pl.Categorical) for c in df.columns
-        if df.schema[c] == pl.String and is_low_cardinality(df[c])
+        df.get_column(c).cast(pl.Categorical) for c in df.columns
+        if df.schema[c] == pl.String and is_low_cardinality(df.get_column(c))
     )
 
 

@@ -70,6 +70,27 @@ def preserved_global_rng() -> Iterator[None]:
         faker.generator.random.setstate(fk_state)
 
 
+def _polars_pattern(name: str) -> bool:
+    """polars reads a column name like ``^a.*$`` as a regex, and metasyn selects by name."""
+    return name.startswith("^") and name.endswith("$")
+
+
+@contextlib.contextmanager
+def safe_names(metaframe) -> Iterator[dict[str, str]]:
+    """Give regex-like column names a neutral stand-in while metasyn works; yields stand-in -> name."""
+    renamed = {}
+    for i, var in enumerate(metaframe.meta_vars):
+        if _polars_pattern(var.name):
+            stand_in = f"synthspectrum_column_{i}"
+            renamed[stand_in] = var.name
+            var.name = stand_in
+    try:
+        yield renamed
+    finally:
+        for var in metaframe.meta_vars:
+            var.name = renamed.get(var.name, var.name)
+
+
 def _show_progress(progress: bool | None) -> bool:
     if progress is not None:
         return progress
@@ -136,15 +157,18 @@ def prepare(
     require_columns(df, categorical or [], "data (categorical=)")
     specs = _normalise_var_specs(var_specs, df.columns)
     notes: list[str] = []
-    exprs = []
+    # Series, not pl.col(name): a column may be called "*" or "^a.*$", which pl.col expands.
+    exprs: list[pl.Series] = []
     dtypes: dict[str, dict[str, Any]] = {}
     for name, dtype in df.schema.items():
-        s = df[name]
+        # polars runs many Series methods as expressions on the Series' own name, which breaks
+        # for names like "^a.*$"; work under a neutral name and put the real one back at the end.
+        s = df.get_column(name).alias("value")
         if _unsupported(dtype):
             hint = " (cast it to Float64)" if isinstance(dtype, pl.Decimal) else ""
             raise SynthSpectrumError(f"dtype {dtype} is not supported for synthesis{hint}", name)
         dtypes[name] = dtype_to_json(dtype)
-        expr = pl.col(name)
+        expr = s
         if s.null_count() == s.len():
             warnings.warn(f"column {name!r} is entirely missing: it will be synthesised as entirely missing",
                           stacklevel=3)
@@ -166,7 +190,7 @@ def prepare(
         elif name in (categorical or []):
             expr = expr.cast(pl.String).cast(pl.Categorical)
             notes.append(f"{name}: modelled as categorical as asked")
-        exprs.append(expr)
+        exprs.append(expr.alias(name))
         want_unique = name in (unique or []) or (
             name not in specs and is_unique_key(s) and name not in (categorical or [])
         )
@@ -187,18 +211,18 @@ def restore_dtypes(df: pl.DataFrame, dtypes: dict[str, dict[str, Any]]) -> pl.Da
         want = dtype_from_json(dtypes[name])
         if df.schema[name] == want:
             continue
-        col = pl.col(name)
+        col = df.get_column(name).alias("value")
         if isinstance(want, pl.Enum):
             # Labels the real Enum never had (a disclosure plugin's redacted labels, an edited
             # model file) are added after the real levels instead of failing the cast.
-            present = df[name].drop_nulls().cast(pl.String).unique().to_list()
+            present = col.drop_nulls().cast(pl.String).unique().to_list()
             known = want.categories.to_list()
             extra = sorted(set(present) - set(known))
             want = pl.Enum(known + extra) if extra else want
             col = col.cast(pl.String)
         elif isinstance(df.schema[name], pl.Categorical) and want != pl.String:
             col = col.cast(pl.String)  # e.g. whole numbers that were modelled as categories
-        exprs.append(col.cast(want))
+        exprs.append(col.cast(want).alias(name))
     return df.with_columns(exprs) if exprs else df
 
 
@@ -239,9 +263,10 @@ class MetadataModel:
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % (2**32))
         self.last_seed = seed
-        with preserved_global_rng(), warnings.catch_warnings():
+        with preserved_global_rng(), warnings.catch_warnings(), safe_names(self.metaframe) as renamed:
             warnings.filterwarnings("ignore", category=DeprecationWarning)
             df = self.metaframe.synthesize(int(n), seed=seed, progress_bar=_show_progress(progress))
+        df = df.rename(renamed)
         df = restore_dtypes(df, self.dtypes)
         kind = self.frame_kind if as_pandas is None else ("pandas" if as_pandas else "polars")
         return from_polars(df, kind)
@@ -371,8 +396,14 @@ def fit_metadata(
 def _fit(frame: pl.DataFrame, var_specs, privacy_obj, progress: bool):
     from metasyn import MetaFrame
 
+    stand_in = {c: f"synthspectrum_column_{i}" for i, c in enumerate(frame.columns) if _polars_pattern(c)}
+    specs = [{**s, "name": stand_in.get(s["name"], s["name"])} for s in var_specs]
     try:
-        return MetaFrame.fit_dataframe(frame, var_specs=var_specs, privacy=privacy_obj,
-                                       progress_bar=progress)
+        mf = MetaFrame.fit_dataframe(frame.rename(stand_in), var_specs=specs, privacy=privacy_obj,
+                                     progress_bar=progress)
     except Exception as exc:  # name the column metasyn choked on, if it says
         raise SynthSpectrumError(f"metasyn could not fit the data: {exc}") from exc
+    back = {v: k for k, v in stand_in.items()}
+    for var in mf.meta_vars:
+        var.name = back.get(var.name, var.name)
+    return mf
