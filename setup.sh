@@ -29,9 +29,39 @@ if ! "$PY" -c 'import ensurepip, venv' >/dev/null 2>&1; then
   apt_install python3-venv
 fi
 
+# The R side is optional: the metadata side and its tests run without it. Set
+# SYNTHSPECTRUM_NO_R=1 to skip it.
+extras="test"
+if [ "${SYNTHSPECTRUM_NO_R:-0}" != 1 ]; then
+  if apt_install r-base-core r-base-dev; then
+    extras="test,r"
+  else
+    echo "setup.sh: could not install R; carrying on without the R side (its tests will skip)" >&2
+  fi
+fi
+
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[test]"
+.venv/bin/python -m pip install -q -e ".[$extras]"
+
+# synthpop comes from CRAN (Debian does not package it). Where CRAN cannot be reached,
+# say so and carry on: everything that does not need synthpop works, and its tests skip.
+if command -v Rscript >/dev/null && [ "${SYNTHSPECTRUM_NO_R:-0}" != 1 ]; then
+  if ! Rscript --vanilla -e 'quit(status = !requireNamespace("synthpop", quietly = TRUE))' >/dev/null 2>&1; then
+    echo "setup.sh: trying to install the R package synthpop from CRAN..."
+    lib=$(Rscript --vanilla -e 'cat(.libPaths()[1])')
+    if [ -w "$lib" ] && timeout 1800 Rscript --vanilla -e \
+        'install.packages("synthpop", repos = "https://cloud.r-project.org"); quit(status = !requireNamespace("synthpop", quietly = TRUE))' \
+        >/tmp/synthspectrum-synthpop-install.log 2>&1; then
+      echo "setup.sh: synthpop installed"
+    else
+      echo "setup.sh: synthpop is NOT installed: CRAN could not be reached or the install failed" >&2
+      echo "          (log: /tmp/synthspectrum-synthpop-install.log; library: $lib)." >&2
+      echo "          Carrying on: the synthpop parts and their tests are skipped until" >&2
+      echo "          Rscript -e 'install.packages(\"synthpop\")' succeeds." >&2
+    fi
+  fi
+fi
 echo "setup.sh: ready. The command line is .venv/bin/synthspectrum; check the set-up with .venv/bin/synthspectrum doctor"

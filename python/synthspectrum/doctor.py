@@ -59,7 +59,7 @@ def checks() -> list[Check]:
                      "sudo apt-get install -y --no-install-recommends r-base-core", required=False))
     rpy2 = importlib.util.find_spec("rpy2") is not None
     out.append(Check("rpy2", rpy2, md.version("rpy2") if rpy2 else "missing",
-                     "pip install rpy2 (the R side needs it)", required=False))
+                     "pip install 'synthspectrum[r]'", required=False))
     if rscript:
         out += [_r_package(p, rscript) for p in R_PACKAGES]
     return out
