@@ -249,6 +249,12 @@ def test_guard_gives_up_with_a_clear_error():
                     fallback_rows=500, seed=0, fit=guard_helpers.failing)
 
 
+def test_disclosure_keeps_pattern_like_column_names():
+    df = pl.DataFrame({"^x.*$": np.arange(200.0), "*": ["a", "b"] * 100})
+    syn = fit_metadata(df, privacy="disclosure").synthesize(50, seed=1)
+    assert syn.columns == ["^x.*$", "*"] and syn.schema == df.schema
+
+
 def test_prepare_notes_what_it_did():
     df = pl.DataFrame({"t": ["a", "b"] * 20, "x": [1.0, float("nan")] * 20, "k": range(40)})
     notes = prepare(df).notes

@@ -25,11 +25,20 @@ def fit_column(frame: pl.DataFrame, spec: dict[str, Any] | None, privacy) -> dic
 
     from metasyn import MetaFrame
 
+    # metasyn selects columns by name, and polars reads names like "^a.*$" as patterns:
+    # fit under a neutral name and put the real one back.
+    name = frame.columns[0]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        mf = MetaFrame.fit_dataframe(frame, var_specs=[spec] if spec else None, privacy=privacy,
-                                     progress_bar=False)
-    return mf.meta_vars[0].to_dict()
+        mf = MetaFrame.fit_dataframe(frame.rename({name: "value"}),
+                                     var_specs=[{**spec, "name": "value"}] if spec else None,
+                                     privacy=privacy, progress_bar=False)
+    return {**mf.meta_vars[0].to_dict(), "name": name}
+
+
+def _columns(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    # not frame.select(names): polars reads names like "^a.*$" as patterns
+    return pl.DataFrame([frame.get_column(n) for n in names])
 
 
 def _worker(conn, frame: pl.DataFrame, specs: dict[str, dict], privacy, fit: Callable) -> None:
@@ -43,7 +52,7 @@ def _worker(conn, frame: pl.DataFrame, specs: dict[str, dict], privacy, fit: Cal
     for name in frame.columns:
         conn.send(("start", name, None))
         try:
-            conn.send(("ok", name, fit(frame.select(name), specs.get(name), privacy)))
+            conn.send(("ok", name, fit(frame.get_column(name).to_frame(), specs.get(name), privacy)))
         except Exception as exc:  # sent to the parent, which names the column
             conn.send(("error", name, f"{type(exc).__name__}: {exc}"))
     conn.close()
@@ -59,7 +68,7 @@ def _run(frame: pl.DataFrame, specs: dict[str, dict], privacy, time_limit: float
     todo = list(frame.columns)
     while todo:
         parent, child = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_worker, args=(child, frame.select(todo), specs, privacy, fit), daemon=True)
+        proc = ctx.Process(target=_worker, args=(child, _columns(frame, todo), specs, privacy, fit), daemon=True)
         proc.start()
         child.close()
         current, started = None, None
@@ -115,7 +124,7 @@ def fit_guarded(frame: pl.DataFrame, var_specs: Sequence[dict[str, Any]], privac
     try:
         done, errors, timed_out = _run(frame, specs, privacy, column_time_limit, fit, tick)
         if timed_out:
-            sample = frame.select(timed_out)
+            sample = _columns(frame, timed_out)
             if sample.height > fallback_rows:
                 sample = sample.sample(fallback_rows, seed=seed)
             more, more_errors, still = _run(sample, specs, privacy, column_time_limit, fit, tick)
