@@ -9,8 +9,9 @@
 #   utility_gen(res, real, method = "logit")
 #
 # What syn() does beyond synthpop::syn():
-# * dates, datetimes and durations are synthesised as numbers and come back as dates, datetimes
-#   and durations (synthpop cannot model them);
+# * dates, datetimes and durations are synthesised as numbers (dates and datetimes as days since
+#   1970, durations as seconds) and come back as dates, datetimes and durations (synthpop
+#   cannot model them);
 # * a text column with more distinct values than maxfaclevels stops with a message naming it
 #   (synthpop would make it a factor with that many levels);
 # * a factor with more than max_cart_levels levels is still synthesised, but never used to
@@ -36,7 +37,8 @@
     tk <- .ss_temporal(x)
     if (!is.null(tk)) {
       temporal[[v]] <- tk
-      data[[v]] <- as.numeric(x)
+      # datetimes as days, not seconds: regressions on values near 1e9 can fail to converge
+      data[[v]] <- if (tk$kind == "POSIXct") as.numeric(x) / 86400 else as.numeric(x)
     } else if (is.character(x)) {
       n <- length(unique(x[!is.na(x)]))
       if (n > maxfaclevels)
@@ -58,7 +60,7 @@
     x <- df[[v]]
     df[[v]] <- switch(tk$kind,
       Date = as.Date(round(x), origin = "1970-01-01"),
-      POSIXct = as.POSIXct(x, origin = "1970-01-01", tz = if (is.null(tk$tz)) "" else tk$tz),
+      POSIXct = as.POSIXct(x * 86400, origin = "1970-01-01", tz = if (is.null(tk$tz)) "" else tk$tz),
       difftime = as.difftime(x, units = "secs"))
   }
   df
@@ -221,8 +223,9 @@ lm_synds <- function(formula, result) .ss_fit("lm", formula, result)
 glm_synds <- function(formula, result, family = "binomial") .ss_fit("glm", formula, result, family)
 
 compare_fit <- function(fit, data) {
-  cf <- synthpop::compare(fit$fit, .ss_prepare(data, Inf)$data, plot = "Z", print.coef = FALSE,
-                          return.plot = FALSE)
+  # synthpop re-evaluates its data argument from the call: put the value itself in the call
+  real <- .ss_prepare(data, Inf)$data
+  cf <- do.call(synthpop::compare, list(fit$fit, real, plot = "Z", print.coef = FALSE, return.plot = FALSE))
   obs <- cf$coef.obs
   syn <- cf$coef.syn
   data.frame(term = rownames(obs), estimate_real = obs[, 1], se_real = obs[, 2],

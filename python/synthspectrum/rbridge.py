@@ -278,6 +278,8 @@ def from_r(rdf, schema: dict | None = None, frame_kind: str = "polars"):
                 continue
             if isinstance(want, (pl.Enum, pl.Categorical)) or isinstance(df.schema[name], pl.Enum):
                 col = col.cast(pl.String)
+            elif want.is_integer() and df.schema[name].is_float():
+                col = col.round()  # a model may give 41.9999 for 42; a cast alone would truncate
             exprs.append(col.cast(want).alias(name))
         df = df.with_columns(exprs)
         ordered |= set(schema.get("ordered", []))

@@ -1,0 +1,126 @@
+"""Run the R twin (``r/synthspectrum.R``) from Python: load it once, call it, translate R's
+console output, warnings and errors into Python's.
+
+* R's console chatter is captured and printed only with ``verbose=True``;
+* each R warning becomes a Python ``RWarning``;
+* an R error becomes a :class:`SynthpopError` naming the synthpop call (and, where the twin
+  or synthpop says so, the column).
+"""
+
+from __future__ import annotations
+
+import warnings
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from synthspectrum.errors import SynthpopNotInstalledError, SynthSpectrumError
+from synthspectrum.rbridge import rinterface
+
+_CALL = """function(fname, args, envir) {
+  msgs <- character(); warns <- character(); err <- NULL; value <- NULL
+  out <- utils::capture.output(
+    value <- withCallingHandlers(
+      tryCatch(do.call(get(fname, envir = envir), args),
+               error = function(e) { err <<- conditionMessage(e); NULL }),
+      warning = function(w) { warns <<- c(warns, conditionMessage(w)); invokeRestart("muffleWarning") },
+      message = function(m) { msgs <<- c(msgs, conditionMessage(m)); invokeRestart("muffleMessage") }))
+  list(value = value, output = c(out, msgs), warnings = warns,
+       error = if (is.null(err)) character() else err)
+}"""
+
+_env = None
+
+
+class RWarning(UserWarning):
+    """A warning raised in R (by synthpop or the twin)."""
+
+
+class SynthpopError(SynthSpectrumError):
+    """synthpop (or the R twin) stopped with an error; the message names the call."""
+
+
+def twin_file() -> Path:
+    """``synthspectrum.R``: inside the installed wheel, or the repository's ``r/``."""
+    packaged = files("synthspectrum") / "r" / "synthspectrum.R"
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "r" / "synthspectrum.R"
+
+
+def synthpop_available() -> bool:
+    ri = rinterface()
+    return bool(ri.evalr('requireNamespace("synthpop", quietly = TRUE)')[0])
+
+
+def twin():
+    """The R environment holding the twin's functions (loads R and synthpop on first use)."""
+    global _env
+    if _env is not None:
+        return _env
+    ri = rinterface()
+    if not synthpop_available():
+        raise SynthpopNotInstalledError(
+            "R runs but the synthpop package is not installed: "
+            "Rscript -e 'install.packages(\"synthpop\")' (needs CRAN; on Debian, "
+            "bash setup.sh installs its dependencies from apt first)"
+        )
+    env = ri.baseenv["new.env"](parent=ri.globalenv)
+    ri.baseenv["sys.source"](ri.StrSexpVector([str(twin_file())]), envir=env)
+    env[".ss_call"] = ri.evalr(_CALL)
+    _env = env
+    return env
+
+
+def to_rvalue(value: Any):
+    """A Python argument as an R value (frames are converted by the caller)."""
+    ri = rinterface()
+    if value is None:
+        return ri.NULL
+    if isinstance(value, bool):
+        return ri.BoolSexpVector([value])
+    if isinstance(value, int):
+        return ri.IntSexpVector([value])
+    if isinstance(value, float):
+        return ri.FloatSexpVector([value])
+    if isinstance(value, str):
+        return ri.StrSexpVector([value])
+    if isinstance(value, dict):
+        vals = [to_rvalue(v) for v in value.values()]
+        out = ri.ListSexpVector(vals)
+        return ri.baseenv["setNames"](out, ri.StrSexpVector([str(k) for k in value]))
+    if isinstance(value, (list, tuple)):
+        if all(isinstance(v, str) for v in value):
+            return ri.StrSexpVector(list(value))
+        if all(isinstance(v, bool) for v in value):
+            return ri.BoolSexpVector(list(value))
+        if all(isinstance(v, int) for v in value):
+            return ri.IntSexpVector(list(value))
+        if all(isinstance(v, (int, float)) for v in value):
+            return ri.FloatSexpVector([float(v) for v in value])
+        return ri.ListSexpVector([to_rvalue(v) for v in value])
+    if hasattr(value, "typeof"):  # already an R object
+        return value
+    raise SynthSpectrumError(f"cannot pass a {type(value).__name__} to R")
+
+
+def call(fname: str, *args, verbose: bool = False, **kwargs):
+    """Call twin function ``fname``; return its R value, raising R errors as :class:`SynthpopError`."""
+    ri = rinterface()
+    env = twin()
+    rargs = ri.baseenv["list"](*[to_rvalue(a) for a in args], **{k: to_rvalue(v) for k, v in kwargs.items()})
+    res = env[".ss_call"](ri.StrSexpVector([fname]), rargs, env)
+    parts = dict(zip([str(n) for n in res.do_slot("names")], res))
+    if verbose:
+        for line in parts["output"]:
+            print(line)
+    for w in parts["warnings"]:
+        warnings.warn(f"synthpop {fname}(): {w}", RWarning, stacklevel=3)
+    if len(parts["error"]):
+        raise SynthpopError(f"synthpop {fname}() failed: {parts['error'][0]}")
+    return parts["value"]
+
+
+def rlist(obj) -> dict[str, Any]:
+    """A named R list as a dict of its R elements."""
+    return dict(zip([str(n) for n in obj.do_slot("names")], obj))
