@@ -91,30 +91,35 @@ syn <- function(data, method = "cart", visit_sequence = NULL, smoothing = NULL,
   args <- list(data = d, method = method, visit.sequence = vs, minnumlevels = minnumlevels,
                maxfaclevels = maxfaclevels, print.flag = FALSE, ...)
   if (!is.null(smoothing)) args$smoothing <- smoothing
-  setup <- do.call(synthpop::syn, c(args, list(m = 0)))
-  pm <- setup$predictor.matrix
-  meth <- setup$method
   notes <- character()
-  uses_trees <- meth %in% .ss_tree_methods
-  for (v in names(d)) {
-    x <- d[[v]]
-    if (is.factor(x) && nlevels(x) > max_cart_levels && any(pm[uses_trees, v] == 1)) {
+  big <- names(d)[vapply(d, function(x) is.factor(x) && nlevels(x) > max_cart_levels, logical(1))]
+  if (length(big)) {
+    # Only then is synthpop's set-up (m = 0) worth its cost: it gives the methods and the
+    # predictor matrix, in which the many-level factors are then switched off as predictors.
+    setup <- do.call(synthpop::syn, c(args, list(m = 0)))
+    pm <- setup$predictor.matrix
+    uses_trees <- setup$method %in% .ss_tree_methods
+    for (v in big) {
+      if (!any(pm[uses_trees, v] == 1)) next
       pm[, v] <- 0
       msg <- sprintf(paste0("column '%s' has %d levels: it is synthesised, but not used to predict other ",
-                            "columns in a tree (that would try 2^%d splits)"), v, nlevels(x), nlevels(x) - 1)
+                            "columns in a tree (that would try 2^%d splits)"), v, nlevels(d[[v]]),
+                     nlevels(d[[v]]) - 1)
       warning(msg, call. = FALSE)
       notes <- c(notes, msg)
     }
+    args$method <- setup$method
+    args$visit.sequence <- setup$visit.sequence
+    args$predictor.matrix <- pm
   }
-  args$method <- meth
-  args$visit.sequence <- setup$visit.sequence
-  args$predictor.matrix <- pm
   object <- do.call(synthpop::syn, c(args, list(m = m, seed = seed_arg)))
+  meth <- if (is.matrix(object$method)) object$method[1, ] else object$method
+  vseq <- if (is.matrix(object$visit.sequence)) object$visit.sequence[1, ] else object$visit.sequence
   synthetic <- lapply(.ss_syn_list(object), .ss_restore, temporal = prep$temporal)
   list(synthetic = synthetic,
        method = setNames(as.character(meth), names(d)),
-       visit_sequence = names(d)[setup$visit.sequence],
-       predictor_matrix = pm,
+       visit_sequence = names(d)[vseq],
+       predictor_matrix = object$predictor.matrix,
        notes = notes,
        object = object,
        temporal = prep$temporal)
