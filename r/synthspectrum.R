@@ -153,6 +153,17 @@ utility_tab <- function(result, data, vars, ngroups = 5, ...) {
              S_JSD = .ss_per_m(u$S_JSD, m))
 }
 
+utility_tables <- function(result, data, tables = "twoway", vars = NULL, ngroups = 5,
+                           tab_stats = c("pMSE", "S_pMSE", "df"), ...) {
+  object <- result$object
+  u <- synthpop::utility.tables(object, .ss_real(result, data), tables = tables, vars = vars,
+                                ngroups = ngroups, tab.stats = tab_stats, plot = FALSE,
+                                print.flag = FALSE, ...)
+  tabs <- as.data.frame(u$tabs)
+  data.frame(table = rownames(u$tabs), tabs, row.names = NULL, check.names = FALSE,
+             stringsAsFactors = FALSE)
+}
+
 compare <- function(result, data, vars = NULL, ngroups = 5, breaks = 20, ...) {
   object <- result$object
   real <- .ss_real(result, data)

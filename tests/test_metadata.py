@@ -261,3 +261,15 @@ def test_prepare_notes_what_it_did():
     assert any(n.startswith("t: text with 2 distinct values") for n in notes)
     assert any(n.startswith("x: 20 NaN") for n in notes)
     assert any(n.startswith("k: every value distinct") for n in notes)
+
+
+def test_the_metadata_side_never_imports_rpy2():
+    import subprocess
+    import sys
+
+    code = ("import sys, polars as pl, synthspectrum as ss; "
+            "ss.fit_metadata(pl.DataFrame({'a': [1, 2, 3] * 5})).synthesize(3, seed=1); "
+            "import synthspectrum.cli, synthspectrum.audit, synthspectrum.deidentify; "
+            "print('rpy2' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -94,6 +94,13 @@ def test_utility_tab_equals_direct(real, result):
         assert ours[stat].to_list() == pytest.approx(theirs, rel=1e-9), stat
 
 
+def test_utility_tables_equals_direct(real, result):
+    ours = sp.utility_tables(result, real, vars=["age_band", "gender", "treatment"])
+    assert ours.height == 3 and ours["table"][0].endswith("gender")
+    theirs = nums(f'utility.tables({_synds(1)}, d, vars = c("age_band", "gender", "treatment"), plot = FALSE, print.flag = FALSE)$tabs[, "S_pMSE"]', d=real)
+    assert ours["S_pMSE"].to_list() == pytest.approx(theirs)
+
+
 def test_replicated_uniques_and_disclosure_equal_direct(real, result):
     ru = sp.replicated_uniques(result, real, KEYS)
     keys = 'c("' + '", "'.join(KEYS) + '")'

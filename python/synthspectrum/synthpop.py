@@ -172,6 +172,21 @@ def utility_tab(result: SynResult, data: Any, vars: Sequence[str], ngroups: int 
     return _frame(out)
 
 
+def utility_tables(result: SynResult, data: Any, tables: str = "twoway", vars: Sequence[str] | None = None,
+                   ngroups: int = 5, tab_stats: Sequence[str] = ("pMSE", "S_pMSE", "df"),
+                   verbose: bool = False) -> pl.DataFrame:
+    """:func:`utility_tab` for every one-, two- or three-way table (synthpop's ``utility.tables``).
+
+    One row per table (e.g. ``1.sex:2.age``), with the statistics in ``tab_stats``; the worst
+    S_pMSE points at the relations the synthesis lost.
+    """
+    _check_result(result)
+    out = rsession.call("utility_tables", result.robject, _data_r(data, result, vars or []), tables=tables,
+                        vars=list(vars) if vars else None, ngroups=ngroups, tab_stats=list(tab_stats),
+                        verbose=verbose)
+    return _frame(out)
+
+
 @dataclass
 class Comparison:
     """Per-variable distributions (percent by category or bin) and their utility."""
