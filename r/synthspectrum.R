@@ -9,6 +9,8 @@
 #   utility_gen(res, real, method = "logit")
 #
 # What syn() does beyond synthpop::syn():
+# * a numeric column with at most 5 distinct values is synthesised as a category (unless
+#   minnumlevels is given), with a warning; it comes back as numbers;
 # * dates, datetimes and durations are synthesised as numbers (dates and datetimes as days since
 #   1970, durations as seconds) and come back as dates, datetimes and durations (synthpop
 #   cannot model them);
@@ -69,10 +71,24 @@
 .ss_syn_list <- function(object) if (object$m == 1) list(object$syn) else object$syn
 
 syn <- function(data, method = "cart", visit_sequence = NULL, smoothing = NULL,
-                minnumlevels = 1, maxfaclevels = 60, m = 1, seed = NULL,
+                minnumlevels = NULL, maxfaclevels = 60, m = 1, seed = NULL,
                 max_cart_levels = 20, ...) {
   prep <- .ss_prepare(data, maxfaclevels)
   d <- prep$data
+  notes <- character()
+  if (is.null(minnumlevels)) {
+    # A number with a handful of values (a 0/1 flag, a 1-5 score) is a category in disguise:
+    # parametric methods would draw values in between. synthpop's minnumlevels makes such
+    # columns factors while synthesising; they come back as numbers.
+    few <- names(d)[vapply(d, function(x) is.numeric(x) && length(unique(x[!is.na(x)])) <= 5, logical(1))]
+    few <- setdiff(few, names(prep$temporal))
+    minnumlevels <- if (length(few)) 6 else 1
+    if (length(few)) {
+      msg <- sprintf("column '%s' has at most 5 distinct values: synthesised as a category (minnumlevels = 6)", few)
+      for (w in msg) warning(w, call. = FALSE)
+      notes <- c(notes, msg)
+    }
+  }
   vs <- if (is.null(visit_sequence)) seq_along(d) else {
     idx <- match(visit_sequence, names(d))
     if (anyNA(idx)) stop(sprintf("visit_sequence names a column that is not in the data: '%s'",
@@ -91,7 +107,6 @@ syn <- function(data, method = "cart", visit_sequence = NULL, smoothing = NULL,
   args <- list(data = d, method = method, visit.sequence = vs, minnumlevels = minnumlevels,
                maxfaclevels = maxfaclevels, print.flag = FALSE, ...)
   if (!is.null(smoothing)) args$smoothing <- smoothing
-  notes <- character()
   big <- names(d)[vapply(d, function(x) is.factor(x) && nlevels(x) > max_cart_levels, logical(1))]
   if (length(big)) {
     # Only then is synthpop's set-up (m = 0) worth its cost: it gives the methods and the

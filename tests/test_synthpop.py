@@ -166,6 +166,18 @@ def test_many_level_factor_is_kept_out_of_tree_predictors():
     assert res.synthetic.schema == df.schema
 
 
+def test_a_number_with_few_values_is_synthesised_as_a_category():
+    rng = np.random.default_rng(3)
+    df = pl.DataFrame({"flag": rng.integers(0, 2, 400), "x": rng.normal(size=400)})
+    with pytest.warns(rsession.RWarning, match="column 'flag' has at most 5 distinct values"):
+        res = sp.syn(df, method="parametric", visit_sequence=["x", "flag"], seed=1)
+    assert res.method["flag"] == "logreg"
+    assert set(res.synthetic["flag"]) == {0, 1} and res.synthetic.schema == df.schema
+    # asked for explicitly, the flag stays a number: a normal-rank model, values in between
+    res = sp.syn(df, method="parametric", visit_sequence=["x", "flag"], seed=1, minnumlevels=1)
+    assert res.method["flag"] == "normrank"
+
+
 def test_errors_name_the_call_and_column(real):
     with pytest.raises(ColumnError, match="no column 'nope'"):
         sp.syn(real, visit_sequence=["nope"])

@@ -85,7 +85,7 @@ def syn(
     method: str | dict[str, str] = "cart",
     visit_sequence: Sequence[str] | None = None,
     smoothing: dict[str, str] | None = None,
-    minnumlevels: int = 1,
+    minnumlevels: int | None = None,
     maxfaclevels: int = 60,
     m: int = 1,
     seed: int | None = None,
@@ -101,7 +101,9 @@ def syn(
     same data (``None`` draws one, kept in the result). ``control``: any further ``syn()``
     argument, in synthpop's spelling (``proper=True``, ``cont_na=...`` becomes ``cont.na``).
     Dates and datetimes are synthesised as numbers and come back as dates; a factor with more
-    than ``max_cart_levels`` levels is not used as a tree predictor (a warning says so).
+    than ``max_cart_levels`` levels is not used as a tree predictor; a number with at most 5
+    distinct values is synthesised as a category unless ``minnumlevels`` is given (warnings
+    say so). A text column with more than ``maxfaclevels`` distinct values is an error.
     """
     pdf, kind = _real(data)
     if not isinstance(m, int) or m < 1:
