@@ -9,6 +9,7 @@
 #   utility_gen(res, real, method = "logit")
 #
 # What syn() does beyond synthpop::syn():
+# * a column left without a method is copied by synthpop from the real data: a warning says so;
 # * a numeric column with at most 5 distinct values is synthesised as a category (unless
 #   minnumlevels is given), with a warning; it comes back as numbers;
 # * dates, datetimes and durations are synthesised as numbers (dates and datetimes as days since
@@ -130,6 +131,13 @@ syn <- function(data, method = "cart", visit_sequence = NULL, smoothing = NULL,
   object <- do.call(synthpop::syn, c(args, list(m = m, seed = seed_arg)))
   meth <- if (is.matrix(object$method)) object$method[1, ] else object$method
   vseq <- if (is.matrix(object$visit.sequence)) object$visit.sequence[1, ] else object$visit.sequence
+  copied <- names(d)[as.character(meth) == "" & names(d) %in% names(.ss_syn_list(object)[[1]])]
+  if (length(copied)) {
+    # synthpop keeps a column with no method as it is: real values in the synthetic data
+    msg <- sprintf("column '%s' has no method: synthpop copies its REAL values into the synthetic data", copied)
+    for (w in msg) warning(w, call. = FALSE)
+    notes <- c(notes, msg)
+  }
   synthetic <- lapply(.ss_syn_list(object), .ss_restore, temporal = prep$temporal)
   list(synthetic = synthetic,
        method = setNames(as.character(meth), names(d)),

@@ -54,6 +54,21 @@ def test_syn_equals_direct_synthpop(real, method):
     assert set(ours.method.values()) <= {"sample", "cart", "polyreg", "logreg", "normrank", "polr", ""}
 
 
+def test_methods_per_column_and_smoothing(real):
+    with pytest.warns(rsession.RWarning, match="column 'gender' has no method: synthpop copies its REAL values"):
+        res = sp.syn(real, method={"age_band": "sample", "time_in_ae_minutes": "normrank", "admitted": "logreg"},
+                     seed=2)
+    assert res.method["time_in_ae_minutes"] == "normrank" and res.method["admitted"] == "logreg"
+    assert res.method["gender"] == ""  # not named: not synthesised, kept as in the real data
+    smooth = sp.syn(real, smoothing={"time_in_ae_minutes": "density"}, seed=2).synthetic["time_in_ae_minutes"]
+    plain = sp.syn(real, seed=2).synthetic["time_in_ae_minutes"]
+    # CART draws real values from its leaves; density smoothing draws new values around them
+    assert set(plain) <= set(real["time_in_ae_minutes"])
+    assert not set(smooth) <= set(real["time_in_ae_minutes"])
+    with pytest.raises(ColumnError, match="no column 'nope'"):
+        sp.syn(real, method={"nope": "cart"})
+
+
 def test_m3_and_seeds(real):
     a = sp.syn(real, m=3, seed=5)
     b = sp.syn(real, m=3, seed=5)

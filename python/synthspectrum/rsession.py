@@ -88,7 +88,7 @@ def to_rvalue(value: Any):
     if isinstance(value, dict):
         vals = [to_rvalue(v) for v in value.values()]
         out = ri.ListSexpVector(vals)
-        return ri.baseenv["setNames"](out, ri.StrSexpVector([str(k) for k in value]))
+        return ri.baseenv["names<-"](out, ri.StrSexpVector([str(k) for k in value]))
     if isinstance(value, (list, tuple)):
         if all(isinstance(v, str) for v in value):
             return ri.StrSexpVector(list(value))
