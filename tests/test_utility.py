@@ -1,0 +1,172 @@
+"""Utility measures: hand-computed values, the SDMetrics formulas, and synthpop's own numbers."""
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from synthspectrum import utility as ut
+from synthspectrum.errors import ColumnError, SynthSpectrumError
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def frozen():
+    return pl.read_parquet(DATA / "frozen_real.parquet"), pl.read_parquet(DATA / "frozen_synthetic.parquet")
+
+
+def value(df: pl.DataFrame, measure: str, column: str | None = None) -> float:
+    f = df.filter(pl.col("measure") == measure)
+    if column is not None:
+        f = f.filter(pl.col("column") == column)
+    assert f.height == 1, (measure, column)
+    return f["value"][0]
+
+
+def test_univariate_by_hand():
+    real = pl.DataFrame({"n": [1.0, 2.0, 3.0, 4.0], "c": ["a", "a", "b", None]})
+    syn = pl.DataFrame({"n": [3.0, 4.0, 5.0, 6.0], "c": ["a", "b", "b", "b"]})
+    out = ut.univariate(real, syn)
+    # KS: F_real(2) = 1/2, F_syn(2) = 0 -> D = 1/2; SDMetrics' KSComplement = 1 - D
+    assert value(out, "KSComplement", "n") == pytest.approx(0.5)
+    # TV over non-missing: 1 - 1/2 (|2/3 - 1/4| + |1/3 - 3/4|) = 1 - 5/12
+    assert value(out, "TVComplement", "c") == pytest.approx(7 / 12)
+    assert value(out, "missing_share_difference", "c") == pytest.approx(0.25)
+    # synthetic range [3, 6] covers [3, 4] of the real [1, 4]: 1/3
+    assert value(out, "coverage", "n") == pytest.approx(1 / 3)
+    assert value(out, "coverage", "c") == 1.0
+
+
+def test_identical_frames_are_perfect_and_shuffles_degrade(frozen):
+    real, _ = frozen
+    same = ut.univariate(real, real)
+    assert same.filter(pl.col("measure").is_in(["KSComplement", "TVComplement", "coverage"]))["value"].min() == 1.0
+    assert same.filter(pl.col("measure") == "missing_share_difference")["value"].max() == 0.0
+    # each column shuffled on its own keeps every marginal but loses every relation
+    rng = np.random.default_rng(0)
+    shuffled = real.select([real.get_column(c).gather(rng.permutation(real.height)) for c in real.columns])
+    assert ut.univariate(real, shuffled)["value"].to_list() == same["value"].to_list()
+    diff = ut.association_difference(real, shuffled).filter(pl.col("measure") == "CramersV")
+    pair = diff.filter((pl.col("column_a") == "age_band") & (pl.col("column_b") == "admitted"))
+    assert pair["real"][0] > 0.15 and pair["synthetic"][0] < 0.08
+    assert ut.association_difference(real, real)["difference"].abs().max() == 0.0
+    p_same = ut.pmse(real, real)
+    assert value(p_same, "pMSE") == pytest.approx(0.0, abs=1e-20) and value(p_same, "AUC") == pytest.approx(0.5)
+    p_shuf = ut.pmse(real, shuffled, maxorder=1)
+    assert value(p_shuf, "S_pMSE") > 3 and value(p_shuf, "AUC") > 0.55
+
+
+def test_associations_by_hand():
+    df = pl.DataFrame({"x": ["a", "a", "b", "b"], "y": ["p", "p", "q", "q"], "z": ["p", "q", "p", "q"],
+                       "u": [1.0, 2.0, 3.0, 4.0], "v": [2.0, 4.0, 6.0, 8.0]})
+    a = ut.associations(df)
+
+    def get(col_a, col_b, measure):
+        return a.filter((pl.col("column_a") == col_a) & (pl.col("column_b") == col_b) & (pl.col("measure") == measure))["value"][0]
+
+    assert get("x", "y", "CramersV") == pytest.approx(1.0) and get("x", "y", "NMI") == pytest.approx(1.0)
+    assert get("x", "z", "CramersV") == pytest.approx(0.0) and get("x", "z", "NMI") == pytest.approx(0.0)
+    assert get("u", "v", "Spearman") == pytest.approx(1.0)
+
+
+def test_pmse_by_hand_with_one_binary_variable():
+    # real: 3 of 4 are "a"; synthetic: 1 of 4. A saturated logistic model fits each group's
+    # share of synthetic rows: p(a) = 1/4, p(b) = 3/4, and c = 1/2, so (p - c)^2 = 1/16 for all.
+    real = pl.DataFrame({"g": ["a", "a", "a", "b"]})
+    syn = pl.DataFrame({"g": ["a", "b", "b", "b"]})
+    out = ut.pmse(real, syn)
+    assert value(out, "pMSE") == pytest.approx(1 / 16)
+    # k = 2 parameters: expectation (k - 1)(1 - c)^2 c / N = 1/64
+    assert value(out, "S_pMSE") == pytest.approx(4.0)
+    assert value(out, "PO50") == pytest.approx(25.0)
+
+
+def test_table_utility_by_hand():
+    real = pl.DataFrame({"g": ["a", "a", "a", "b"]})
+    syn = pl.DataFrame({"g": ["a", "b", "b", "b"]})
+    out = ut.utility_tab(real, syn, ["g"])
+    # c = 1/2: VW = sum (s - d)^2 / ((s + d)/2) = 4/2 + 4/2 = 4; df = 1
+    assert value(out, "VW") == pytest.approx(4.0) and value(out, "df") == 1
+    assert value(out, "pMSE") == pytest.approx(4 * 0.5 * 0.25 / 8)
+    # FT = 4 sum (sqrt s - sqrt d)^2
+    assert value(out, "FT") == pytest.approx(4 * 2 * (np.sqrt(3) - 1) ** 2)
+    # JSD of (3/4, 1/4) and (1/4, 3/4), base 2
+    p, q = np.array([0.75, 0.25]), np.array([0.25, 0.75])
+    m = (p + q) / 2
+    assert value(out, "JSD") == pytest.approx(0.5 * np.sum(p * np.log2(p / m)) + 0.5 * np.sum(q * np.log2(q / m)))
+
+
+def test_cart_propensity_is_seeded(frozen):
+    real, syn = frozen
+    a = ut.pmse(real, syn, method="cart", nperms=5, seed=1)
+    assert a.equals(ut.pmse(real, syn, method="cart", nperms=5, seed=1))
+    assert value(a, "AUC") > 0.5
+
+
+def test_bad_input(frozen):
+    real, syn = frozen
+    with pytest.raises(SynthSpectrumError, match="different columns: 'gender'"):
+        ut.univariate(real, syn.drop("gender"))
+    with pytest.raises(SynthSpectrumError, match="column 'age_band': is Enum.*in the real data but Int32"):
+        ut.univariate(real, syn.with_columns(pl.lit(1).alias("age_band")))
+    with pytest.raises(SynthSpectrumError, match="synthetic data is empty"):
+        ut.pmse(real, syn.head(0))
+    with pytest.raises(ColumnError, match="no column 'nope'"):
+        ut.utility_tab(real, syn, ["nope"])
+    with pytest.raises(SynthSpectrumError, match="no column varies"):
+        ut.pmse(pl.DataFrame({"k": [1, 1]}), pl.DataFrame({"k": [1, 1]}))
+    with pytest.raises(SynthSpectrumError, match="method must be"):
+        ut.pmse(real, syn, method="forest")
+    all_missing = pl.DataFrame({"x": pl.Series([None, None], dtype=pl.Float64), "g": ["a", "b"]})
+    out = ut.univariate(all_missing, all_missing)
+    assert np.isnan(value(out, "KSComplement", "x"))
+
+
+# --- agreement with synthpop, on frozen frames ----------------------------------------------
+
+def _synthpop():
+    from synthspectrum.errors import RNotAvailableError
+
+    try:
+        from synthspectrum import rsession
+
+        rsession.twin()
+        return rsession
+    except RNotAvailableError as exc:
+        pytest.skip(f"synthpop not available: {exc}")
+
+
+def _r_numbers(code: str, real: pl.DataFrame, syn: pl.DataFrame) -> list[float]:
+    from synthspectrum.rbridge import rinterface, to_r
+
+    ri = rinterface()
+    ri.globalenv["real"] = to_r(real)[0]
+    ri.globalenv["syn"] = to_r(syn)[0]
+    return [float(x) for x in ri.evalr(f"suppressMessages(library(synthpop)); as.numeric(unlist({code}))")]
+
+
+@pytest.mark.parametrize("maxorder", [0, 1])
+def test_pmse_equals_synthpop_utility_gen_logit(frozen, maxorder):
+    _synthpop()
+    real, syn = frozen
+    if maxorder:
+        cols = ["age_band", "gender", "treatment", "admitted", "time_in_ae_minutes"]
+        real, syn = real.select(cols), syn.select(cols)
+    ours = ut.pmse(real, syn, method="logit", maxorder=maxorder)
+    for stat in ["pMSE", "S_pMSE", "SPECKS", "PO50", "U"]:
+        theirs = _r_numbers(f'utility.gen(syn, real, method = "logit", maxorder = {maxorder}, print.flag = FALSE)${stat}',
+                            real, syn)
+        assert value(ours, stat) == pytest.approx(theirs[0], rel=1e-6, abs=1e-12), stat
+
+
+def test_utility_tab_equals_synthpop(frozen):
+    _synthpop()
+    real, syn = frozen
+    for vars_ in (["age_band", "treatment"], ["time_in_ae_minutes", "gender"], ["deprivation_decile", "admitted"]):
+        ours = ut.utility_tab(real, syn, vars_)
+        r_vars = 'c("' + '", "'.join(vars_) + '")'
+        for stat in ["pMSE", "S_pMSE", "df", "VW", "FT", "JSD", "S_JSD"]:
+            theirs = _r_numbers(f"utility.tab(syn, real, vars = {r_vars}, print.flag = FALSE)${stat}", real, syn)
+            assert value(ours, stat) == pytest.approx(theirs[0], rel=1e-9), (vars_, stat)
