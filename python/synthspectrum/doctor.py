@@ -9,7 +9,8 @@ import subprocess
 import sys
 from dataclasses import dataclass
 
-CORE = ["metasyn", "metasyn-disclosure", "polars", "pandas", "numpy", "matplotlib", "pyarrow"]
+CORE = ["metasyn", "metasyn-disclosure", "polars", "pandas", "numpy", "matplotlib", "pyarrow", "scipy",
+        "scikit-learn"]
 R_PACKAGES = ["synthpop"]
 
 
