@@ -1,0 +1,204 @@
+"""Privacy measures: what a synthetic frame gives away about the real records it was made from.
+
+All measures compare the synthetic data with the *training* data (the real records the
+generator saw); the distance-based ones also use a *holdout* (real records it did not see) as
+the baseline: a generator that leaks nothing treats both alike. Every function takes polars
+or pandas frames and returns a polars frame of aggregates (never a record).
+
+Exact matches
+    share of synthetic records that are identical to some training record.
+Replicated uniques (synthpop's ``replicated.uniques``, repU)
+    records unique in the training data on the key variables whose key combination is also
+    unique in the synthetic data; reported as counts and as % of the training records.
+Identity and attribute disclosure (synthpop's ``disclosure``; Raab, Nowok & Dibben 2025)
+    on keys -> target, as % of training records: UiO (unique on the keys), repU (unique and
+    replicated), Dorig (target disclosed by the training data itself: every training record
+    with that key has the same target, the baseline), DiSCO (the key is in the synthetic data,
+    every synthetic record with it has one target, and it is this record's target: disclosed
+    correctly), DiSDiO (DiSCO and also disclosive in the training data).
+Distance to closest record (DCR; e.g. Platzer & Reutterer 2021)
+    Gower-type distance: mean over columns of |x - y| / range for numbers (dates as days) and
+    of 0/1 mismatch for categories (a missing value is a category; for numbers, a missingness
+    indicator adds its own 0/1 term). For each synthetic record, the distance to its closest
+    training and closest holdout record; ``share_closer_to_training`` is the share nearer a
+    training record (ties count half): ~0.5 when the generator did not memorise, -> 1 when it
+    copies. Training is subsampled to the holdout's size so that 0.5 stays the baseline.
+Membership inference (a distance attack)
+    the attacker scores each candidate real record by minus its distance to the closest
+    synthetic record; ``membership_auc`` is the AUC of that score for telling training from
+    holdout records: 0.5 is no signal, 1 is certain membership.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import polars as pl
+
+from synthspectrum.errors import SynthSpectrumError
+from synthspectrum.utility import _as_number, _kind, check_pair
+
+
+def _rows(measures: dict[str, float]) -> pl.DataFrame:
+    return pl.DataFrame({"measure": list(measures), "value": [float(v) for v in measures.values()]})
+
+
+def exact_matches(train: Any, synthetic: Any) -> pl.DataFrame:
+    """Number and share of synthetic records identical to a training record (missing = missing)."""
+    r, s = check_pair(train, synthetic)
+    rs = r.with_columns([r.get_column(c).cast(s.schema[c]) if r.schema[c] != s.schema[c] else r.get_column(c)
+                         for c in r.columns]).unique()
+    hits = s.join(rs, on=r.columns, how="semi", nulls_equal=True).height
+    return _rows({"exact_matches": hits, "exact_match_share": hits / s.height})
+
+
+def _key_strings(df: pl.DataFrame, keys: Sequence[str]) -> pl.Series:
+    """One text key per record: the key values joined by " | ", a missing value as "Missing"."""
+    parts = [df.get_column(k).cast(pl.String).fill_null("Missing").alias(f"k{i}") for i, k in enumerate(keys)]
+    return pl.DataFrame(parts).select(pl.concat_str(pl.all(), separator=" | ")).to_series().alias("key")
+
+
+def replicated_uniques(train: Any, synthetic: Any, keys: Sequence[str]) -> pl.DataFrame:
+    """synthpop's ``replicated.uniques``: rows measure (original uniques, synthetic uniques,
+    synthetic uniques in original, replicated uniques), number, from_total, percent."""
+    if not keys:
+        raise SynthSpectrumError("name at least one key variable")
+    r, s = check_pair(train, synthetic, None)
+    for k in keys:
+        if k not in r.columns:
+            raise SynthSpectrumError(f"key {k!r} is not a column; columns are {r.columns}")
+    kd, ks = _key_strings(r, keys), _key_strings(s, keys)
+    cd = kd.value_counts(name="n")
+    cs = ks.value_counts(name="n")
+    uniq_d = set(cd.filter(pl.col("n") == 1)["key"].to_list())
+    uniq_s = set(cs.filter(pl.col("n") == 1)["key"].to_list())
+    in_orig = uniq_s & set(kd.to_list())
+    replicated = uniq_s & uniq_d
+    n, k = r.height, s.height
+    numbers = [len(uniq_d), len(uniq_s), len(in_orig), len(replicated)]
+    totals = [n, k, n, n]
+    return pl.DataFrame({
+        "measure": ["Original", "Synthetic", "Synthetic uniques in original", "Replicated uniques"],
+        "number": [float(x) for x in numbers], "from_total": [float(t) for t in totals],
+        "percent": [round(100 * x / t, 2) for x, t in zip(numbers, totals)],
+    })
+
+
+def disclosure(train: Any, synthetic: Any, keys: Sequence[str], target: str) -> pl.DataFrame:
+    """Identity and attribute disclosure on ``keys`` -> ``target`` (see the module docstring),
+    as synthpop's ``disclosure()`` computes them with its default settings; one row per measure."""
+    r, s = check_pair(train, synthetic, None)
+    for c in [*keys, target]:
+        if c not in r.columns:
+            raise SynthSpectrumError(f"{c!r} is not a column; columns are {r.columns}")
+    if target in keys:
+        raise SynthSpectrumError(f"the target {target!r} is also a key")
+    d = pl.DataFrame([_key_strings(r, keys), r.get_column(target).cast(pl.String).fill_null("Missing").alias("t")])
+    y = pl.DataFrame([_key_strings(s, keys), s.get_column(target).cast(pl.String).fill_null("Missing").alias("t")])
+    nd, ns = d.height, y.height
+    cell_d = d.group_by("key", "t").len("n")
+    key_d = d.group_by("key").agg(pl.len().alias("n"), pl.col("t").n_unique().alias("targets"))
+    key_s = y.group_by("key").agg(pl.len().alias("n"), pl.col("t").n_unique().alias("targets"),
+                                  pl.col("t").first().alias("t_syn"))
+    uio = key_d.filter(pl.col("n") == 1).height
+    uis = key_s.filter(pl.col("n") == 1).height
+    uiois = key_d.filter(pl.col("n") == 1).join(key_s, on="key", how="semi").height
+    repu = key_d.filter(pl.col("n") == 1).join(key_s.filter(pl.col("n") == 1), on="key", how="semi").height
+    dorig = key_d.filter(pl.col("targets") == 1)["n"].sum()
+    dsyn = key_s.filter(pl.col("targets") == 1)["n"].sum()
+    cells = cell_d.join(key_d.select("key", pl.col("targets").alias("targets_d")), on="key") \
+        .join(key_s.select("key", pl.col("targets").alias("targets_s"), "t_syn"), on="key", how="left")
+    in_s = cells.filter(pl.col("targets_s").is_not_null())
+    i_s = in_s["n"].sum()
+    dis = in_s.filter(pl.col("targets_s") == 1)["n"].sum()
+    disco_cells = in_s.filter((pl.col("targets_s") == 1) & (pl.col("t_syn") == pl.col("t")))
+    disco = disco_cells["n"].sum()
+    disdio = disco_cells.filter(pl.col("targets_d") == 1)["n"].sum()
+    return _rows({
+        "UiO": 100 * uio / nd, "UiS": 100 * uis / ns, "UiOiS": 100 * uiois / nd, "repU": 100 * repu / nd,
+        "Dorig": 100 * dorig / nd, "Dsyn": 100 * dsyn / ns, "iS": 100 * i_s / nd, "DiS": 100 * dis / nd,
+        "DiSCO": 100 * disco / nd, "DiSDiO": 100 * disdio / nd,
+        "max_denom": disco_cells["n"].max() if disco_cells.height else 0,
+        "mean_denom": disco_cells["n"].mean() if disco_cells.height else float("nan"),
+    })
+
+
+# --- distances -------------------------------------------------------------------------------
+
+def gower_features(frames: Sequence[pl.DataFrame], reference: pl.DataFrame) -> list[np.ndarray]:
+    """Features whose Manhattan distance divided by the number of columns is the Gower-type
+    distance of the module docstring; ranges and categories are taken from ``reference``."""
+    blocks: list[list[np.ndarray]] = [[] for _ in frames]
+    for c in reference.columns:
+        ref = reference.get_column(c)
+        if _kind(ref.dtype) == "numeric":
+            x = _as_number(ref).drop_nulls()
+            lo, span = (x.min(), x.max() - x.min()) if x.len() else (0.0, 0.0)
+            span = span if span and span > 0 else 1.0
+            for i, f in enumerate(frames):
+                v = _as_number(f.get_column(c)).to_numpy()
+                miss = np.isnan(v)
+                blocks[i].append(np.where(miss, 0.0, (v - lo) / span)[:, None])
+                blocks[i].append(miss.astype(float)[:, None])
+        else:
+            levels = sorted(set().union(*[set(f.get_column(c).cast(pl.String).fill_null("\x00").to_list()) for f in frames]))
+            for i, f in enumerate(frames):
+                v = f.get_column(c).cast(pl.String).fill_null("\x00").to_numpy()
+                blocks[i].append(0.5 * (v[:, None] == np.array(levels)[None, :]).astype(float))
+    return [np.hstack(b) for b in blocks]
+
+
+def _nearest(points: np.ndarray, to: np.ndarray) -> np.ndarray:
+    from sklearn.neighbors import NearestNeighbors
+
+    nn = NearestNeighbors(n_neighbors=1, metric="manhattan").fit(to)
+    return nn.kneighbors(points, return_distance=True)[0][:, 0]
+
+
+def _sampled_features(train: Any, synthetic: Any, holdout: Any, max_records: int, seed: int):
+    """Gower features of (training, holdout, synthetic) records, each drawn down to at most
+    ``max_records``, training and holdout to the same size; and the number of columns."""
+    tr, sy = check_pair(train, synthetic)
+    ho, _ = check_pair(holdout, synthetic)
+    rng = np.random.default_rng(seed)
+
+    def sample(df: pl.DataFrame, n: int) -> pl.DataFrame:
+        return df if df.height <= n else df[np.sort(rng.choice(df.height, n, replace=False))]
+
+    n = min(max_records, ho.height, tr.height)
+    tr_s, ho_s, sy_s = sample(tr, n), sample(ho, n), sample(sy, max_records)
+    return (*gower_features([tr_s, ho_s, sy_s], pl.concat([tr_s, ho_s], how="vertical_relaxed")), tr.width)
+
+
+def dcr_distances(train: Any, synthetic: Any, holdout: Any, max_records: int = 5_000, seed: int = 0) -> pl.DataFrame:
+    """The distances behind :func:`dcr`, for plotting: one row per synthetic record drawn,
+    with its distance to the closest training and to the closest holdout record."""
+    f_tr, f_ho, f_sy, p = _sampled_features(train, synthetic, holdout, max_records, seed)
+    return pl.DataFrame({"dcr_training": _nearest(f_sy, f_tr) / p, "dcr_holdout": _nearest(f_sy, f_ho) / p})
+
+
+def dcr(train: Any, synthetic: Any, holdout: Any, max_records: int = 5_000, seed: int = 0) -> pl.DataFrame:
+    """Distance to closest record against a holdout baseline, and the membership-inference AUC.
+
+    Rows: share_closer_to_training (0.5 is the baseline), median_dcr_training,
+    median_dcr_holdout, share_dcr_zero (synthetic records at distance 0 from a training
+    record), membership_auc (0.5 is no signal). At most ``max_records`` records of each frame
+    are used, drawn with ``seed``.
+    """
+    from sklearn.metrics import roc_auc_score
+
+    f_tr, f_ho, f_sy, p = _sampled_features(train, synthetic, holdout, max_records, seed)
+    d_tr = _nearest(f_sy, f_tr) / p
+    d_ho = _nearest(f_sy, f_ho) / p
+    closer = float(np.mean(d_tr < d_ho) + 0.5 * np.mean(d_tr == d_ho))
+    # membership: how close is each real candidate to the synthetic data?
+    m_tr = _nearest(f_tr, f_sy) / p
+    m_ho = _nearest(f_ho, f_sy) / p
+    labels = np.concatenate([np.ones(len(m_tr)), np.zeros(len(m_ho))])
+    auc = float(roc_auc_score(labels, -np.concatenate([m_tr, m_ho])))
+    return _rows({
+        "share_closer_to_training": closer, "median_dcr_training": float(np.median(d_tr)),
+        "median_dcr_holdout": float(np.median(d_ho)), "share_dcr_zero": float(np.mean(d_tr == 0)),
+        "membership_auc": auc,
+    })

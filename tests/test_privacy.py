@@ -1,0 +1,131 @@
+"""Privacy measures: hand-computed values, their baselines, and synthpop's own numbers."""
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from synthspectrum import privacy as pv
+from synthspectrum.errors import SynthSpectrumError
+
+DATA = Path(__file__).parent / "data"
+KEYS = ["age_band", "gender", "deprivation_decile"]
+
+
+@pytest.fixture(scope="module")
+def frozen():
+    real = pl.read_parquet(DATA / "frozen_real.parquet")
+    return real.head(1000), pl.read_parquet(DATA / "frozen_synthetic.parquet"), real.tail(1000)
+
+
+def value(df: pl.DataFrame, measure: str) -> float:
+    return df.filter(pl.col("measure") == measure)["value"][0]
+
+
+def test_exact_matches_by_hand():
+    train = pl.DataFrame({"a": [1, 2, None], "b": ["x", "y", "z"]})
+    syn = pl.DataFrame({"a": [1, 1, None, 5], "b": ["x", "y", "z", "x"]})
+    out = pv.exact_matches(train, syn)
+    # (1, x) and (None, z) are real rows; (1, y) and (5, x) are not
+    assert value(out, "exact_matches") == 2 and value(out, "exact_match_share") == 0.5
+
+
+def test_replicated_uniques_by_hand():
+    train = pl.DataFrame({"k": ["a", "b", "c", "c", "d"]})
+    syn = pl.DataFrame({"k": ["a", "c", "d", "d", "e"]})
+    out = pv.replicated_uniques(train, syn, ["k"])
+    # original uniques a, b, d; synthetic uniques a, c, e; of those in the original: a, c;
+    # replicated (unique in both): a
+    assert out["number"].to_list() == [3, 3, 2, 1]
+    assert out["percent"].to_list() == [60.0, 60.0, 40.0, 20.0]
+
+
+def test_disclosure_by_hand():
+    # key -> target; training: k1 always "yes" (2 records), k2 mixed, k3 "no" (1 record)
+    train = pl.DataFrame({"k": ["k1", "k1", "k2", "k2", "k3"], "t": ["yes", "yes", "yes", "no", "no"]})
+    # synthetic: k1 always "yes" (correct for both k1 records), k3 always "yes" (wrong), no k2
+    syn = pl.DataFrame({"k": ["k1", "k3", "k3"], "t": ["yes", "yes", "yes"]})
+    out = pv.disclosure(train, syn, ["k"], "t")
+    assert value(out, "UiO") == 20.0  # k3
+    assert value(out, "Dorig") == 60.0  # k1 (2) and k3 (1) disclose their target in the training data
+    assert value(out, "iS") == 60.0  # k1 and k3 appear in the synthetic data
+    assert value(out, "DiS") == 60.0
+    assert value(out, "DiSCO") == 40.0  # only the two k1 records are disclosed correctly
+    assert value(out, "DiSDiO") == 40.0
+    assert value(out, "repU") == 0.0  # k3 is unique in training but twice in synthetic
+
+
+def test_dcr_baselines(frozen):
+    train, syn, holdout = frozen
+    independent = pv.dcr(train, syn, holdout, seed=1)
+    assert 0.45 < value(independent, "share_closer_to_training") < 0.55
+    assert 0.45 < value(independent, "membership_auc") < 0.56
+    copied = pv.dcr(train, train, holdout, seed=1)
+    assert value(copied, "share_closer_to_training") == 1.0 and value(copied, "share_dcr_zero") == 1.0
+    assert value(copied, "membership_auc") == 1.0
+    assert pv.dcr(train, syn, holdout, max_records=300, seed=3).equals(pv.dcr(train, syn, holdout, max_records=300, seed=3))
+    d = pv.dcr_distances(train, syn, holdout, max_records=200, seed=1)
+    assert d.height == 200 and (d["dcr_training"] >= 0).all()
+
+
+def test_gower_distance_by_hand():
+    a = pl.DataFrame({"x": [0.0], "c": ["p"]})
+    b = pl.DataFrame({"x": [5.0], "c": ["q"]})
+    ref = pl.DataFrame({"x": [0.0, 10.0], "c": ["p", "q"]})
+    fa, fb = pv.gower_features([a, b], ref)
+    # (|0 - 5| / 10 + 1) / 2 columns = 0.75
+    assert np.abs(fa - fb).sum() / 2 == pytest.approx(0.75)
+
+
+def test_bad_input(frozen):
+    train, syn, holdout = frozen
+    with pytest.raises(SynthSpectrumError, match="'nope' is not a column"):
+        pv.disclosure(train, syn, ["nope"], "admitted")
+    with pytest.raises(SynthSpectrumError, match="target 'gender' is also a key"):
+        pv.disclosure(train, syn, ["gender"], "gender")
+    with pytest.raises(SynthSpectrumError, match="at least one key"):
+        pv.replicated_uniques(train, syn, [])
+    with pytest.raises(SynthSpectrumError, match="different columns"):
+        pv.dcr(train, syn, holdout.drop("gender"))
+
+
+# --- agreement with synthpop, on frozen frames ----------------------------------------------
+
+def _r(code: str, train: pl.DataFrame, syn: pl.DataFrame) -> list[float]:
+    from synthspectrum.errors import RNotAvailableError
+
+    try:
+        from synthspectrum import rsession
+        from synthspectrum.rbridge import rinterface, to_r
+
+        rsession.twin()
+    except RNotAvailableError as exc:
+        pytest.skip(f"synthpop not available: {exc}")
+    ri = rinterface()
+    ri.globalenv["real"] = to_r(train)[0]
+    ri.globalenv["syn"] = to_r(syn)[0]
+    # a synds object around the frozen synthetic frame, so that synthpop measures exactly it
+    setup = ("suppressMessages(library(synthpop)); "
+             "s <- list(syn = syn, m = 1, n = nrow(real), k = nrow(syn), "
+             "method = setNames(rep('cart', ncol(syn)), names(syn)), cont.na = NULL); class(s) <- 'synds'; ")
+    return [float(x) for x in ri.evalr(setup + f"as.numeric(unlist({code}))")]
+
+
+def test_replicated_uniques_equal_synthpop(frozen):
+    train, syn, _ = frozen
+    ours = pv.replicated_uniques(train, syn, KEYS)
+    theirs = _r('replicated.uniques(s, real, keys = c("age_band", "gender", "deprivation_decile"))$res_tab', train, syn)
+    assert ours["number"].to_list() + ours["from_total"].to_list() + ours["percent"].to_list() == pytest.approx(theirs)
+
+
+@pytest.mark.parametrize("target", ["admitted", "treatment", "hospital"])
+def test_disclosure_equals_synthpop(frozen, target):
+    train, syn, _ = frozen
+    ours = pv.disclosure(train, syn, KEYS, target)
+    code = f'disclosure(s, real, keys = c("age_band", "gender", "deprivation_decile"), target = "{target}", print.flag = FALSE)'
+    ident = _r(f"{code}$ident", train, syn)
+    attrib = _r(f"{code}$attrib", train, syn)
+    assert [value(ours, m) for m in ["UiO", "UiS", "UiOiS", "repU"]] == pytest.approx(ident)
+    names = ["Dorig", "Dsyn", "iS", "DiS", "DiSCO", "DiSDiO", "max_denom", "mean_denom"]
+    assert [value(ours, m) for m in names] == pytest.approx(attrib, nan_ok=True)
