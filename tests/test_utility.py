@@ -170,3 +170,32 @@ def test_utility_tab_equals_synthpop(frozen):
         for stat in ["pMSE", "S_pMSE", "df", "VW", "FT", "JSD", "S_JSD"]:
             theirs = _r_numbers(f"utility.tab(syn, real, vars = {r_vars}, print.flag = FALSE)${stat}", real, syn)
             assert value(ours, stat) == pytest.approx(theirs[0], rel=1e-9), (vars_, stat)
+
+
+def test_regression_fit_by_hand():
+    # y = 1 + 2x exactly in the real data; the synthetic data has slope 3
+    x = np.arange(20.0)
+    noise = np.tile([0.1, -0.1], 10)
+    real = pl.DataFrame({"x": x, "y": 1 + 2 * x + noise})
+    syn = pl.DataFrame({"x": x, "y": 1 + 3 * x + noise})
+    out = ut.regression_fit(real, syn, "y ~ x")
+    row = out.filter(pl.col("term") == "x")
+    assert row["estimate_real"][0] == pytest.approx(2.0, abs=0.01)
+    assert row["estimate_synthetic"][0] == pytest.approx(3.0, abs=0.01)
+    assert row["ci_overlap"][0] < 0  # far apart
+    same = ut.regression_fit(real, real, "y ~ x")
+    assert same["ci_overlap"].to_list() == pytest.approx([1.0, 1.0])
+    assert same["std_coef_diff"].to_list() == pytest.approx([0.0, 0.0])
+
+
+def test_regression_fit_logistic_and_errors(frozen):
+    real, syn = frozen
+    out = ut.regression_fit(real, syn, "admitted ~ age_band + treatment", family="binomial")
+    assert out["term"][0] == "Intercept" and out.height == 1 + 5 + 8
+    # metasyn's columns are independent: the age effect on admission is lost
+    age = out.filter(pl.col("term").str.contains("65-84"))
+    assert age["estimate_real"][0] > 1 and abs(age["estimate_synthetic"][0]) < 0.5
+    with pytest.raises(SynthSpectrumError, match="cannot be fitted on the real data"):
+        ut.regression_fit(real, syn, "admitted ~ nope")
+    with pytest.raises(SynthSpectrumError, match="family must be"):
+        ut.regression_fit(real, syn, "admitted ~ age_band", family="poisson")

@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass
 
 CORE = ["metasyn", "metasyn-disclosure", "polars", "pandas", "numpy", "matplotlib", "pyarrow", "scipy",
-        "scikit-learn"]
+        "scikit-learn", "statsmodels"]
 R_PACKAGES = ["synthpop"]
 
 
