@@ -292,6 +292,15 @@ def _propensity_stats(score: np.ndarray, t: np.ndarray, n_params: int | None) ->
     return out
 
 
+def propensity_scores(real: Any, synthetic: Any, maxorder: int = 0) -> pl.DataFrame:
+    """Logistic propensity of being synthetic for every record (polars: ``source``, ``propensity``);
+    the model of :func:`pmse` with ``method="logit"``. Scores only, no record values."""
+    r, s = check_pair(real, synthetic)
+    X, t = _propensity_design(r, s, maxorder)
+    score = logistic_fit(X, t)
+    return pl.DataFrame({"source": np.where(t == 1, "synthetic", "real"), "propensity": score})
+
+
 def pmse(real: Any, synthetic: Any, method: str = "logit", maxorder: int = 0, nperms: int = 50,
          min_leaf: int = 5, seed: int = 0) -> pl.DataFrame:
     """General utility by propensity scores (see the module docstring); one row per statistic.
