@@ -125,6 +125,21 @@ def cmd_audit(args) -> int:
     return 0
 
 
+def cmd_evaluate(args) -> int:
+    from synthspectrum.report import evaluate
+
+    ev = evaluate(_read_data(args.real), _read_data(args.synthetic), keys=args.keys, target=args.target,
+                  holdout=_read_data(args.holdout) if args.holdout else None, formula=args.formula,
+                  family=args.family, seed=args.seed)
+    ev.to_html(args.output)
+    import polars as pl
+
+    with pl.Config(tbl_rows=30, tbl_hide_dataframe_shape=True, float_precision=4):
+        print(ev.summary())
+    print(f"report written to {args.output} (aggregates only, no record)")
+    return 0
+
+
 def cmd_doctor(args) -> int:
     from synthspectrum.doctor import report
 
@@ -191,6 +206,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--k", type=int, default=10, help="a category under k records is rare (default 10)")
     s.add_argument("--format", choices=["text", "csv", "json"], default="text")
     s.set_defaults(func=cmd_audit)
+
+    s = sub.add_parser("evaluate", help="utility and privacy of a synthetic data set, as an HTML report")
+    s.add_argument("real", help="the real (training) DATA")
+    s.add_argument("synthetic", help="the synthetic DATA")
+    s.add_argument("--keys", nargs="+", metavar="COL", help="quasi-identifiers (table utility, replicated uniques)")
+    s.add_argument("--target", help="sensitive column for attribute disclosure (needs --keys)")
+    s.add_argument("--holdout", help="real DATA the generator did not see (distance measures)")
+    s.add_argument("--formula", help="regression for specific utility, e.g. 'y ~ a + b'")
+    s.add_argument("--family", choices=["gaussian", "binomial"], default="gaussian")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("-o", "--output", default="report.html", help="HTML file (default report.html)")
+    s.set_defaults(func=cmd_evaluate)
 
     s = sub.add_parser("doctor", help="what is installed and how to fix what is missing")
     s.set_defaults(func=cmd_doctor)

@@ -1,0 +1,142 @@
+"""evaluate(): the tidy table, the summary, the HTML report (opened in headless Chromium),
+and the promise that the report holds no real record."""
+
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from synthspectrum.cli import main
+from synthspectrum.errors import ColumnError, SynthSpectrumError
+from synthspectrum.report import evaluate
+
+DATA = Path(__file__).parent / "data"
+KEYS = ["age_band", "gender", "deprivation_decile"]
+
+
+@pytest.fixture(scope="module")
+def frames():
+    real = pl.read_parquet(DATA / "frozen_real.parquet")
+    return real.head(1000), pl.read_parquet(DATA / "frozen_synthetic.parquet"), real.tail(1000)
+
+
+@pytest.fixture(scope="module")
+def ev(frames):
+    train, syn, hold = frames
+    return evaluate(train, syn, keys=KEYS, target="admitted", holdout=hold,
+                    formula="admitted ~ age_band + treatment", family="binomial", seed=1)
+
+
+def test_every_section_and_reproducible(ev, frames):
+    assert set(ev.measures["section"]) == {"univariate", "associations", "general", "table", "specific", "privacy"}
+    assert ev.measures.columns == ["group", "section", "measure", "column", "value"]
+    train, syn, hold = frames
+    again = evaluate(train, syn, keys=KEYS, target="admitted", holdout=hold,
+                     formula="admitted ~ age_band + treatment", family="binomial", seed=1, plots=False)
+    assert again.measures.equals(ev.measures)
+    summary = dict(ev.summary().iter_rows())
+    assert 0.5 <= summary["propensity AUC"] < 1 and 0 <= summary["DiSCO"] <= 100
+
+
+def test_identical_frames_score_perfectly(frames):
+    train, _, hold = frames
+    s = dict(evaluate(train, train, holdout=hold, plots=False).summary().iter_rows())
+    assert s["mean KSComplement"] == 1.0 and s["mean TVComplement"] == 1.0
+    assert s["propensity AUC"] == pytest.approx(0.5)
+    # ... and are the worst possible on privacy: every record is a copy
+    assert s["exact_match_share"] == 1.0 and s["share_closer_to_training"] == 1.0
+
+
+class _Rows(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.rows, self.cur, self.cell = [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.cur = []
+        elif tag in ("td", "th"):
+            self.cell = ""
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cur is not None:
+            self.cur.append(self.cell)
+            self.cell = None
+        elif tag == "tr":
+            self.rows.append(self.cur)
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell += data
+
+
+def test_report_contains_no_real_record(ev, frames, tmp_path):
+    path = ev.to_html(tmp_path / "r.html")
+    text = path.read_text()
+    parser = _Rows()
+    parser.feed(text)
+    assert parser.rows
+    train, _, hold = frames
+    real = pl.concat([train, hold])
+    records = [tuple("" if v is None else str(v) for v in row) for row in real.iter_rows()]
+    for cells in parser.rows:
+        cellset = set(cells)
+        assert not any(set(rec) <= cellset for rec in records)
+    for rec in records[:500]:
+        assert ",".join(rec) not in text and " | ".join(rec) not in text
+
+
+def test_bad_input(frames):
+    train, syn, hold = frames
+    with pytest.raises(SynthSpectrumError, match="a target needs keys"):
+        evaluate(train, syn, target="admitted", plots=False)
+    with pytest.raises(ColumnError, match="no column 'nope'"):
+        evaluate(train, syn, keys=["nope"], plots=False)
+    with pytest.raises(SynthSpectrumError, match="different columns"):
+        evaluate(train, syn.drop("gender"), plots=False)
+    with pytest.raises(SynthSpectrumError, match="empty"):
+        evaluate(train.head(0), syn, plots=False)
+
+
+def _chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.skip("no Chromium on this machine (apt-get install chromium); .ci/run installs it")
+
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def test_report_opens_in_headless_chromium(ev, tmp_path):
+    browser = _chromium()
+    path = ev.to_html(tmp_path / "report.html")
+    profile = tmp_path / "profile"
+    dom = subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", path.as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    for section in ["summary", "univariate", "associations", "general", "table", "specific", "privacy"]:
+        assert f'id="{section}"' in dom.stdout
+    assert dom.stdout.count("<img") == 4
+    shot = tmp_path / "shot.png"
+    res = subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--screenshot={shot}",
+                          "--window-size=1200,2400", path.as_uri()], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0 and shot.stat().st_size > 10_000
+
+
+def test_cli_evaluate(frames, tmp_path, capsys):
+    train, syn, hold = frames
+    for name, df in (("t", train), ("s", syn), ("h", hold)):
+        df.write_parquet(tmp_path / f"{name}.parquet")
+    out = tmp_path / "report.html"
+    code = main(["evaluate", str(tmp_path / "t.parquet"), str(tmp_path / "s.parquet"), "--keys", *KEYS,
+                 "--target", "admitted", "--holdout", str(tmp_path / "h.parquet"), "-o", str(out)])
+    assert code == 0 and out.stat().st_size > 0
+    assert "propensity AUC" in capsys.readouterr().out
+    code = main(["evaluate", str(tmp_path / "t.parquet"), str(tmp_path / "s.parquet"), "--target", "admitted"])
+    assert code == 1 and "a target needs keys" in capsys.readouterr().err
