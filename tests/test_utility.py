@@ -199,3 +199,12 @@ def test_regression_fit_logistic_and_errors(frozen):
         ut.regression_fit(real, syn, "admitted ~ nope")
     with pytest.raises(SynthSpectrumError, match="family must be"):
         ut.regression_fit(real, syn, "admitted ~ age_band", family="poisson")
+
+
+def test_pmse_drops_aliased_columns_as_glm_does():
+    real = pl.DataFrame({"g": ["a", "a", "a", "b"], "x": [1.0, 2.0, 3.0, 4.0]})
+    syn = pl.DataFrame({"g": ["a", "b", "b", "b"], "x": [1.5, 2.0, 2.5, 4.0]})
+    twice = ut.pmse(real.with_columns(pl.col("g").alias("g2")), syn.with_columns(pl.col("g").alias("g2")))
+    once = ut.pmse(real, syn)
+    # the copy adds no parameter: same fit, same k, same S_pMSE
+    assert twice["value"].to_list() == pytest.approx(once["value"].to_list())

@@ -238,17 +238,25 @@ def _propensity_design(r: pl.DataFrame, s: pl.DataFrame, maxorder: int) -> tuple
     return np.hstack(cols), t
 
 
-def _independent_columns(X: np.ndarray, tol: float = 1e-7) -> np.ndarray:
-    """Indices of a maximal set of linearly independent columns (R's pivoted QR does the same)."""
+def _independent_columns(X: np.ndarray, tol: float = 1e-10) -> np.ndarray:
+    """Indices of a maximal set of linearly independent columns (R's glm drops the others).
+
+    Found by pivoted QR of the small Gram matrix X'X, which has the same null space as X: a
+    p x p problem instead of an N x p one.
+    """
     from scipy.linalg import qr
 
-    _, rr, piv = qr(X, mode="economic", pivoting=True)
+    norms = np.linalg.norm(X, axis=0)
+    norms[norms == 0] = 1.0
+    gram = X.T @ X / np.outer(norms, norms)  # unit columns: a date in days and a 0/1 dummy alike
+    _, rr, piv = qr(gram, pivoting=True)
     diag = np.abs(np.diag(rr))
     rank = int(np.sum(diag > tol * diag[0])) if diag.size else 0
     return np.sort(piv[:rank])
 
 
-def logistic_fit(X: np.ndarray, y: np.ndarray, max_iter: int = 100, tol: float = 1e-10) -> np.ndarray:
+def logistic_fit(X: np.ndarray, y: np.ndarray, max_iter: int = 100, tol: float = 1e-10,
+                 independent: bool = False) -> np.ndarray:
     """Unpenalised logistic regression by iteratively reweighted least squares; fitted probabilities.
 
     The same fit as R's ``glm(family = binomial)``: aliased columns are dropped first, then
@@ -257,7 +265,8 @@ def logistic_fit(X: np.ndarray, y: np.ndarray, max_iter: int = 100, tol: float =
     """
     from scipy.linalg import cho_factor, cho_solve
 
-    X = X[:, _independent_columns(X)]
+    if not independent:
+        X = X[:, _independent_columns(X)]
     mu = np.full(len(y), (y.sum() + 0.5) / (len(y) + 1.0))
     eta = np.log(mu / (1 - mu))
     dev_old = np.inf
@@ -315,7 +324,7 @@ def pmse(real: Any, synthetic: Any, method: str = "logit", maxorder: int = 0, np
     X, t = _propensity_design(r, s, maxorder)
     if method == "logit":
         keep = _independent_columns(X)
-        score = logistic_fit(X[:, keep], t)
+        score = logistic_fit(X[:, keep], t, independent=True)
         res = _propensity_stats(score, t, len(keep))
     elif method == "cart":
         from sklearn.tree import DecisionTreeClassifier
