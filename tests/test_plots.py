@@ -1,0 +1,34 @@
+from pathlib import Path
+
+import matplotlib
+import polars as pl
+import pytest
+
+from synthspectrum import plots, privacy
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def frames():
+    real = pl.read_parquet(DATA / "frozen_real.parquet")
+    return real.head(1000), pl.read_parquet(DATA / "frozen_synthetic.parquet"), real.tail(1000)
+
+
+def test_each_plot_returns_a_figure_and_saves_it(frames, tmp_path):
+    train, syn, hold = frames
+    made = {
+        "m": plots.plot_marginals(train, syn, path=str(tmp_path / "m.png")),
+        "a": plots.plot_associations(train, syn, path=str(tmp_path / "a.png")),
+        "p": plots.plot_propensity(train, syn, path=str(tmp_path / "p.png")),
+        "d": plots.plot_dcr(privacy.dcr_distances(train, syn, hold, max_records=300), path=str(tmp_path / "d.png")),
+    }
+    for name, fig in made.items():
+        assert isinstance(fig, matplotlib.figure.Figure)
+        assert (tmp_path / f"{name}.png").stat().st_size > 5_000
+    # one panel per column (9) in a 3 x 3 grid; categories keep their Enum order
+    marg = made["m"]
+    assert sum(ax.get_title() != "" for ax in marg.axes) == train.width
+    age = next(ax for ax in marg.axes if ax.get_title() == "age_band")
+    assert [t.get_text() for t in age.get_xticklabels()] == train.schema["age_band"].categories.to_list()
+    assert [ax.get_title() for ax in made["a"].axes[:3]] == ["NMI: real", "NMI: synthetic", "NMI: difference"]
