@@ -1,4 +1,3 @@
-from pathlib import Path
 
 import matplotlib
 import polars as pl
@@ -6,13 +5,11 @@ import pytest
 
 from synthspectrum import plots, privacy
 
-DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture(scope="module")
-def frames():
-    real = pl.read_parquet(DATA / "frozen_real.parquet")
-    return real.head(1000), pl.read_parquet(DATA / "frozen_synthetic.parquet"), real.tail(1000)
+def frames(frozen_split):
+    return frozen_split
 
 
 def test_each_plot_returns_a_figure_and_saves_it(frames, tmp_path):

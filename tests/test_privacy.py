@@ -1,6 +1,5 @@
 """Privacy measures: hand-computed values, their baselines, and synthpop's own numbers."""
 
-from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -9,14 +8,12 @@ import pytest
 from synthspectrum import privacy as pv
 from synthspectrum.errors import SynthSpectrumError
 
-DATA = Path(__file__).parent / "data"
 KEYS = ["age_band", "gender", "deprivation_decile"]
 
 
 @pytest.fixture(scope="module")
-def frozen():
-    real = pl.read_parquet(DATA / "frozen_real.parquet")
-    return real.head(1000), pl.read_parquet(DATA / "frozen_synthetic.parquet"), real.tail(1000)
+def frozen(frozen_split):
+    return frozen_split
 
 
 def value(df: pl.DataFrame, measure: str) -> float:

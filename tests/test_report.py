@@ -13,14 +13,12 @@ from synthspectrum.cli import main
 from synthspectrum.errors import ColumnError, SynthSpectrumError
 from synthspectrum.report import evaluate
 
-DATA = Path(__file__).parent / "data"
 KEYS = ["age_band", "gender", "deprivation_decile"]
 
 
 @pytest.fixture(scope="module")
-def frames():
-    real = pl.read_parquet(DATA / "frozen_real.parquet")
-    return real.head(1000), pl.read_parquet(DATA / "frozen_synthetic.parquet"), real.tail(1000)
+def frames(frozen_split):
+    return frozen_split
 
 
 @pytest.fixture(scope="module")

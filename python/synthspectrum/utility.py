@@ -384,8 +384,10 @@ def cell_counts(real: Any, synthetic: Any, vars: Sequence[str], ngroups: int = 5
             cols_s.append(b.cast(pl.String).alias(c))
     tr = pl.DataFrame(cols_r).group_by(list(vars)).len("real")
     ts = pl.DataFrame(cols_s).group_by(list(vars)).len("synthetic")
-    return tr.join(ts, on=list(vars), how="full", coalesce=True, nulls_equal=True).fill_null(0) \
-        .with_columns(pl.col("real").cast(pl.Int64), pl.col("synthetic").cast(pl.Int64))
+    # sorted, so that sums over the cells run in one order and repeat to the last bit
+    return tr.join(ts, on=list(vars), how="full", coalesce=True, nulls_equal=True) \
+        .with_columns(pl.col("real").fill_null(0).cast(pl.Int64), pl.col("synthetic").fill_null(0).cast(pl.Int64)) \
+        .sort(list(vars), nulls_last=True)
 
 
 def utility_tab(real: Any, synthetic: Any, vars: Sequence[str], ngroups: int = 5) -> pl.DataFrame:
