@@ -4,7 +4,6 @@ and the promise that the report holds no real record."""
 import shutil
 import subprocess
 from html.parser import HTMLParser
-from pathlib import Path
 
 import polars as pl
 import pytest
