@@ -31,6 +31,8 @@ def test_univariate_by_hand():
     out = ut.univariate(real, syn)
     # KS: F_real(2) = 1/2, F_syn(2) = 0 -> D = 1/2; SDMetrics' KSComplement = 1 - D
     assert value(out, "KSComplement", "n") == pytest.approx(0.5)
+    assert value(out, "KS", "n") == pytest.approx(0.5)
+    assert value(out, "TVD", "c") == pytest.approx(5 / 12)
     # TV over non-missing: 1 - 1/2 (|2/3 - 1/4| + |1/3 - 3/4|) = 1 - 5/12
     assert value(out, "TVComplement", "c") == pytest.approx(7 / 12)
     assert value(out, "missing_share_difference", "c") == pytest.approx(0.25)
@@ -43,7 +45,7 @@ def test_identical_frames_are_perfect_and_shuffles_degrade(frozen):
     real, _ = frozen
     same = ut.univariate(real, real)
     assert same.filter(pl.col("measure").is_in(["KSComplement", "TVComplement", "coverage"]))["value"].min() == 1.0
-    assert same.filter(pl.col("measure") == "missing_share_difference")["value"].max() == 0.0
+    assert same.filter(pl.col("measure").is_in(["missing_share_difference", "KS", "TVD"]))["value"].max() == 0.0
     # each column shuffled on its own keeps every marginal but loses every relation
     rng = np.random.default_rng(0)
     shuffled = real.select([real.get_column(c).gather(rng.permutation(real.height)) for c in real.columns])

@@ -84,7 +84,8 @@ def _as_number(s: pl.Series) -> pl.Series:
 # --- univariate ------------------------------------------------------------------------------
 
 def univariate(real: Any, synthetic: Any) -> pl.DataFrame:
-    """Per column: KSComplement or TVComplement, missing-share difference and coverage.
+    """Per column: KS and KSComplement (numbers, dates) or TVD and TVComplement (categories),
+    the missing-share difference and coverage.
 
     ``coverage`` is, for numbers, the share of the real range [min, max] that the synthetic
     range covers; for categories, the share of real categories that appear in the synthetic data.
@@ -111,6 +112,7 @@ def univariate(real: Any, synthetic: Any) -> pl.DataFrame:
             measure = "TVComplement"
             coverage = pa.join(pb, on="v", how="semi").height / pa.height if pa.height else float("nan")
         rows += [
+            {"measure": "KS" if measure == "KSComplement" else "TVD", "column": c, "value": 1 - value},
             {"measure": measure, "column": c, "value": value},
             {"measure": "missing_share_difference", "column": c, "value": miss},
             {"measure": "coverage", "column": c, "value": coverage},
