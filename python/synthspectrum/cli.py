@@ -140,6 +140,29 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_spectrum(args) -> int:
+    from synthspectrum.spectrum import SpectrumConfig, spectrum_from_config, write_outputs
+
+    cfg = SpectrumConfig.from_toml(args.config) if args.config else SpectrumConfig()
+    overrides = {k: v for k, v in (("m", args.m), ("generators", args.generators), ("seed", args.seed)) if v is not None}
+    if overrides:
+        from dataclasses import replace
+
+        cfg = replace(cfg, **overrides).validate()
+    result = spectrum_from_config(cfg, data=args.data)
+    out = write_outputs(result, args.output)
+    import polars as pl
+
+    with pl.Config(tbl_rows=20, tbl_cols=12, tbl_hide_dataframe_shape=True, float_precision=3, tbl_width_chars=160):
+        print(result.headline())
+    from synthspectrum.spectrum import explain
+
+    for line in explain(result):
+        print("- " + line)
+    print(f"results, frontier and report written to {out}/ (aggregates only, no record)")
+    return 0
+
+
 def cmd_doctor(args) -> int:
     from synthspectrum.doctor import report
 
@@ -218,6 +241,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("-o", "--output", default="report.html", help="HTML file (default report.html)")
     s.set_defaults(func=cmd_evaluate)
+
+    s = sub.add_parser("spectrum", help="every generator on the same data, measured the same way: the frontier")
+    s.add_argument("data", nargs="?", default=None, help="DATA (default: the config's, else the bundled de-identified A&E data)")
+    s.add_argument("--config", help="spectrum.toml: data, keys, target, generators, m, seeds, measures")
+    s.add_argument("--generators", nargs="+", metavar="NAME", help="generators to run (default: all)")
+    s.add_argument("--m", type=int, help="synthetic sets per generator (default 3)")
+    s.add_argument("--seed", type=int, help="seed of the split and the synthetic sets (default 1)")
+    s.add_argument("-o", "--output", default="out/spectrum", help="output folder (default out/spectrum)")
+    s.set_defaults(func=cmd_spectrum)
 
     s = sub.add_parser("doctor", help="what is installed and how to fix what is missing")
     s.set_defaults(func=cmd_doctor)

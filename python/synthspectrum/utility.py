@@ -265,18 +265,27 @@ def logistic_fit(X: np.ndarray, y: np.ndarray, max_iter: int = 100, tol: float =
     Newton steps solve (X'WX) b = X'Wz by Cholesky until the deviance changes by < ``tol``.
     Written out because it is a few lines and runs several times faster than a QR per step.
     """
-    from scipy.linalg import cho_factor, cho_solve
-
     if not independent:
         X = X[:, _independent_columns(X)]
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # separation drives eta to +-inf
+        return _irls(X, y, max_iter, tol)
+
+
+def _irls(X: np.ndarray, y: np.ndarray, max_iter: int, tol: float) -> np.ndarray:
+    from scipy.linalg import cho_factor, cho_solve
+
     mu = np.full(len(y), (y.sum() + 0.5) / (len(y) + 1.0))
     eta = np.log(mu / (1 - mu))
     dev_old = np.inf
     for _ in range(max_iter):
-        w = mu * (1 - mu)
+        w = np.maximum(mu * (1 - mu), 1e-12)
         z = eta + (y - mu) / w
         xw = X * w[:, None]
-        beta = cho_solve(cho_factor(xw.T @ X), xw.T @ z)
+        try:
+            beta = cho_solve(cho_factor(xw.T @ X), xw.T @ z)
+        except np.linalg.LinAlgError:  # near-separation: weights ~0 make X'WX singular
+            sw = np.sqrt(w)
+            beta = np.linalg.lstsq(X * sw[:, None], z * sw, rcond=None)[0]
         eta = X @ beta
         mu = np.clip(1 / (1 + np.exp(-eta)), 1e-15, 1 - 1e-15)
         dev = -2 * np.sum(y * np.log(mu) + (1 - y) * np.log(1 - mu))
