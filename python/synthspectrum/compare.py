@@ -43,7 +43,7 @@ def tv_distance(a: pl.Series, b: pl.Series) -> float:
     if pa.height == 0 or pb.height == 0:
         return float("nan")
     name = pa.columns[0]
-    joined = pa.join(pb.rename({pb.columns[0]: name}), on=name, how="full", coalesce=True).fill_null(0.0)
+    joined = pa.join(pb.rename({pb.columns[0]: name}), on=name, how="full", coalesce=True).fill_null(0.0).sort(name)
     return float(0.5 * (joined["p"] - joined["p_right"]).abs().sum())
 
 

@@ -50,7 +50,7 @@ class SpectrumConfig:
     data: str = "ae_deidentified"
     keys: list[str] = field(default_factory=lambda: list(DEFAULT_KEYS))
     target: str | None = DEFAULT_TARGET
-    holdout_fraction: float = 0.5
+    holdout_fraction: float = 2 / 3  # train, distance baseline and reference pool of one size each
     generators: list[str] = field(default_factory=lambda: list(SPECTRUM_ORDER))
     generator_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     m: int = 3

@@ -107,7 +107,8 @@ def univariate(real: Any, synthetic: Any) -> pl.DataFrame:
         else:
             pa = a.drop_nulls().cast(pl.String).value_counts(normalize=True, name="p")
             pb = b.drop_nulls().cast(pl.String).value_counts(normalize=True, name="p")
-            joined = pa.join(pb, on="v", how="full", coalesce=True).fill_null(0.0)
+            # sorted: the sum then runs in one order and repeats to the last bit
+            joined = pa.join(pb, on="v", how="full", coalesce=True).fill_null(0.0).sort("v")
             value = 1 - 0.5 * float((joined["p"] - joined["p_right"]).abs().sum()) if pa.height and pb.height else float("nan")
             measure = "TVComplement"
             coverage = pa.join(pb, on="v", how="semi").height / pa.height if pa.height else float("nan")
