@@ -282,7 +282,8 @@ def explain(result: SpectrumResult) -> list[str]:
             lines.append(
                 "Even real records differ from the training records by sampling noise (S_pMSE near 2 for two "
                 f"independent real samples). {', '.join(better)} came closer to the training data than that: "
-                "they reproduce the training records themselves, which is what the risk axis measures.")
+                "they follow the training records, their sampling noise included; how close they come to "
+                "the records themselves is what the risk axis measures.")
     skipped = result.runs.filter(pl.col("status") == "skipped")
     for r in skipped.iter_rows(named=True):
         lines.append(f"{r['generator']} was skipped: {r['message']}")
