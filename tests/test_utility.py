@@ -210,3 +210,4 @@ def test_pmse_drops_aliased_columns_as_glm_does():
     once = ut.pmse(real, syn)
     # the copy adds no parameter: same fit, same k, same S_pMSE
     assert twice["value"].to_list() == pytest.approx(once["value"].to_list())
+

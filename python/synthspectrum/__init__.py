@@ -2,15 +2,18 @@
 
 Metadata side (no R needed): :func:`fit_metadata`, :func:`load_model`, :func:`audit`,
 de-identification in :mod:`synthspectrum.deidentify`, data in :mod:`synthspectrum.datasets`.
+Measures: :func:`evaluate` (and :mod:`synthspectrum.utility`, :mod:`synthspectrum.privacy`);
+synthpop from Python: :mod:`synthspectrum.synthpop`; the spectrum: :mod:`synthspectrum.spectrum`.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
 from synthspectrum.audit import audit
-from synthspectrum.compare import compare_marginals
 from synthspectrum.errors import ColumnError, SynthSpectrumError
 from synthspectrum.metadata import MetadataModel, fit_metadata
 from synthspectrum.metadata import load as load_model
+from synthspectrum.report import evaluate
+from synthspectrum.utility import univariate
 
 try:
     __version__ = version("synthspectrum")
@@ -18,6 +21,6 @@ except PackageNotFoundError:  # running from a source tree
     __version__ = "0+unknown"
 
 __all__ = [
-    "MetadataModel", "fit_metadata", "load_model", "audit", "compare_marginals",
+    "MetadataModel", "fit_metadata", "load_model", "audit", "evaluate", "univariate",
     "SynthSpectrumError", "ColumnError", "__version__",
 ]
