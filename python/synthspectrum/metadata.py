@@ -15,6 +15,8 @@ What this layer adds to raw metasyn, so that users never meet its sharp edges:
   ``{"name": ..., "unique": True}`` var-spec style, which metasyn 3 silently ignores, is honoured);
 * every column comes back with the dtype it went in with, and in the frame type given (polars
   or pandas);
+* whole numbers from a (truncated) normal model are rounded, not truncated toward zero
+  (metasyn never draws the real maximum otherwise);
 * progress bars only on a terminal;
 * ``seed`` never changes the caller's global ``random`` / ``numpy`` / ``faker`` state;
 * ``privacy="disclosure"`` (metasyn-disclosure) runs under a time limit per column with a
@@ -226,6 +228,37 @@ def restore_dtypes(df: pl.DataFrame, dtypes: dict[str, dict[str, Any]]) -> pl.Da
     return df.with_columns(exprs) if exprs else df
 
 
+def round_discrete_draws(metaframe) -> None:
+    """Make metasyn's normal-family models of whole numbers round instead of truncate.
+
+    metasyn 3 draws a whole number as ``int(continuous draw)``, which truncates toward zero:
+    the real maximum of a truncated normal is never drawn and every value shifts down by about
+    a half. Here the continuous model is discretised properly: a truncated normal on
+    [lower, upper] becomes the same curve on [lower - 1/2, upper + 1/2], rounded. The model file
+    is unchanged; only drawing differs.
+    """
+    from scipy.stats import truncnorm
+
+    for var in metaframe.meta_vars:
+        dist = var.distribution
+        frozen = getattr(dist, "dist", None)
+        kind = getattr(getattr(frozen, "dist", None), "name", None)
+        if getattr(dist, "var_type", None) != "discrete" or kind not in ("truncnorm", "norm"):
+            continue
+        if kind == "truncnorm":
+            lo, hi, mean = dist.par["lower"], dist.par["upper"], dist.par["mean"]
+            sd = max(dist.par["sd"], 1e-8)
+            frozen = truncnorm((lo - 0.5 - mean) / sd, (hi + 0.5 - mean) / sd, loc=mean, scale=sd)
+
+            def draw_list(n, synth_dict=None, frozen=frozen, lo=lo, hi=hi):
+                return list(np.clip(np.rint(frozen.rvs(n)), lo, hi).astype(np.int64))
+        else:
+            def draw_list(n, synth_dict=None, frozen=frozen):
+                return list(np.rint(frozen.rvs(n)).astype(np.int64))
+        dist.draw_list = draw_list
+        dist.draw = lambda draw_list=draw_list: draw_list(1)[0]
+
+
 class MetadataModel:
     """A fitted metasyn ``MetaFrame`` plus what it takes to give users their own dtypes back.
 
@@ -235,6 +268,7 @@ class MetadataModel:
     def __init__(self, metaframe, dtypes: dict[str, dict[str, Any]], frame_kind: str = "polars",
                  privacy: dict[str, Any] | None = None, notes: Sequence[str] = ()):
         self.metaframe = metaframe
+        round_discrete_draws(metaframe)
         self.dtypes = dict(dtypes)
         self.frame_kind = frame_kind
         self.privacy = privacy or {"name": "none", "parameters": {}}
@@ -390,6 +424,7 @@ def fit_metadata(
     # read back from its file; passing through the file format makes the model in memory
     # and the saved model draw identical rows for a seed.
     model.metaframe = type(mf).from_dict(json.loads(json.dumps(model.to_dict())))
+    round_discrete_draws(model.metaframe)
     return model
 
 
