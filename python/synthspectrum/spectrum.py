@@ -240,13 +240,21 @@ def plot_frontier(result: SpectrumResult, path: str | None = None):
     pts = result.frontier_points()
     cfg = result.config
     fig, ax = plt.subplots(figsize=(8, 5.5))
-    for row in pts.iter_rows(named=True):
+    u_span = max(float(pts["utility_mean"].max() - pts["utility_mean"].min()), 1e-9) if pts.height else 1.0
+    r_span = max(float(pts["risk_mean"].max() - pts["risk_mean"].min()), 1e-9) if pts.height else 1.0
+    placed: list[tuple[float, float]] = []
+    for row in pts.sort("risk_mean", descending=True).iter_rows(named=True):
         ref = row["generator"] == "real-holdout"
         ax.errorbar(row["utility_mean"], row["risk_mean"], xerr=row["utility_sd"], yerr=row["risk_sd"],
                     fmt="*" if ref else "o", markersize=14 if ref else 7, capsize=3,
                     color="#2a9d8f" if ref else ("#E4572E" if row["pareto"] else "#1A3C5A"))
+        # nearby points get their labels stacked downwards instead of on top of each other
+        x, y = row["utility_mean"] / u_span, row["risk_mean"] / r_span
+        crowd = sum(1 for px, py in placed if abs(px - x) < 0.15 and abs(py - y) < 0.12)
+        placed.append((x, y))
         ax.annotate(row["generator"] + (" (reference)" if ref else ""), (row["utility_mean"], row["risk_mean"]),
-                    textcoords="offset points", xytext=(6, 6), fontsize=9)
+                    textcoords="offset points", xytext=(8, 6 - 13 * crowd), fontsize=9,
+                    arrowprops={"arrowstyle": "-", "color": "#999", "lw": 0.5} if crowd else None)
     front = pts.filter(pl.col("pareto")).sort("utility_mean")
     if front.height > 1:
         ax.plot(front["utility_mean"], front["risk_mean"], "--", color="#E4572E", label="Pareto frontier")
