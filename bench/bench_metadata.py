@@ -52,7 +52,6 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
 
-    import polars as pl
 
     from synthspectrum.datasets import area_deprivation, generate_ae
     from synthspectrum.deidentify import deidentify_ae

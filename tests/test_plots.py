@@ -1,6 +1,5 @@
 
 import matplotlib
-import polars as pl
 import pytest
 
 from synthspectrum import plots, privacy

@@ -126,3 +126,10 @@ def test_disclosure_equals_synthpop(frozen, target):
     assert [value(ours, m) for m in ["UiO", "UiS", "UiOiS", "repU"]] == pytest.approx(ident)
     names = ["Dorig", "Dsyn", "iS", "DiS", "DiSCO", "DiSDiO", "max_denom", "mean_denom"]
     assert [value(ours, m) for m in names] == pytest.approx(attrib, nan_ok=True)
+
+
+def test_dcr_distances_agree_with_the_measures(frozen):
+    train, syn, holdout = frozen
+    rows, dist = pv.dcr(train, syn, holdout, max_records=400, seed=2, return_distances=True)
+    assert dist.equals(pv.dcr_distances(train, syn, holdout, max_records=400, seed=2))
+    assert value(rows, "median_dcr_training") == pytest.approx(dist["dcr_training"].median())

@@ -17,7 +17,6 @@ Pass the real ``data`` to check bounds against the real extremes instead of infe
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import polars as pl

@@ -15,20 +15,7 @@ from typing import Sequence
 import polars as pl
 
 from synthspectrum.errors import SynthSpectrumError
-
-
-def _read_data(spec: str) -> pl.DataFrame:
-    """A file path, or the name of a bundled dataset."""
-    from synthspectrum import datasets
-    from synthspectrum.io import read_table
-
-    if Path(spec).suffix.lower() in (".csv", ".parquet", ".pq"):
-        return read_table(spec)
-    if spec in datasets.list():
-        return datasets.load(spec)
-    raise SynthSpectrumError(
-        f"{spec!r} is neither a .csv/.parquet file nor a bundled dataset ({', '.join(datasets.list())})"
-    )
+from synthspectrum.io import read_data
 
 
 def cmd_datasets(args) -> int:
@@ -52,7 +39,7 @@ def cmd_deidentify(args) -> int:
     from synthspectrum import datasets, deidentify as de
     from synthspectrum.io import write_table
 
-    df = _read_data(args.data)
+    df = read_data(args.data)
     steps = any([args.drop, args.band, args.coarsen, args.pseudonymise, args.suppress, args.top_code])
     if not steps:
         if "nhs_number" not in df.columns:
@@ -89,7 +76,7 @@ def cmd_deidentify(args) -> int:
 def cmd_fit(args) -> int:
     from synthspectrum.metadata import fit_metadata
 
-    df = _read_data(args.data)
+    df = read_data(args.data)
     model = fit_metadata(df, privacy=args.privacy, unique=args.unique, categorical=args.categorical,
                          column_time_limit=args.column_time_limit)
     model.save(args.output)
@@ -115,7 +102,7 @@ def cmd_audit(args) -> int:
     from synthspectrum.audit import audit, format_audit
     from synthspectrum.metadata import load
 
-    findings = audit(load(args.model), data=_read_data(args.data) if args.data else None, k=args.k)
+    findings = audit(load(args.model), data=read_data(args.data) if args.data else None, k=args.k)
     if args.format == "csv":
         sys.stdout.write(findings.write_csv())
     elif args.format == "json":
@@ -128,11 +115,10 @@ def cmd_audit(args) -> int:
 def cmd_evaluate(args) -> int:
     from synthspectrum.report import evaluate
 
-    ev = evaluate(_read_data(args.real), _read_data(args.synthetic), keys=args.keys, target=args.target,
-                  holdout=_read_data(args.holdout) if args.holdout else None, formula=args.formula,
+    ev = evaluate(read_data(args.real), read_data(args.synthetic), keys=args.keys, target=args.target,
+                  holdout=read_data(args.holdout) if args.holdout else None, formula=args.formula,
                   family=args.family, seed=args.seed)
     ev.to_html(args.output)
-    import polars as pl
 
     with pl.Config(tbl_rows=30, tbl_hide_dataframe_shape=True, float_precision=4):
         print(ev.summary())
@@ -151,7 +137,6 @@ def cmd_spectrum(args) -> int:
         cfg = replace(cfg, **overrides).validate()
     result = spectrum_from_config(cfg, data=args.data)
     out = write_outputs(result, args.output)
-    import polars as pl
 
     with pl.Config(tbl_rows=20, tbl_cols=12, tbl_hide_dataframe_shape=True, float_precision=3, tbl_width_chars=160):
         print(result.headline())

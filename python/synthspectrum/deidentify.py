@@ -25,10 +25,6 @@ def _frame(df: Any, columns: Sequence[str] | str = ()) -> tuple[pl.DataFrame, st
     return pdf, kind
 
 
-def _is_numeric(dtype: pl.DataType) -> bool:
-    return dtype.is_numeric()
-
-
 def drop_identifiers(df: Any, columns: Sequence[str] | str) -> Any:
     """Drop direct identifiers (names, record numbers, NHS numbers...)."""
     pdf, kind = _frame(df, columns)
@@ -55,7 +51,7 @@ def band_numeric(
     A value below ``breaks[0]`` is an error, not a silent missing value.
     """
     pdf, kind = _frame(df, column)
-    if not _is_numeric(pdf.schema[column]):
+    if not pdf.schema[column].is_numeric():
         raise SynthSpectrumError(f"cannot band a {pdf.schema[column]} column; it must be numeric", column)
     if list(breaks) != sorted(set(breaks)) or len(breaks) < 1:
         raise SynthSpectrumError(f"breaks must be strictly increasing, got {list(breaks)}", column)
@@ -198,7 +194,7 @@ def suppress_rare(df: Any, column: str, k: int = 10, other: str = "Other") -> An
 def top_bottom_code(df: Any, column: str, lower: float | None = None, upper: float | None = None) -> Any:
     """Clip a numeric column: values above ``upper`` become ``upper``, below ``lower`` become ``lower``."""
     pdf, kind = _frame(df, column)
-    if not _is_numeric(pdf.schema[column]):
+    if not pdf.schema[column].is_numeric():
         raise SynthSpectrumError(f"cannot top/bottom-code a {pdf.schema[column]} column", column)
     if lower is not None and upper is not None and lower > upper:
         raise SynthSpectrumError(f"lower ({lower}) is above upper ({upper})", column)

@@ -52,3 +52,16 @@ def write_table(df: pl.DataFrame, path: str | Path) -> Path:
     else:
         df.write_csv(path)
     return path
+
+
+def read_data(spec: str) -> pl.DataFrame:
+    """A .csv/.parquet file, or the name of a bundled dataset (polars)."""
+    from synthspectrum import datasets
+
+    if Path(spec).suffix.lower() in FORMATS:
+        return read_table(spec)
+    if spec in datasets.list():
+        return datasets.load(spec)
+    raise SynthSpectrumError(
+        f"{spec!r} is neither a .csv/.parquet file nor a bundled dataset ({', '.join(datasets.list())})"
+    )

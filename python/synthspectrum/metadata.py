@@ -72,20 +72,19 @@ def preserved_global_rng() -> Iterator[None]:
         faker.generator.random.setstate(fk_state)
 
 
-def _polars_pattern(name: str) -> bool:
-    """polars reads a column name like ``^a.*$`` as a regex, and metasyn selects by name."""
-    return name.startswith("^") and name.endswith("$")
+def stand_ins(names: Sequence[str]) -> dict[str, str]:
+    """Neutral stand-ins (name -> stand-in) for the names polars reads as a regex (``^a.*$``):
+    metasyn selects columns by name, so such columns are fitted and drawn under the stand-in."""
+    return {n: f"synthspectrum_column_{i}" for i, n in enumerate(names) if n.startswith("^") and n.endswith("$")}
 
 
 @contextlib.contextmanager
 def safe_names(metaframe) -> Iterator[dict[str, str]]:
     """Give regex-like column names a neutral stand-in while metasyn works; yields stand-in -> name."""
-    renamed = {}
-    for i, var in enumerate(metaframe.meta_vars):
-        if _polars_pattern(var.name):
-            stand_in = f"synthspectrum_column_{i}"
-            renamed[stand_in] = var.name
-            var.name = stand_in
+    forward = stand_ins([var.name for var in metaframe.meta_vars])
+    for var in metaframe.meta_vars:
+        var.name = forward.get(var.name, var.name)
+    renamed = {v: k for k, v in forward.items()}
     try:
         yield renamed
     finally:
@@ -431,7 +430,7 @@ def fit_metadata(
 def _fit(frame: pl.DataFrame, var_specs, privacy_obj, progress: bool):
     from metasyn import MetaFrame
 
-    stand_in = {c: f"synthspectrum_column_{i}" for i, c in enumerate(frame.columns) if _polars_pattern(c)}
+    stand_in = stand_ins(frame.columns)
     specs = [{**s, "name": stand_in.get(s["name"], s["name"])} for s in var_specs]
     try:
         mf = MetaFrame.fit_dataframe(frame.rename(stand_in), var_specs=specs, privacy=privacy_obj,

@@ -178,13 +178,15 @@ def dcr_distances(train: Any, synthetic: Any, holdout: Any, max_records: int = 5
     return pl.DataFrame({"dcr_training": _nearest(f_sy, f_tr) / p, "dcr_holdout": _nearest(f_sy, f_ho) / p})
 
 
-def dcr(train: Any, synthetic: Any, holdout: Any, max_records: int = 5_000, seed: int = 0) -> pl.DataFrame:
+def dcr(train: Any, synthetic: Any, holdout: Any, max_records: int = 5_000, seed: int = 0,
+        return_distances: bool = False):
     """Distance to closest record against a holdout baseline, and the membership-inference AUC.
 
     Rows: share_closer_to_training (0.5 is the baseline), median_dcr_training,
     median_dcr_holdout, share_dcr_zero (synthetic records at distance 0 from a training
     record), membership_auc (0.5 is no signal). At most ``max_records`` records of each frame
-    are used, drawn with ``seed``.
+    are used, drawn with ``seed``. With ``return_distances`` also the frame of
+    :func:`dcr_distances`, from the same neighbour search.
     """
     from sklearn.metrics import roc_auc_score
 
@@ -197,8 +199,11 @@ def dcr(train: Any, synthetic: Any, holdout: Any, max_records: int = 5_000, seed
     m_ho = _nearest(f_ho, f_sy) / p
     labels = np.concatenate([np.ones(len(m_tr)), np.zeros(len(m_ho))])
     auc = float(roc_auc_score(labels, -np.concatenate([m_tr, m_ho])))
-    return _rows({
+    measures = _rows({
         "share_closer_to_training": closer, "median_dcr_training": float(np.median(d_tr)),
         "median_dcr_holdout": float(np.median(d_ho)), "share_dcr_zero": float(np.mean(d_tr == 0)),
         "membership_auc": auc,
     })
+    if return_distances:
+        return measures, pl.DataFrame({"dcr_training": d_tr, "dcr_holdout": d_ho})
+    return measures

@@ -142,8 +142,10 @@ def evaluate(
                                      pl.col("percent").alias("value")), "privacy", "privacy", ",".join(keys)))
         if target:
             parts.append(_rows(privacy.disclosure(r, s, keys, target), "privacy", "privacy", target))
+    distances = None
     if holdout is not None:
-        parts.append(_rows(privacy.dcr(r, s, holdout, max_records=max_records, seed=seed), "privacy", "privacy"))
+        dcr_rows, distances = privacy.dcr(r, s, holdout, max_records=max_records, seed=seed, return_distances=True)
+        parts.append(_rows(dcr_rows, "privacy", "privacy"))
     measures = pl.concat(parts)
     figures = {}
     if plots:
@@ -152,8 +154,8 @@ def evaluate(
         figures["marginals"] = pt.plot_marginals(r, s)
         figures["associations"] = pt.plot_associations(r, s)
         figures["propensity"] = pt.plot_propensity(r, s, maxorder)
-        if holdout is not None:
-            figures["distances"] = pt.plot_dcr(privacy.dcr_distances(r, s, holdout, max_records=max_records, seed=seed))
+        if distances is not None:
+            figures["distances"] = pt.plot_dcr(distances)
     settings = {"n_real": r.height, "n_synthetic": s.height, "keys": list(keys or []), "target": target,
                 "holdout": None if holdout is None else utility.check_pair(holdout, s)[0].height,
                 "formula": formula, "seed": seed}

@@ -362,19 +362,11 @@ def write_outputs(result: SpectrumResult, outdir: str | Path) -> Path:
     return outdir
 
 
-def load_data(spec: str) -> pl.DataFrame:
-    """A bundled dataset name or a CSV/Parquet file."""
-    from synthspectrum import datasets
-    from synthspectrum.io import read_table
-
-    if spec in datasets.list():
-        return datasets.load(spec)
-    return read_table(spec)
-
-
 def spectrum_from_config(config: SpectrumConfig, data: str | None = None, progress: bool | None = None) -> SpectrumResult:
     cfg = SpectrumConfig(**{**asdict(config), **({"data": data} if data else {})}).validate()
-    return run_spectrum(load_data(cfg.data), cfg, progress=progress)
+    from synthspectrum.io import read_data
+
+    return run_spectrum(read_data(cfg.data), cfg, progress=progress)
 
 
 __all__: Sequence[str] = ["SpectrumConfig", "SpectrumResult", "run_spectrum", "plot_frontier", "write_outputs",

@@ -26,7 +26,7 @@ import polars as pl
 from synthspectrum import rsession
 from synthspectrum.errors import SynthSpectrumError
 from synthspectrum.frames import from_polars, require_columns, require_rows, to_polars
-from synthspectrum.rbridge import from_r, rinterface, to_r
+from synthspectrum.rbridge import from_r, to_r
 
 METHOD_SHORTCUTS = ("cart", "parametric", "sample")
 
