@@ -22,3 +22,22 @@ def failing(frame, spec, privacy):
     if frame.columns[0] == "bad":
         raise ValueError("Could not find solution satisfying dominance conditions")
     return fit_column(frame, spec, privacy)
+
+
+def dies(frame, spec, privacy):
+    """Crash the worker outright (no exception, no message) on the column 'bad'."""
+    import os
+
+    if frame.columns[0] == "bad":
+        os._exit(3)
+    return fit_column(frame, spec, privacy)
+
+
+def killed(frame, spec, privacy):
+    """The worker is killed by a signal (as the kernel's out-of-memory killer would) on 'bad'."""
+    import os
+    import signal
+
+    if frame.columns[0] == "bad":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return fit_column(frame, spec, privacy)

@@ -1,0 +1,93 @@
+"""The disclosure-control worker: no re-run of the user's script, deaths named at once."""
+
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import polars as pl
+import pytest
+
+import guard_helpers
+from synthspectrum.errors import SynthSpectrumError
+from synthspectrum.guard import fit_guarded
+from synthspectrum.metadata import _privacy_object
+
+# A workshop script as people write it: no `if __name__ == "__main__":`. It must print its
+# marker once; a worker that re-imports __main__ would run it again (and fail or hang).
+SCRIPT = textwrap.dedent("""
+    import numpy as np
+    import polars as pl
+    from synthspectrum import fit_metadata
+
+    rng = np.random.default_rng(0)
+    df = pl.DataFrame({"x": rng.normal(size=80), "c": ["a", "b", "c", "d"] * 20})
+    model = fit_metadata(df, privacy="disclosure")
+    syn = model.synthesize(7, seed=1)
+    print("SCRIPT-RAN", syn.height, model.privacy["name"])
+""")
+
+
+@pytest.fixture
+def script(tmp_path):
+    path = tmp_path / "plain_script.py"
+    path.write_text(SCRIPT, encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    return path, elsewhere
+
+
+def _check(out: subprocess.CompletedProcess) -> None:
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.count("SCRIPT-RAN") == 1, out.stdout
+    assert "SCRIPT-RAN 7 disclosure" in out.stdout
+    assert "bootstrapping" not in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_plain_script_runs_once(script):
+    path, elsewhere = script
+    _check(subprocess.run([sys.executable, str(path)], cwd=elsewhere, capture_output=True,
+                          text=True, timeout=300))
+
+
+def test_a_script_piped_to_stdin_runs_once(script):
+    path, elsewhere = script
+    with path.open("rb") as stdin:
+        out = subprocess.run([sys.executable, "-"], stdin=stdin, cwd=elsewhere, capture_output=True,
+                             timeout=300)
+    _check(subprocess.CompletedProcess(out.args, out.returncode, out.stdout.decode(), out.stderr.decode()))
+
+
+def _frame():
+    return pl.DataFrame({"ok": np.arange(100.0), "bad": np.arange(100.0), "after": np.arange(100.0)})
+
+
+@pytest.mark.parametrize("fitter, how", [(guard_helpers.dies, "exited with code 3"),
+                                         (guard_helpers.killed, "was killed by SIGKILL")])
+def test_a_worker_that_dies_is_named_at_once(fitter, how):
+    t0 = time.monotonic()
+    with pytest.raises(SynthSpectrumError) as err:
+        # a time limit far beyond the test: the death must be seen when it happens, not at a timeout
+        fit_guarded(_frame(), [], _privacy_object("disclosure", 11, 0.5), column_time_limit=900,
+                    fallback_rows=500, seed=0, fit=fitter)
+    assert str(err.value).startswith("column 'bad': the disclosure-control worker " + how)
+    assert "while fitting this column" in str(err.value)
+    assert err.value.column == "bad"
+    assert time.monotonic() - t0 < 120
+
+
+def _local_fitter(frame, spec, privacy):  # defined in a test module: importable, fine
+    return guard_helpers.fit_column(frame, spec, privacy)
+
+
+def test_the_fitter_must_be_importable():
+    def nested(frame, spec, privacy):
+        return guard_helpers.fit_column(frame, spec, privacy)
+
+    with pytest.raises(SynthSpectrumError, match="top-level function of an importable module"):
+        fit_guarded(_frame(), [], _privacy_object("disclosure", 11, 0.5), column_time_limit=60,
+                    fallback_rows=500, seed=0, fit=nested)
+    mf, notes = fit_guarded(_frame().select("ok"), [], _privacy_object("disclosure", 11, 0.5),
+                            column_time_limit=60, fallback_rows=500, seed=0, fit=_local_fitter)
+    assert [v.name for v in mf.meta_vars] == ["ok"] and notes == []
