@@ -10,7 +10,9 @@ Files written to the output folder, and what each discloses:
   though a synthetic row can coincide with a real one by chance);
 * ``comparison.csv`` — per-column aggregates (KS / TVD distances, missing-share differences, coverage).
 
-The de-identified real data itself is not written.
+The de-identified real data itself is not written. Only these four files (and a manifest
+naming them) are written into the folder, atomically; a non-empty folder that is not a previous
+demo output is refused unless ``force``, and nothing else in it is touched.
 """
 
 from __future__ import annotations
@@ -31,8 +33,20 @@ def _severity_counts(findings: pl.DataFrame) -> str:
     return ", ".join(f"{counts.get(s, 0)} {s}" for s in ("high", "medium", "low"))
 
 
-def run_demo(outdir: Path, n: int | None = None, seed: int = 1, privacy: str = "none") -> dict[str, Path]:
-    outdir.mkdir(parents=True, exist_ok=True)
+DEMO_FILES = ["model.json", "audit.txt", "synthetic.csv", "comparison.csv"]
+
+
+def run_demo(outdir: Path, n: int | None = None, seed: int = 1, privacy: str = "none",
+             force: bool = False) -> dict[str, Path]:
+    from synthspectrum.outputs import OutputFolder
+
+    folder = OutputFolder(outdir, DEMO_FILES, force=force, what="demo output folder")
+    with folder.writing() as stage:
+        paths = _demo(stage, n, seed, privacy, shown=Path(outdir))
+    return {k: Path(outdir) / v.name for k, v in paths.items()}
+
+
+def _demo(outdir: Path, n: int | None, seed: int, privacy: str, shown: Path) -> dict[str, Path]:
     raw = datasets.load("ae")
     print(f"1. Real A&E data: {raw.height} rows, columns {', '.join(raw.columns)}")
     print("   " + str(k_anonymity(raw, ["age", "gender", "home_postcode", "arrival_time"])))
@@ -43,19 +57,20 @@ def run_demo(outdir: Path, n: int | None = None, seed: int = 1, privacy: str = "
 
     model = fit_metadata(deid, privacy=privacy)
     model_path = model.save(outdir / "model.json")
-    print(f"3. Fitted metasyn (privacy={privacy}): {len(model.columns)} independent column models -> {model_path}")
+    print(f"3. Fitted metasyn (privacy={privacy}): {len(model.columns)} independent column models -> "
+          f"{shown / 'model.json'}")
 
     findings = audit(model, data=deid)
     (outdir / "audit.txt").write_text(format_audit(findings) + "\n", encoding="utf-8")
     other = "disclosure" if privacy == "none" else "none"
     other_findings = audit(fit_metadata(deid, privacy=other), data=deid)
-    print(f"4. Audit of the model file ({_severity_counts(findings)}) -> {outdir / 'audit.txt'}")
+    print(f"4. Audit of the model file ({_severity_counts(findings)}) -> {shown / 'audit.txt'}")
     print("   " + format_audit(findings.filter(pl.col("severity") == "high")).replace("\n", "\n   "))
     print(f"   the same model with privacy={other}: {_severity_counts(other_findings)}")
 
     syn = model.synthesize(n, seed=seed)
     syn.write_csv(outdir / "synthetic.csv")
-    print(f"5. Synthesized {syn.height} rows (seed {seed}) -> {outdir / 'synthetic.csv'}")
+    print(f"5. Synthesized {syn.height} rows (seed {seed}) -> {shown / 'synthetic.csv'}")
 
     cmp = univariate(deid, syn).pivot(on="measure", index="column", values="value")
     cmp = cmp.select("column", pl.coalesce("KS", "TVD").alias("distance"),

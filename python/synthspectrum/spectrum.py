@@ -328,20 +328,29 @@ def render_html(result: SpectrumResult, frontier_png: str) -> str:
     return "\n".join(parts)
 
 
-def write_outputs(result: SpectrumResult, outdir: str | Path) -> Path:
+OUTPUT_FILES = ["results.parquet", "results.csv", "runs.csv", "spectrum.toml", "frontier.png", "report.html"]
+
+
+def output_folder(outdir: str | Path, force: bool = False, inputs: Sequence[str | Path | None] = ()):
+    """The :class:`~synthspectrum.outputs.OutputFolder` the spectrum writes: check it (``.check()``)
+    before running, so that a folder it must not touch is refused before any generator runs."""
+    from synthspectrum.outputs import OutputFolder
+
+    return OutputFolder(outdir, OUTPUT_FILES, inputs=inputs, force=force, what="spectrum output folder")
+
+
+def write_outputs(result: SpectrumResult, outdir: str | Path, force: bool = False,
+                  inputs: Sequence[str | Path | None] = ()) -> Path:
     """Write results (Parquet, CSV), runs, config, frontier plot and report to ``outdir``.
 
-    Everything is written to a temporary folder next to ``outdir`` and moved into place at the
-    end, so an interrupted run leaves no half-written files in ``outdir``.
+    Only the files in ``OUTPUT_FILES`` (and a manifest naming them) are written; nothing else in
+    ``outdir`` is deleted, moved or overwritten. A non-empty folder that is not a previous spectrum
+    output is refused unless ``force``; a file of one of our names that we did not write is always
+    refused. Each file is staged and renamed into place, so an interrupted run changes nothing.
     """
     import base64
-    import shutil
-    import tempfile
 
-    outdir = Path(outdir)
-    outdir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.partial-", dir=outdir.parent))
-    try:
+    with output_folder(outdir, force=force, inputs=inputs).writing() as tmp:
         result.results.write_parquet(tmp / "results.parquet")
         result.results.write_csv(tmp / "results.csv")
         result.runs.write_csv(tmp / "runs.csv")
@@ -349,17 +358,7 @@ def write_outputs(result: SpectrumResult, outdir: str | Path) -> Path:
         plot_frontier(result, str(tmp / "frontier.png"))
         png = base64.b64encode((tmp / "frontier.png").read_bytes()).decode("ascii")
         (tmp / "report.html").write_text(render_html(result, png), encoding="utf-8")
-        if outdir.exists():
-            old = outdir.with_name(f".{outdir.name}.old-{tmp.name[-8:]}")
-            outdir.rename(old)
-            tmp.rename(outdir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(outdir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return outdir
+    return Path(outdir)
 
 
 def spectrum_from_config(config: SpectrumConfig, data: str | None = None, progress: bool | None = None) -> SpectrumResult:
@@ -370,4 +369,5 @@ def spectrum_from_config(config: SpectrumConfig, data: str | None = None, progre
 
 
 __all__: Sequence[str] = ["SpectrumConfig", "SpectrumResult", "run_spectrum", "plot_frontier", "write_outputs",
+                          "output_folder", "OUTPUT_FILES",
                           "spectrum_from_config", "split"]

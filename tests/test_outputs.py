@@ -1,0 +1,198 @@
+"""Users' files are sacred: outputs never delete, move or overwrite a file we did not write,
+never overwrite an input, are checked before any work, and are written atomically."""
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from synthspectrum import datasets
+from synthspectrum.cli import main
+from synthspectrum.errors import SynthSpectrumError
+from synthspectrum.outputs import MANIFEST, OutputFolder, atomic_path, check_output
+
+SPECTRUM_FAST = ["--generators", "random", "real-holdout", "--m", "1"]
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def small_csv(tmp_path, ae_deid) -> Path:
+    path = tmp_path / "project" / "data.csv"
+    path.parent.mkdir()
+    ae_deid.head(600).write_csv(path)
+    return path
+
+
+@pytest.fixture
+def no_generators(monkeypatch):
+    """Fail loudly if any generator is run: the refusals must come before any work."""
+    import synthspectrum.spectrum as sp
+
+    def boom(*a, **k):
+        raise AssertionError("a generator ran before the output folder was checked")
+
+    monkeypatch.setattr(sp, "run_spectrum", boom)
+
+
+def test_spectrum_refuses_a_folder_holding_the_users_files(small_csv, capsys, no_generators):
+    folder = small_csv.parent
+    (folder / "spectrum.toml").write_text("m = 1\n")
+    (folder / "notes.txt").write_text("my notes")
+    before = snapshot(folder)
+    code, _, err = run(capsys, "spectrum", small_csv, "-o", folder, *SPECTRUM_FAST)
+    assert code == 1 and err.count("\n") == 1
+    assert "not empty" in err and "--force" in err
+    assert snapshot(folder) == before
+
+
+def test_spectrum_dot_fails_in_one_line_before_any_generator(small_csv, capsys, no_generators, monkeypatch):
+    monkeypatch.chdir(small_csv.parent)
+    before = snapshot(small_csv.parent)
+    code, _, err = run(capsys, "spectrum", "data.csv", "-o", ".", *SPECTRUM_FAST)
+    assert code == 1 and err.count("\n") == 1 and "not empty" in err
+    assert snapshot(small_csv.parent) == before
+
+
+def test_spectrum_refuses_an_existing_file_as_folder(small_csv, capsys, no_generators):
+    target = small_csv.parent / "report.txt"
+    target.write_text("keep me")
+    code, _, err = run(capsys, "spectrum", small_csv, "-o", target, *SPECTRUM_FAST)
+    assert code == 1 and "is a file" in err
+    assert target.read_text() == "keep me"
+
+
+def test_spectrum_force_adds_its_files_and_touches_nothing_else(small_csv, capsys):
+    folder = small_csv.parent
+    (folder / "notes.txt").write_text("my notes")
+    before = snapshot(folder)
+    code, out, err = run(capsys, "spectrum", small_csv, "-o", folder, "--force", *SPECTRUM_FAST)
+    assert code == 0, err
+    after = snapshot(folder)
+    for name, content in before.items():
+        assert after[name] == content  # the input and the notes are byte for byte as they were
+    assert {"results.csv", "report.html", "runs.csv", MANIFEST} <= set(after)
+    # a re-run into its own previous output needs no --force and still leaves the rest alone
+    code, _, err = run(capsys, "spectrum", small_csv, "-o", folder, "--seed", "2", *SPECTRUM_FAST)
+    assert code == 0, err
+    again = snapshot(folder)
+    assert again["notes.txt"] == before["notes.txt"] and again["data.csv"] == before["data.csv"]
+    assert again["results.csv"] != after["results.csv"]  # another seed, rewritten in place
+
+
+def test_spectrum_never_overwrites_a_file_of_its_own_name_that_it_did_not_write(small_csv, capsys, no_generators):
+    folder = small_csv.parent
+    (folder / "results.csv").write_text("the user's own results")
+    code, _, err = run(capsys, "spectrum", small_csv, "-o", folder, "--force", *SPECTRUM_FAST)
+    assert code == 1 and "results.csv" in err and "did not write" in err
+    assert (folder / "results.csv").read_text() == "the user's own results"
+
+
+def test_spectrum_output_folder_is_created_with_the_umask(small_csv, capsys, tmp_path):
+    old = os.umask(0o022)
+    try:
+        code, _, err = run(capsys, "spectrum", small_csv, "-o", tmp_path / "new" / "out", *SPECTRUM_FAST)
+    finally:
+        os.umask(old)
+    assert code == 0, err
+    folder = tmp_path / "new" / "out"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+    assert stat.S_IMODE((folder / "results.csv").stat().st_mode) == 0o644
+    assert not [p for p in folder.iterdir() if "partial" in p.name]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["fit", "{a}", "-o", "{a}"], "must end in .json"),
+    (["deidentify", "{a}", "-o", "{a}", "--drop", "age"], "is also an input"),
+    (["deidentify", "{a}", "-o", "{dir}/./data.csv", "--drop", "age"], "is also an input"),
+    (["evaluate", "{a}", "{a}", "-o", "{a}"], "must end in .html"),
+    (["evaluate", "{a}", "{a}", "-o", "{dir}"], "must end in .html"),
+    (["synthesize", "{dir}/model.json", "-o", "{dir}/model.json"], "must end in .csv or .parquet"),
+])
+def test_an_output_that_is_an_input_or_of_the_wrong_kind_is_refused(small_csv, capsys, argv, message):
+    folder = small_csv.parent
+    (folder / "model.json").write_text("{}")
+    before = snapshot(folder)
+    args = [a.format(a=small_csv, dir=folder) for a in argv]
+    code, _, err = run(capsys, *args)
+    assert code == 1 and message in err and err.count("\n") == 1
+    assert snapshot(folder) == before
+
+
+def test_an_unwritable_output_is_found_before_the_work(small_csv, capsys, monkeypatch):
+    import synthspectrum.metadata as md
+
+    monkeypatch.setattr(md, "fit_metadata", lambda *a, **k: pytest.fail("fitted before checking the output"))
+    blocker = small_csv.parent / "not_a_folder"
+    blocker.write_text("x")
+    code, _, err = run(capsys, "fit", small_csv, "-o", blocker / "model.json")
+    assert code == 1 and "not_a_folder" in err
+
+
+def test_fit_creates_the_output_folder(small_csv, capsys):
+    target = small_csv.parent / "models" / "deep" / "m.json"
+    code, _, err = run(capsys, "fit", small_csv, "-o", target)
+    assert code == 0, err
+    assert target.is_file() and target.read_text().lstrip().startswith("{")
+
+
+def test_an_interrupted_synthesize_leaves_the_previous_file_as_it_was(small_csv, capsys, monkeypatch):
+    folder = small_csv.parent
+    model, prev = folder / "model.json", folder / "prev.csv"
+    assert run(capsys, "fit", small_csv, "-o", model)[0] == 0
+    assert run(capsys, "synthesize", model, "-n", "50", "--seed", "1", "-o", prev)[0] == 0
+    before = prev.read_bytes()
+
+    def half_then_interrupt(self, path, *a, **k):
+        Path(path).write_text("half a file")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pl.DataFrame, "write_csv", half_then_interrupt)
+    code, _, err = run(capsys, "synthesize", model, "-n", "50", "--seed", "2", "-o", prev)
+    assert code == 130
+    assert prev.read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) == ["data.csv", "model.json", "prev.csv"]
+
+
+def test_atomic_path_replaces_only_on_success(tmp_path):
+    target = tmp_path / "t.txt"
+    target.write_text("old")
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_text("new")
+            raise RuntimeError("stop")
+    assert target.read_text() == "old" and list(tmp_path.iterdir()) == [target]
+    with atomic_path(target) as tmp:
+        tmp.write_text("new")
+    assert target.read_text() == "new" and list(tmp_path.iterdir()) == [target]
+
+
+def test_output_folder_rules_without_the_cli(tmp_path):
+    (tmp_path / "mine.txt").write_text("x")
+    with pytest.raises(SynthSpectrumError, match="not empty"):
+        OutputFolder(tmp_path, ["a.csv"]).check()
+    with pytest.raises(SynthSpectrumError, match="overwrite the input"):
+        OutputFolder(tmp_path, ["mine.txt"], inputs=[tmp_path / "mine.txt"], force=True).check()
+    with pytest.raises(SynthSpectrumError, match="already holds"):
+        OutputFolder(tmp_path, ["mine.txt"], force=True).check()
+    with pytest.raises(SynthSpectrumError, match=r"must end in \.json"):
+        check_output(tmp_path / "m.csv", [".json"])
+
+
+def test_the_demo_refuses_a_folder_of_user_files(tmp_path, capsys):
+    (tmp_path / "model.json").write_text("the user's model")
+    code, _, err = run(capsys, "demo", "-o", tmp_path)
+    assert code == 1 and "not empty" in err
+    assert (tmp_path / "model.json").read_text() == "the user's model"
