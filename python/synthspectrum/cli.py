@@ -1,7 +1,11 @@
 """The ``synthspectrum`` command line.
 
-Exit codes: 0 success, 1 the work failed (bad data, unreadable file...), 2 bad usage.
-Errors are one line on stderr.
+Exit codes: 0 success, 1 the work failed (bad data, unreadable file, a spectrum run that
+failed...), 2 bad usage. Errors are one line on stderr; so are warnings (without the source
+file and line of the library that raised them).
+
+Every output is checked before any work starts (extension, not an input, folder writable) and
+written atomically; see :mod:`synthspectrum.outputs`.
 """
 
 from __future__ import annotations
@@ -16,6 +20,22 @@ import polars as pl
 
 from synthspectrum.errors import SynthSpectrumError
 from synthspectrum.io import read_data
+from synthspectrum.outputs import atomic_path, check_output
+
+TABLES = [".csv", ".parquet"]
+SEED_MAX = 2**32 - 1
+
+
+def _read(spec: str, args, like: pl.DataFrame | None = None) -> pl.DataFrame:
+    """DATA by the reading options every data-reading command shares."""
+    opts = {"like": like} if like is not None else {}
+    if Path(spec).suffix.lower() == ".csv":
+        opts.update(sep=args.sep, na_values=args.na_values, encoding=args.encoding)
+    return read_data(spec, **opts)
+
+
+def _input_files(*specs: str | None) -> list[str]:
+    return [s for s in specs if s is not None and Path(s).suffix]
 
 
 def cmd_datasets(args) -> int:
@@ -29,6 +49,7 @@ def cmd_datasets(args) -> int:
         return 0
     if not args.name or not args.output:
         raise SynthSpectrumError("usage: synthspectrum datasets export NAME -o FILE.csv|FILE.parquet")
+    check_output(args.output, TABLES)
     df = datasets.load(args.name)
     write_table(df, args.output)
     print(f"wrote {df.height} rows x {df.width} columns to {args.output}")
@@ -39,7 +60,8 @@ def cmd_deidentify(args) -> int:
     from synthspectrum import datasets, deidentify as de
     from synthspectrum.io import write_table
 
-    df = read_data(args.data)
+    check_output(args.output, TABLES, _input_files(args.data))
+    df = _read(args.data, args)
     steps = any([args.drop, args.band, args.coarsen, args.pseudonymise, args.suppress, args.top_code])
     if not steps:
         if "nhs_number" not in df.columns:
@@ -76,10 +98,12 @@ def cmd_deidentify(args) -> int:
 def cmd_fit(args) -> int:
     from synthspectrum.metadata import fit_metadata
 
-    df = read_data(args.data)
+    check_output(args.output, [".json"], _input_files(args.data), "model file")
+    df = _read(args.data, args)
     model = fit_metadata(df, privacy=args.privacy, unique=args.unique, categorical=args.categorical,
                          column_time_limit=args.column_time_limit)
-    model.save(args.output)
+    with atomic_path(args.output) as tmp:
+        model.save(tmp)
     for note in model.notes:
         print(f"note: {note}")
     print(f"fitted {len(model.columns)} columns on {model.n_rows} rows (privacy: {args.privacy}); "
@@ -91,6 +115,7 @@ def cmd_synthesize(args) -> int:
     from synthspectrum.io import write_table
     from synthspectrum.metadata import load
 
+    check_output(args.output, TABLES, [args.model])
     model = load(args.model)
     df = model.synthesize(args.n, seed=args.seed, as_pandas=False)
     write_table(df, args.output)
@@ -102,7 +127,7 @@ def cmd_audit(args) -> int:
     from synthspectrum.audit import audit, format_audit
     from synthspectrum.metadata import load
 
-    findings = audit(load(args.model), data=read_data(args.data) if args.data else None, k=args.k)
+    findings = audit(load(args.model), data=_read(args.data, args) if args.data else None, k=args.k)
     if args.format == "csv":
         sys.stdout.write(findings.write_csv())
     elif args.format == "json":
@@ -115,10 +140,15 @@ def cmd_audit(args) -> int:
 def cmd_evaluate(args) -> int:
     from synthspectrum.report import evaluate
 
-    ev = evaluate(read_data(args.real), read_data(args.synthetic), keys=args.keys, target=args.target,
-                  holdout=read_data(args.holdout) if args.holdout else None, formula=args.formula,
+    check_output(args.output, [".html"], _input_files(args.real, args.synthetic, args.holdout), "report")
+    real = _read(args.real, args)
+    # the synthetic and holdout files are read into the real data's dtypes: a synthetic CSV
+    # has lost its categories, Enum levels and dates, and measures must compare like with like
+    ev = evaluate(real, _read(args.synthetic, args, like=real), keys=args.keys, target=args.target,
+                  holdout=_read(args.holdout, args, like=real) if args.holdout else None, formula=args.formula,
                   family=args.family, seed=args.seed)
-    ev.to_html(args.output)
+    with atomic_path(args.output) as tmp:
+        ev.to_html(tmp)
 
     with pl.Config(tbl_rows=30, tbl_hide_dataframe_shape=True, float_precision=4):
         print(ev.summary())
@@ -127,24 +157,40 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_spectrum(args) -> int:
-    from synthspectrum.spectrum import SpectrumConfig, spectrum_from_config, write_outputs
+    from dataclasses import replace
+
+    from synthspectrum.spectrum import SpectrumConfig, explain, output_folder, run_spectrum
 
     cfg = SpectrumConfig.from_toml(args.config) if args.config else SpectrumConfig()
-    overrides = {k: v for k, v in (("m", args.m), ("generators", args.generators), ("seed", args.seed)) if v is not None}
+    overrides = {k: v for k, v in (("m", args.m), ("generators", args.generators), ("seed", args.seed),
+                                   ("keys", args.keys), ("target", args.target), ("data", args.data))
+                 if v is not None}
+    if args.no_target:
+        overrides["target"] = None
     if overrides:
-        from dataclasses import replace
-
         cfg = replace(cfg, **overrides).validate()
-    result = spectrum_from_config(cfg, data=args.data)
-    out = write_outputs(result, args.output)
+    # The output folder is checked before any generator runs: a folder we may not write into
+    # must fail now, in one line, not after the whole spectrum.
+    folder = output_folder(args.output, force=args.force, inputs=_input_files(cfg.data, args.config)).check()
+    result = run_spectrum(_read(cfg.data, args), cfg)
+    out = folder.path
+    from synthspectrum.spectrum import write_outputs
+
+    write_outputs(result, out, force=args.force, inputs=_input_files(cfg.data, args.config))
 
     with pl.Config(tbl_rows=20, tbl_cols=12, tbl_hide_dataframe_shape=True, float_precision=3, tbl_width_chars=160):
         print(result.headline())
-    from synthspectrum.spectrum import explain
-
     for line in explain(result):
         print("- " + line)
-    print(f"results, frontier and report written to {out}/ (aggregates only, no record)")
+    runs = result.runs
+    failed = runs.filter(pl.col("status") == "failed").height
+    total = runs.height
+    if failed:
+        print(f"{failed} of {total} runs FAILED (see {out}/runs.csv); what succeeded is written to {out}/ "
+              "(aggregates only, no record)")
+        return 1
+    print(f"results, frontier and report written to {out}/ (aggregates only, no record); all {total} runs ok "
+          "or skipped as reported")
     return 0
 
 
@@ -159,27 +205,83 @@ def cmd_doctor(args) -> int:
 def cmd_demo(args) -> int:
     from synthspectrum.demo import run_demo
 
-    run_demo(Path(args.output), n=args.n, seed=args.seed, privacy=args.privacy)
+    run_demo(Path(args.output), n=args.n, seed=args.seed, privacy=args.privacy, force=args.force)
     return 0
 
 
+def cmd_r_twin(args) -> int:
+    from synthspectrum.rsession import twin_file
+
+    print(twin_file())
+    return 0
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with bad usage said in one line (and where to look) instead of the whole usage."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _whole(lo: int, what: str):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a whole number, got {text!r}") from None
+        if value < lo:
+            raise argparse.ArgumentTypeError(f"{what} must be at least {lo}, got {value}")
+        return value
+    return parse
+
+
+def _seed(text: str) -> int:
+    value = _whole(0, "a seed")(text)
+    if value > SEED_MAX:
+        raise argparse.ArgumentTypeError(f"a seed must be at most {SEED_MAX} (2^32 - 1), got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a time limit must be a number of seconds, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"a time limit must be positive, got {text}")
+    return value
+
+
+def _reading_options() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    g = p.add_argument_group("reading CSV files")
+    g.add_argument("--sep", metavar="CHAR", help="CSV separator (default: detected among , ; tab |)")
+    g.add_argument("--na-values", nargs="+", metavar="TEXT",
+                   help="spellings of a missing value, replacing the default list "
+                        "(empty, NA, N/A, NaN, nan, NULL, null, None, #N/A, <NA>, ...)")
+    g.add_argument("--encoding", default="utf-8", help="text encoding of CSV files (default utf-8; e.g. latin-1)")
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="synthspectrum",
         description="Synthetic tabular data along the privacy-utility spectrum.",
-        epilog="DATA is a .csv/.parquet file or a bundled dataset name (see 'synthspectrum datasets list').",
+        epilog="DATA is a .csv/.parquet file or a bundled dataset name (see 'synthspectrum datasets list'). "
+               "Outputs are checked before any work, never overwrite an input, and are written atomically.",
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    read = _reading_options()
 
     s = sub.add_parser("datasets", help="list the bundled datasets or export one to CSV/Parquet")
-    s.add_argument("action", choices=["list", "export"])
+    s.add_argument("action", choices=["list", "export"], help="list the datasets, or export one")
     s.add_argument("name", nargs="?", help="dataset to export")
     s.add_argument("-o", "--output", help="file to write (.csv or .parquet)")
     s.set_defaults(func=cmd_datasets)
 
-    s = sub.add_parser("deidentify", help="de-identify data (the A&E tutorial pipeline by default)")
+    s = sub.add_parser("deidentify", parents=[read], help="de-identify data (the A&E tutorial pipeline by default)")
     s.add_argument("data", help="DATA to de-identify")
-    s.add_argument("-o", "--output", required=True, help="file to write (.csv or .parquet)")
+    s.add_argument("-o", "--output", required=True, help="file to write (.csv or .parquet); never one of the inputs")
     s.add_argument("--drop", nargs="+", metavar="COL", help="drop direct identifiers")
     s.add_argument("--band", nargs="+", metavar="COL", help="band numeric columns into age bands")
     s.add_argument("--coarsen", nargs="+", metavar="COL", help="datetime -> date + 4-hour band")
@@ -187,65 +289,92 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--suppress", nargs="+", metavar="COL", help="recode categories rarer than --k")
     s.add_argument("--top-code", nargs="+", metavar="COL=VALUE", help="clip a numeric column at VALUE")
     s.add_argument("--quasi", nargs="+", metavar="COL", help="quasi-identifiers for the k-anonymity report")
-    s.add_argument("--k", type=int, default=50, help="rarity threshold for --suppress (default 50)")
-    s.add_argument("--seed", type=int, default=2019, help="seed for pseudonyms (default 2019)")
+    s.add_argument("--k", type=_whole(1, "--k"), default=50, help="rarity threshold for --suppress (default 50)")
+    s.add_argument("--seed", type=_seed, default=2019, help="seed for pseudonyms (default 2019)")
     s.set_defaults(func=cmd_deidentify)
 
-    s = sub.add_parser("fit", help="fit a metasyn metadata model and save it as GMF JSON")
+    s = sub.add_parser("fit", parents=[read], help="fit a metasyn metadata model and save it as GMF JSON")
     s.add_argument("data", help="DATA to learn from")
-    s.add_argument("-o", "--output", default="model.json", help="model file (default model.json)")
-    s.add_argument("--privacy", choices=["none", "disclosure"], default="none")
+    s.add_argument("-o", "--output", default="model.json", help="model file, .json (default model.json); "
+                   "its folder is created")
+    s.add_argument("--privacy", choices=["none", "disclosure"], default="none",
+                   help="none: metasyn's best fits; disclosure: metasyn-disclosure's micro-aggregation")
     s.add_argument("--unique", nargs="+", metavar="COL", help="columns that are unique keys")
     s.add_argument("--categorical", nargs="+", metavar="COL", help="columns to model as categories")
-    s.add_argument("--column-time-limit", type=float, default=120.0,
+    s.add_argument("--column-time-limit", type=_seconds, default=120.0,
                    help="seconds per column for disclosure control before the fallback (default 120)")
     s.set_defaults(func=cmd_fit)
 
     s = sub.add_parser("synthesize", help="draw synthetic rows from a model file")
     s.add_argument("model", help="model file written by 'fit'")
-    s.add_argument("-n", type=int, default=None, help="rows to draw (default: as many as the real data)")
-    s.add_argument("--seed", type=int, default=None, help="seed; the same seed gives the same rows")
-    s.add_argument("-o", "--output", required=True, help="file to write (.csv or .parquet)")
+    s.add_argument("-n", type=_whole(0, "-n"), default=None, help="rows to draw (default: as many as the real data)")
+    s.add_argument("--seed", type=_seed, default=None, help="seed, 0 to 2^32-1; the same seed gives the same rows")
+    s.add_argument("-o", "--output", required=True, help="file to write (.csv or .parquet); written atomically")
     s.set_defaults(func=cmd_synthesize)
 
-    s = sub.add_parser("audit", help="what a model file discloses, column by column")
+    s = sub.add_parser("audit", parents=[read], help="what a model file discloses, column by column")
     s.add_argument("model", help="model file written by 'fit'")
     s.add_argument("--data", help="the real DATA, to check stored bounds against the real extremes")
-    s.add_argument("--k", type=int, default=10, help="a category under k records is rare (default 10)")
-    s.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    s.add_argument("--k", type=_whole(1, "--k"), default=10, help="a category under k records is rare (default 10)")
+    s.add_argument("--format", choices=["text", "csv", "json"], default="text", help="output format (default text)")
     s.set_defaults(func=cmd_audit)
 
-    s = sub.add_parser("evaluate", help="utility and privacy of a synthetic data set, as an HTML report")
+    s = sub.add_parser("evaluate", parents=[read], help="utility and privacy of a synthetic data set, as an HTML report")
     s.add_argument("real", help="the real (training) DATA")
-    s.add_argument("synthetic", help="the synthetic DATA")
+    s.add_argument("synthetic", help="the synthetic DATA (read into the real data's dtypes)")
     s.add_argument("--keys", nargs="+", metavar="COL", help="quasi-identifiers (table utility, replicated uniques)")
     s.add_argument("--target", help="sensitive column for attribute disclosure (needs --keys)")
     s.add_argument("--holdout", help="real DATA the generator did not see (distance measures)")
     s.add_argument("--formula", help="regression for specific utility, e.g. 'y ~ a + b'")
-    s.add_argument("--family", choices=["gaussian", "binomial"], default="gaussian")
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--family", choices=["gaussian", "binomial"], default="gaussian",
+                   help="regression family for --formula (default gaussian)")
+    s.add_argument("--seed", type=_seed, default=0, help="seed of the sampled measures (default 0)")
     s.add_argument("-o", "--output", default="report.html", help="HTML file (default report.html)")
     s.set_defaults(func=cmd_evaluate)
 
-    s = sub.add_parser("spectrum", help="every generator on the same data, measured the same way: the frontier")
-    s.add_argument("data", nargs="?", default=None, help="DATA (default: the config's, else the bundled de-identified A&E data)")
+    s = sub.add_parser("spectrum", parents=[read],
+                       help="every generator on the same data, measured the same way: the frontier")
+    s.add_argument("data", nargs="?", default=None,
+                   help="DATA (default: the config's, else the bundled de-identified A&E data)")
     s.add_argument("--config", help="spectrum.toml: data, keys, target, generators, m, seeds, measures")
+    s.add_argument("--keys", nargs="+", metavar="COL",
+                   help="quasi-identifiers for replicated uniques, disclosure and table utility "
+                        "(default: none, except on the bundled A&E data)")
+    s.add_argument("--target", metavar="COL", help="sensitive column for attribute disclosure (needs --keys)")
+    s.add_argument("--no-target", action="store_true", help="no attribute-disclosure target")
     s.add_argument("--generators", nargs="+", metavar="NAME", help="generators to run (default: all)")
-    s.add_argument("--m", type=int, help="synthetic sets per generator (default 3)")
-    s.add_argument("--seed", type=int, help="seed of the split and the synthetic sets (default 1)")
-    s.add_argument("-o", "--output", default="out/spectrum", help="output folder (default out/spectrum)")
+    s.add_argument("--m", type=_whole(1, "--m"), help="synthetic sets per generator (default 3)")
+    s.add_argument("--seed", type=_seed, help="seed of the split and the synthetic sets (default 1)")
+    s.add_argument("-o", "--output", default="out/spectrum",
+                   help="output folder (default out/spectrum); only the spectrum's own files are written into it")
+    s.add_argument("--force", action="store_true",
+                   help="add the spectrum's files to a non-empty folder that is not a previous spectrum output "
+                        "(nothing else in it is touched)")
     s.set_defaults(func=cmd_spectrum)
 
     s = sub.add_parser("doctor", help="what is installed and how to fix what is missing")
     s.set_defaults(func=cmd_doctor)
 
+    s = sub.add_parser("r-twin", help="print the path of the R twin (for R: source(system2('synthspectrum', "
+                                      "'r-twin', stdout = TRUE)))")
+    s.set_defaults(func=cmd_r_twin)
+
     s = sub.add_parser("demo", help="the main job on the bundled A&E data: de-identify, fit, audit, synthesize, compare")
-    s.add_argument("-o", "--output", default="out", help="folder for the model, audit and synthetic data (default out)")
-    s.add_argument("-n", type=int, default=None, help="synthetic rows (default: as many as the real data)")
-    s.add_argument("--seed", type=int, default=1, help="seed (default 1)")
-    s.add_argument("--privacy", choices=["none", "disclosure"], default="none")
+    s.add_argument("-o", "--output", default="out/demo",
+                   help="folder for the model, audit and synthetic data (default out/demo)")
+    s.add_argument("-n", type=_whole(0, "-n"), default=None, help="synthetic rows (default: as many as the real data)")
+    s.add_argument("--seed", type=_seed, default=1, help="seed (default 1)")
+    s.add_argument("--privacy", choices=["none", "disclosure"], default="none",
+                   help="privacy of the metasyn fit (default none)")
+    s.add_argument("--force", action="store_true",
+                   help="write the demo's files into a non-empty folder that is not a previous demo output")
     s.set_defaults(func=cmd_demo)
     return p
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    # A library's warning shows the user what happened, not the library's source path and line.
+    print(f"warning: {message}", file=sys.stderr if file is None else file)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -254,6 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")
+            warnings.showwarning = _one_line_warning
             return args.func(args)
     except (SynthSpectrumError, FileNotFoundError, PermissionError, IsADirectoryError) as exc:
         print(f"synthspectrum {args.command}: error: {exc}", file=sys.stderr)

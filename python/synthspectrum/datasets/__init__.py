@@ -2,6 +2,9 @@
 
 ``load(name)`` returns a polars DataFrame with proper dtypes (categories as categoricals,
 dates as dates); ``load(name, as_pandas=True)`` returns pandas. ``list()`` names them all.
+``load("my_file.csv")`` reads your own CSV or Parquet file by the rules of
+:func:`synthspectrum.io.read_table` (separator detected, NA/empty/NaN as missing, ...), taking
+the same keyword options (``sep=``, ``na_values=``, ``encoding=``).
 """
 
 from __future__ import annotations
@@ -56,8 +59,16 @@ def _read_ae() -> pl.DataFrame:
     return cast_ae(df)
 
 
-def load(name: str, as_pandas: bool = False):
-    """Load a dataset by name (see :func:`list`) as a polars frame, or pandas if asked."""
+def load(name: str, as_pandas: bool = False, **read_options):
+    """Load a dataset by name (see :func:`list`), or your own ``.csv``/``.parquet`` file by its path,
+    as a polars frame, or pandas if asked."""
+    if Path(str(name)).suffix.lower() in (".csv", ".parquet", ".pq"):
+        from synthspectrum.io import read_table
+
+        df = read_table(name, **read_options)
+        return df.to_pandas() if as_pandas else df
+    if read_options:
+        raise SynthSpectrumError(f"reading options {sorted(read_options)} apply to files, not to the dataset {name!r}")
     if name == "ae":
         df = _read_ae()
     elif name == "ae_deidentified":
