@@ -211,3 +211,40 @@ def test_pmse_drops_aliased_columns_as_glm_does():
     # the copy adds no parameter: same fit, same k, same S_pMSE
     assert twice["value"].to_list() == pytest.approx(once["value"].to_list())
 
+
+
+# --- cross-validated propensity AUC --------------------------------------------------------
+
+def _ten_by_ten(rng: np.random.Generator, n: int, shift: float = 0.0) -> pl.DataFrame:
+    """Ten independent 10-level categories and two numbers: 93 main-effect parameters, so that
+    at n = 300 + 300 the in-sample model memorises noise."""
+    d = {f"c{j}": rng.choice([f"l{i}" for i in range(10)], n) for j in range(10)}
+    d["age"], d["w"] = rng.normal(50 + shift, 15, n), rng.gamma(2.0, 10.0, n)
+    return pl.DataFrame(d)
+
+
+def test_cross_validated_auc_is_one_half_for_two_samples_of_one_distribution():
+    # Bands from 200 simulated pairs of this design (seeds 0-199): out-of-fold AUC mean 0.500,
+    # sd 0.031 per pair, sd 0.014 for a mean of 5 pairs; in-sample AUC never below 0.68.
+    # The bands below are about 3.2 sd wide, so a correct estimator fails them about once in 700.
+    cv, inside = [], []
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        a, b = _ten_by_ten(rng, 300), _ten_by_ten(rng, 300)
+        cv.append(ut.propensity_auc_cv(a, b, seed=seed))
+        inside.append(value(ut.pmse(a, b), "AUC"))
+    assert all(0.40 < x < 0.60 for x in cv), cv
+    assert 0.455 < np.mean(cv) < 0.545, cv
+    assert min(inside) > 0.65, inside  # the in-sample AUC of the same model is far from 0.5
+
+
+def test_cross_validated_auc_sees_a_real_difference_and_is_seeded():
+    rng = np.random.default_rng(7)
+    a, b = _ten_by_ten(rng, 300), _ten_by_ten(rng, 300, shift=15.0)  # age moved by one sd
+    auc = ut.propensity_auc_cv(a, b, seed=3)
+    # one normal shifted by one sd alone gives AUC Phi(1 / sqrt 2) = 0.76; the noise dummies cost some
+    assert 0.65 < auc < 0.80, auc
+    assert ut.propensity_auc_cv(a, b, seed=3) == auc
+    assert ut.propensity_auc_cv(a, a, seed=3) == pytest.approx(0.5, abs=0.08)
+    with pytest.raises(SynthSpectrumError, match="folds must be"):
+        ut.propensity_auc_cv(a, b, folds=1)

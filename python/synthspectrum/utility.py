@@ -273,6 +273,11 @@ def logistic_fit(X: np.ndarray, y: np.ndarray, max_iter: int = 100, tol: float =
 
 
 def _irls(X: np.ndarray, y: np.ndarray, max_iter: int, tol: float) -> np.ndarray:
+    return 1 / (1 + np.exp(-X @ _irls_beta(X, y, max_iter, tol)))
+
+
+def _irls_beta(X: np.ndarray, y: np.ndarray, max_iter: int, tol: float) -> np.ndarray:
+    """The coefficients of the IRLS fit of :func:`logistic_fit` (X already of full column rank)."""
     from scipy.linalg import cho_factor, cho_solve
 
     mu = np.full(len(y), (y.sum() + 0.5) / (len(y) + 1.0))
@@ -293,7 +298,7 @@ def _irls(X: np.ndarray, y: np.ndarray, max_iter: int, tol: float) -> np.ndarray
         if abs(dev - dev_old) < tol * (abs(dev) + 0.1):
             break
         dev_old = dev
-    return 1 / (1 + np.exp(-eta))
+    return beta
 
 
 def _propensity_stats(score: np.ndarray, t: np.ndarray, n_params: int | None) -> dict[str, float]:
@@ -353,6 +358,56 @@ def pmse(real: Any, synthetic: Any, method: str = "logit", maxorder: int = 0, np
     else:
         raise SynthSpectrumError(f"method must be 'logit' or 'cart', got {method!r}")
     return pl.DataFrame({"measure": list(res), "value": list(res.values())})
+
+
+def propensity_auc_cv(real: Any, synthetic: Any, maxorder: int = 0, folds: int = 5, seed: int = 0) -> float:
+    """Cross-validated propensity AUC: how well the logistic propensity model of :func:`pmse`
+    tells synthetic from real records it was *not* fitted on (0.5 is best; a number, no records).
+
+    The records (synthetic t = 1, real t = 0) are split into ``folds`` stratified folds (each
+    fold keeps the share of synthetic records as far as it can; shuffled with ``seed``), and
+    records identical on every column are kept in one fold (sklearn's StratifiedGroupKFold):
+    a synthetic copy of a real record, fitted with the opposite label, would otherwise teach
+    the model the opposite of the truth, and a frame scored against itself would give about
+    0.17 instead of 0.5. For each fold k the
+    model (the same design as :func:`pmse`, aliased columns dropped as glm does) is fitted on
+    the other folds by maximum likelihood and scores the fold's records by their linear
+    predictor eta_i = x_i' b_(-k). With all out-of-fold scores pooled,
+
+        AUC_cv = U / (n_syn n_real),  U = #{(i, j): t_i = 1, t_j = 0, eta_i > eta_j}
+                                          + 1/2 #{ties},
+
+    the Mann-Whitney form of the AUC (Hanley & McNeil 1982) of out-of-fold predictions, as in
+    Hastie, Tibshirani & Friedman (2009), Elements of Statistical Learning, 7.10.
+
+    Why: the in-sample AUC of :func:`pmse` rewards a model for memorising its own records. On
+    small data (a few hundred rows) a main-effects model with many dummies scores an
+    in-sample AUC near 0.95 even for two independent real samples, and every generator looks
+    equally bad. Out of sample, two samples of one distribution score about 0.5 (slightly
+    below on average: cross-validation of a model with no signal is pessimistic).
+    """
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    r, s = check_pair(real, synthetic)
+    X, t = _propensity_design(r, s, maxorder)
+    # identical records stay in one fold: a copy in the fitting folds, labelled the other way,
+    # would teach the model the opposite of the truth (a frame against itself would score ~0.17)
+    groups = pl.concat([s, r], how="vertical_relaxed").hash_rows(seed=0).to_numpy()
+    if not isinstance(folds, (int, np.integer)) or isinstance(folds, bool) or folds < 2:
+        raise SynthSpectrumError(f"folds must be a whole number of at least 2, got {folds!r}")
+    if min(r.height, s.height) < folds:
+        raise SynthSpectrumError(f"{folds} folds need at least {folds} real and {folds} synthetic records, "
+                                 f"got {r.height} and {s.height}")
+    eta = np.empty(len(t))
+    split = StratifiedGroupKFold(n_splits=int(folds), shuffle=True, random_state=seed)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # separation drives eta to +-inf
+        for fit_rows, test_rows in split.split(X, t, groups):
+            keep = _independent_columns(X[fit_rows])
+            beta = _irls_beta(X[fit_rows][:, keep], t[fit_rows], 100, 1e-10)
+            eta[test_rows] = X[test_rows][:, keep] @ beta
+    eta = np.nan_to_num(eta, nan=0.0)
+    u = float(stats.mannwhitneyu(eta[t == 1], eta[t == 0], method="asymptotic").statistic)
+    return u / (int(t.sum()) * int((t == 0).sum()))
 
 
 # --- table utility ---------------------------------------------------------------------------
