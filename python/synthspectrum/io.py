@@ -188,8 +188,11 @@ def cast_like(df: pl.DataFrame, like: pl.DataFrame, what: str = "data") -> pl.Da
             if s.dtype == pl.String and (want.is_temporal()):
                 v = v.str.to_datetime(strict=True) if isinstance(want, pl.Datetime) else v.str.to_date(strict=True)
             out.append(v.cast(want, strict=True).alias(c))
+        except SynthSpectrumError:
+            raise
         except (pl.exceptions.PolarsError, ValueError):
-            raise SynthSpectrumError(f"{what}: is {s.dtype} and cannot be read as the real data's {want}", c) from None
+            raise SynthSpectrumError(f"in {what} it is {s.dtype}, and some values cannot be read as the real "
+                                     f"data's {want}", c) from None
     return pl.DataFrame(out)
 
 
