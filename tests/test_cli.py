@@ -98,7 +98,8 @@ def test_doctor(capsys):
 def test_demo_writes_its_files_and_no_real_record(tmp_path, capsys, ae, ae_deid):
     code, out, _ = run(capsys, "demo", "-o", str(tmp_path), "-n", "500")
     assert code == 0
-    assert {p.name for p in tmp_path.iterdir()} == {"model.json", "audit.txt", "synthetic.csv", "comparison.csv"}
+    assert {p.name for p in tmp_path.iterdir()} == {"model.json", "audit.txt", "synthetic.csv", "comparison.csv",
+                                                    ".synthspectrum-output.json"}
     text = "".join(p.read_text() for p in tmp_path.iterdir()) + out
     # no direct identifier, no raw postcode and no raw hospital name leaves the demo
     for value in ae["nhs_number"].head(200).to_list() + ae["home_postcode"].drop_nulls().head(200).to_list():
@@ -112,3 +113,81 @@ def test_csv_reading_infers_categoricals(tmp_path):
                   "d": ["2020-01-02"] * 100}).write_csv(p)
     df = read_table(p)
     assert df.schema["t"] == pl.Categorical and df.schema["u"] == pl.String and df.schema["d"] == pl.Date
+
+
+def test_every_option_has_help_text():
+    from synthspectrum.cli import build_parser
+
+    parser = build_parser()
+    subs = next(a for a in parser._actions if isinstance(a, __import__("argparse")._SubParsersAction))
+    assert set(subs.choices) == {"datasets", "deidentify", "fit", "synthesize", "audit", "evaluate", "spectrum",
+                                 "doctor", "r-twin", "demo"}
+    for name, sub in subs.choices.items():
+        for action in sub._actions:
+            if action.dest != "help":
+                assert action.help, f"synthspectrum {name}: option {action.option_strings or action.dest} has no help"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["synthesize", "m.json", "-o", "s.csv", "--seed", "-1"], "a seed must be at least 0"),
+    (["synthesize", "m.json", "-o", "s.csv", "--seed", str(2**32)], "a seed must be at most"),
+    (["audit", "m.json", "--k", "-3"], "--k must be at least 1"),
+    (["spectrum", "--m", "three"], "--m must be a whole number"),
+    (["spectrum", "--m", "0"], "--m must be at least 1"),
+    (["fit", "ae", "--column-time-limit", "0"], "must be positive"),
+])
+def test_bad_values_are_one_line_usage_errors(capsys, argv, message):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and message in err and err.count("\n") == 1
+
+
+def test_warnings_are_one_line_without_source_paths(tmp_path):
+    src = tmp_path / "w.csv"
+    src.write_text("v,w\n" + "\n".join(f"{i},{i % 2}" for i in range(40)) + "\nunknown,1\n")
+    res = subprocess.run([sys.executable, "-m", "synthspectrum.cli", "fit", str(src), "-o", str(tmp_path / "m.json")],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert any(ln.startswith("warning: ") and "'v'" in ln for ln in lines)
+    assert not [ln for ln in lines if ".py:" in ln or "site-packages" in ln or "warnings.warn" in ln]
+
+
+def test_spectrum_exits_nonzero_and_counts_failed_runs(tmp_path, capsys, ae_deid):
+    from synthspectrum import generators
+
+    class Broken:
+        name = "broken"
+
+        def available(self):
+            return True, ""
+
+        def fit(self, train, seed, holdout=None):
+            return self
+
+        def sample(self, n, seed):
+            raise RuntimeError("no luck")
+
+    src = tmp_path / "d.parquet"
+    ae_deid.head(600).write_parquet(src)
+    saved = dict(generators._REGISTRY)
+    generators.register_generator("broken", lambda **o: Broken())
+    try:
+        code, out, err = run(capsys, "spectrum", str(src), "-o", str(tmp_path / "out"),
+                             "--generators", "random", "broken", "--m", "2")
+    finally:
+        generators._REGISTRY.clear()
+        generators._REGISTRY.update(saved)
+    assert code == 1
+    assert out.rstrip().splitlines()[-1].startswith("2 of 4 runs FAILED")
+    assert (tmp_path / "out" / "results.csv").is_file()  # what succeeded is still written
+    runs = pl.read_csv(tmp_path / "out" / "runs.csv")
+    assert runs.filter(pl.col("status") == "failed").height == 2
+
+
+def test_r_twin_prints_the_twin_file(capsys):
+    code, out, _ = run(capsys, "r-twin")
+    from pathlib import Path
+
+    assert code == 0 and Path(out.strip()).is_file() and out.strip().endswith("synthspectrum.R")
