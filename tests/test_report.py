@@ -137,3 +137,35 @@ def test_cli_evaluate(frames, tmp_path, capsys):
     assert "propensity AUC" in capsys.readouterr().out
     code = main(["evaluate", str(tmp_path / "t.parquet"), str(tmp_path / "s.parquet"), "--target", "admitted"])
     assert code == 1 and "a target needs keys" in capsys.readouterr().err
+
+
+def test_summary_names_the_weakest_and_the_collapsed_columns(frames, tmp_path):
+    from collections import Counter
+
+    from scipy import stats
+
+    train, syn, _ = frames
+    # one column collapses to a constant: the headline measures alone can still read well
+    syn = syn.with_columns(pl.lit(120, dtype=pl.Int64).alias("time_in_ae_minutes"))
+    ev = evaluate(train, syn, plots=False)
+    fidelity = {}
+    for c in train.columns:
+        a, b = train[c].drop_nulls(), syn[c].drop_nulls()
+        if a.dtype.is_numeric() or a.dtype.is_temporal():
+            fidelity[c] = 1 - stats.ks_2samp(a.to_physical().to_numpy(), b.to_physical().to_numpy()).statistic
+        else:
+            pa, pb = Counter(map(str, a.to_list())), Counter(map(str, b.to_list()))
+            fidelity[c] = 1 - 0.5 * sum(abs(pa[v] / a.len() - pb[v] / b.len()) for v in set(pa) | set(pb))
+    worst = sorted(fidelity, key=lambda c: (fidelity[c], c))[:3]
+    summary = dict(ev.summary().iter_rows())
+    named = [m for m in summary if m.startswith("weakest column")]
+    assert [m.split(": ")[1].split(" (")[0] for m in named] == worst
+    assert [summary[m] for m in named] == pytest.approx([fidelity[c] for c in worst])
+    assert "COLLAPSED: time_in_ae_minutes (synthetic values constant, real ones vary)" in summary
+    assert sum(m.startswith("COLLAPSED") for m in summary) == 1
+    # the report says it at the top, before the summary table
+    text = ev.to_html(tmp_path / "r.html").read_text()
+    alert = text.find("Column &#x27;time_in_ae_minutes&#x27; collapsed")
+    assert 0 < alert < text.find("id='summary'")
+    # frames that match have no collapsed column
+    assert not any(m.startswith("COLLAPSED") for m in dict(evaluate(train, train, plots=False).summary().iter_rows()))

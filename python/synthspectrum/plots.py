@@ -1,81 +1,193 @@
 """Plots of real versus synthetic data, for reading at a glance (matplotlib).
 
-Every function returns a matplotlib Figure and saves it when given ``path``. They draw
-aggregates only (bar heights, histograms, matrices of association, score and distance
-distributions), never a record as a point.
+Every function returns a :class:`matplotlib.figure.Figure` and saves it when given ``path``.
+The figures are made without pyplot and without choosing a backend, so importing this module
+or calling a plot never changes the user's matplotlib state (backend, open windows, current
+figure).
+
+What the figures disclose (treat them like the metadata they summarise):
+
+* column names (panel titles, heatmap axes);
+* category labels held by at least ``k`` real records (default 5), at most the ``top``
+  (default 20) most frequent of a column; every other category, and every synthetic value
+  outside those shown, is pooled into one bar "other (n categories)", n counting the real
+  categories pooled, and the panel says so;
+* nothing per value for identifier-like text (names, free text, codes): a column where fewer
+  than half of the real records fall in categories of at least ``k`` records gets a note
+  instead of bars;
+* histograms of numbers and dates over the range between the k-th smallest and the k-th
+  largest real value; values beyond it (real or synthetic) are counted in the two end bins,
+  so no bin is placed by fewer than k extreme records and no outlier sets the axis;
+* pairwise association measures, propensity scores and distances as distributions.
+
+They never draw a record as a point, and no drawn string is a real value other than the
+category labels above: the tests record every string matplotlib draws.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Sequence
 
-import matplotlib
+import numpy as np
+import polars as pl
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # files, not windows: works on servers and in CI
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import polars as pl  # noqa: E402
-
-from synthspectrum.utility import _as_number, _kind, association_difference, check_pair, propensity_scores  # noqa: E402
+from synthspectrum.errors import SynthSpectrumError
+from synthspectrum.utility import _as_number, _kind, association_difference, check_pair, propensity_scores
 
 REAL, SYN, HOLD = "#1A3C5A", "#E4572E", "#4187BF"
+K_DEFAULT = 5  # fewest real records a shown category (or a regression term) may stand for
+TOP_DEFAULT = 20  # most categories drawn per column
+MISSING = "(missing)"
+# text drawn from data is never parsed as mathtext: "$" in a label stays a dollar sign
+PLAIN = {"parse_math": False}
 
 
-def _finish(fig, path: str | None):
+def check_k(k: Any, what: str = "k") -> int:
+    """``k`` as an int >= 1, else a one-line error."""
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise SynthSpectrumError(f"{what} must be a whole number >= 1 (fewest real records a shown category "
+                                 f"stands for), got {k!r}")
+    return int(k)
+
+
+@dataclass(frozen=True)
+class CategoryRule:
+    """Which categories of one column may be shown (see the module docstring).
+
+    ``shown``: labels held by >= k real records, at most ``top``, most frequent first (ties by
+    label); ``pooled``: how many real categories are not shown; ``identifier_like``: fewer than
+    half of the real records fall in categories of >= k records, so nothing per value is shown.
+    """
+
+    shown: tuple[str, ...]
+    pooled: int
+    distinct: int
+    identifier_like: bool
+
+    def other_label(self) -> str:
+        return f"other ({self.pooled} {'category' if self.pooled == 1 else 'categories'})"
+
+
+def category_rule(real: pl.Series, k: int = K_DEFAULT, top: int = TOP_DEFAULT) -> CategoryRule:
+    """The small-category rule for one real column (labels as strings, missing as "(missing)")."""
+    k = check_k(k)
+    counts = (real.cast(pl.String).fill_null(MISSING).alias("v").value_counts(name="n")
+              .sort(["n", "v"], descending=[True, False]))
+    big = counts.filter(pl.col("n") >= k)
+    shown = tuple(big["v"].head(top).to_list())
+    in_big = int(big["n"].sum()) if big.height else 0
+    return CategoryRule(shown, counts.height - len(shown), counts.height,
+                        identifier_like=counts.height > 0 and in_big < 0.5 * real.len())
+
+
+def _shorten(label: str, width: int = 28) -> str:
+    return label if len(label) <= width else label[: width - 1] + "…"
+
+
+def _finish(fig: Figure, path: str | None) -> Figure:
     fig.tight_layout()
     if path:
         fig.savefig(path, dpi=110)
     return fig
 
 
+def _bars(ax, a: pl.Series, b: pl.Series, k: int, top: int) -> None:
+    rule = category_rule(a, k, top)
+    if rule.identifier_like:
+        ax.text(0.5, 0.5, f"{rule.distinct} distinct values, most held by fewer than {k} records:\n"
+                "identifier-like or free text, no per-value plot",
+                ha="center", va="center", fontsize=8, wrap=True, transform=ax.transAxes, **PLAIN)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return
+    order = list(rule.shown)
+    if isinstance(a.dtype, pl.Enum):  # the levels' own order (age bands, ...)
+        levels = {lv: i for i, lv in enumerate(a.dtype.categories.to_list())}
+        order.sort(key=lambda v: levels.get(v, len(levels)))
+    other = rule.other_label()
+
+    def shares(x: pl.Series) -> dict[str, float]:
+        labels = x.cast(pl.String).fill_null(MISSING).to_list()
+        keep = set(order)
+        out = dict.fromkeys(order, 0.0)
+        out[other] = 0.0
+        for v in labels:
+            out[v if v in keep else other] += 1.0
+        n = max(len(labels), 1)
+        return {lab: c / n for lab, c in out.items()}
+
+    pa, pb = shares(a), shares(b)
+    names = order + ([other] if rule.pooled or pb[other] > 0 else [])
+    idx = np.arange(len(names))
+    ax.bar(idx - 0.2, [pa[v] for v in names], 0.4, color=REAL, label="real")
+    ax.bar(idx + 0.2, [pb[v] for v in names], 0.4, color=SYN, label="synthetic")
+    ax.set_xticks(idx, [_shorten(v) for v in names], rotation=45, ha="right", fontsize=7, **PLAIN)
+    ax.set_ylabel("share")
+    if other in names:
+        ax.set_xlabel(f"'other': categories under {k} real records" + (f" or beyond the top {top}"
+                      if len(rule.shown) == top else "") + ", and synthetic values not shown", fontsize=6)
+
+
+def _histogram(ax, a: pl.Series, b: pl.Series, k: int, bins: int) -> None:
+    x, y = _as_number(a).drop_nulls().to_numpy(), _as_number(b).drop_nulls().to_numpy()
+    if x.size < 2 * k:
+        ax.text(0.5, 0.5, f"fewer than {2 * k} real values: no histogram", ha="center", va="center",
+                fontsize=8, transform=ax.transAxes)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return
+    xs = np.sort(x)
+    lo, hi = xs[k - 1], xs[-k]  # the k-th smallest and largest: no bin edge rests on fewer than k records
+    edges = np.histogram_bin_edges(np.clip(x, lo, hi), bins=bins)
+    ax.hist(np.clip(x, edges[0], edges[-1]), bins=edges, density=True, alpha=0.55, color=REAL, label="real")
+    if y.size:
+        ax.hist(np.clip(y, edges[0], edges[-1]), bins=edges, density=True, alpha=0.55, color=SYN, label="synthetic")
+    if a.dtype == pl.Date or isinstance(a.dtype, pl.Datetime):
+        # days since 1970 are matplotlib's own date numbers
+        import matplotlib.dates as mdates
+
+        ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=5))
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    ax.set_xlabel(f"end bins hold all values beyond the {k}th smallest / largest real value", fontsize=6)
+
+
 def plot_marginals(real: Any, synthetic: Any, columns: Sequence[str] | None = None, bins: int = 20,
-                   path: str | None = None):
-    """Side-by-side bars (categories, shares) or overlaid histograms (numbers, shared bins)."""
+                   path: str | None = None, k: int = K_DEFAULT, top: int = TOP_DEFAULT) -> Figure:
+    """One panel per column: side-by-side bars of category shares, or overlaid histograms of
+    numbers and dates on shared bins.
+
+    Categories follow the small-category rule (module docstring): at most ``top`` categories,
+    each held by at least ``k`` real records, the rest in one "other (n categories)" bar;
+    identifier-like text gets a note instead of bars. Histograms span the k-th smallest to the
+    k-th largest real value, with everything beyond in the end bins.
+    """
+    k, top = check_k(k), check_k(top, "top")
     r, s = check_pair(real, synthetic, columns)
     cols = r.columns
     ncol = 3
     nrow = int(np.ceil(len(cols) / ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 3.0 * nrow), squeeze=False)
+    fig = Figure(figsize=(4.2 * ncol, 3.0 * nrow))
+    axes = fig.subplots(nrow, ncol, squeeze=False)
     for ax, c in zip(axes.flat, cols):
         a, b = r.get_column(c).alias("v"), s.get_column(c).alias("v")
         if _kind(a.dtype) == "numeric":
-            x, y = _as_number(a).drop_nulls().to_numpy(), _as_number(b).drop_nulls().to_numpy()
-            both = np.concatenate([x, y])
-            edges = np.histogram_bin_edges(both, bins=bins) if both.size else bins
-            ax.hist(x, bins=edges, density=True, alpha=0.55, color=REAL, label="real")
-            ax.hist(y, bins=edges, density=True, alpha=0.55, color=SYN, label="synthetic")
-            if a.dtype in (pl.Date,) or isinstance(a.dtype, pl.Datetime):
-                # days since 1970 are matplotlib's own date numbers
-                import matplotlib.dates as mdates
-
-                ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=5))
-                ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+            _histogram(ax, a, b, k, bins)
         else:
-            pa = a.cast(pl.String).fill_null("(missing)").value_counts(normalize=True, name="p")
-            pb = b.cast(pl.String).fill_null("(missing)").value_counts(normalize=True, name="p")
-            t = pa.join(pb, on="v", how="full", coalesce=True).fill_null(0.0)
-            if isinstance(a.dtype, pl.Enum):  # the levels' own order (age bands, ...)
-                order = {lv: i for i, lv in enumerate(a.dtype.categories.to_list())}
-                t = t.with_columns(pl.col("v").replace_strict(order, default=len(order), return_dtype=pl.Int64)
-                                   .alias("_o")).sort("_o", "v").drop("_o")
-            else:
-                t = t.sort("v")
-            idx = np.arange(t.height)
-            ax.bar(idx - 0.2, t["p"], 0.4, color=REAL, label="real")
-            ax.bar(idx + 0.2, t["p_right"], 0.4, color=SYN, label="synthetic")
-            ax.set_xticks(idx, t["v"].to_list(), rotation=45, ha="right", fontsize=7)
-            ax.set_ylabel("share")
-        ax.set_title(c, fontsize=10)
+            _bars(ax, a, b, k, top)
+        ax.set_title(_shorten(c, 40), fontsize=10, **PLAIN)
     for ax in list(axes.flat)[len(cols):]:
         ax.axis("off")
-    axes.flat[0].legend(fontsize=8)
+    first = next((ax for ax in axes.flat if ax.get_legend_handles_labels()[0]), None)
+    if first is not None:
+        first.legend(fontsize=8)
     return _finish(fig, path)
 
 
-def plot_associations(real: Any, synthetic: Any, measure: str = "NMI", path: str | None = None):
+def plot_associations(real: Any, synthetic: Any, measure: str = "NMI", path: str | None = None) -> Figure:
     """Heatmaps of pairwise association (default normalised mutual information): real,
-    synthetic, and synthetic minus real."""
+    synthetic, and synthetic minus real. Draws column names and association values only."""
     d = association_difference(real, synthetic).filter(pl.col("measure") == measure)
     cols = check_pair(real, synthetic)[0].columns
     pos = {c: i for i, c in enumerate(cols)}
@@ -84,10 +196,16 @@ def plot_associations(real: Any, synthetic: Any, measure: str = "NMI", path: str
         i, j = pos[row["column_a"]], pos[row["column_b"]]
         for k in mats:
             mats[k][i, j] = mats[k][j, i] = row[k]
-    fig, axes = plt.subplots(1, 3, figsize=(15, 5))
+    fig = Figure(figsize=(15, 5))
+    axes = fig.subplots(1, 3)
+
+    def top_of(m: np.ndarray) -> float:
+        return float(np.nanmax(np.abs(m))) if np.isfinite(m).any() else 0.0
+
     # associations of real data are often small: scale to what is there, not to 1
-    top = max(np.nanmax(np.abs(mats["real"])), np.nanmax(np.abs(mats["synthetic"])), 0.05)
-    dtop = max(np.nanmax(np.abs(mats["difference"])), 0.02)
+    top = max(top_of(mats["real"]), top_of(mats["synthetic"]), 0.05)
+    dtop = max(top_of(mats["difference"]), 0.02)
+    labels = [_shorten(c) for c in cols]
     for ax, (k, m) in zip(axes, mats.items()):
         diff = k == "difference"
         im = ax.imshow(m, cmap="RdBu_r" if diff else "viridis", vmin=-dtop if diff else 0, vmax=dtop if diff else top)
@@ -97,18 +215,19 @@ def plot_associations(real: Any, synthetic: Any, measure: str = "NMI", path: str
                     if np.isfinite(m[i, j]):
                         ax.text(j, i, f"{m[i, j]:.2f}", ha="center", va="center", fontsize=6,
                                 color="black" if diff or m[i, j] > top / 2 else "white")
-        ax.set_xticks(range(len(cols)), cols, rotation=60, ha="right", fontsize=7)
-        ax.set_yticks(range(len(cols)), cols, fontsize=7)
-        ax.set_title(f"{measure}: {k}")
+        ax.set_xticks(range(len(cols)), labels, rotation=60, ha="right", fontsize=7, **PLAIN)
+        ax.set_yticks(range(len(cols)), labels, fontsize=7, **PLAIN)
+        ax.set_title(f"{measure}: {k}", **PLAIN)
         fig.colorbar(im, ax=ax, fraction=0.046)
     return _finish(fig, path)
 
 
-def plot_propensity(real: Any, synthetic: Any, maxorder: int = 0, path: str | None = None):
+def plot_propensity(real: Any, synthetic: Any, maxorder: int = 0, path: str | None = None) -> Figure:
     """Distributions of the logistic propensity score (probability of being synthetic) for real
-    and synthetic records; they coincide when the model cannot tell them apart."""
+    and synthetic records; they coincide when the model cannot tell them apart. Scores only."""
     p = propensity_scores(real, synthetic, maxorder)
-    fig, ax = plt.subplots(figsize=(6, 3.5))
+    fig = Figure(figsize=(6, 3.5))
+    ax = fig.subplots()
     edges = np.linspace(p["propensity"].min(), p["propensity"].max() + 1e-9, 30)
     for src, color in (("real", REAL), ("synthetic", SYN)):
         ax.hist(p.filter(pl.col("source") == src)["propensity"], bins=edges, alpha=0.55, density=True,
@@ -118,10 +237,11 @@ def plot_propensity(real: Any, synthetic: Any, maxorder: int = 0, path: str | No
     return _finish(fig, path)
 
 
-def plot_dcr(distances: pl.DataFrame, path: str | None = None):
+def plot_dcr(distances: pl.DataFrame, path: str | None = None) -> Figure:
     """Distances of synthetic records to the closest training and closest holdout record
-    (the frame of :func:`synthspectrum.privacy.dcr_distances`)."""
-    fig, ax = plt.subplots(figsize=(6, 3.5))
+    (the frame of :func:`synthspectrum.privacy.dcr_distances`). Distances only."""
+    fig = Figure(figsize=(6, 3.5))
+    ax = fig.subplots()
     top = float(max(distances["dcr_training"].max(), distances["dcr_holdout"].max())) + 1e-9
     edges = np.linspace(0, top, 30)
     ax.hist(distances["dcr_training"], bins=edges, alpha=0.55, color=SYN, label="to closest training record")
