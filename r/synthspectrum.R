@@ -4,9 +4,19 @@
 # thin over synthpop. They return plain lists and data.frames, so that results look the same
 # from R and from Python (which loads this very file through rpy2).
 #
-#   source("r/synthspectrum.R")
+#   source(system2("synthspectrum", "r-twin", stdout = TRUE))   # from any folder
 #   res <- syn(real, method = "cart", seed = 1)
 #   utility_gen(res, real, method = "logit")
+#
+# The line above asks the Python package where this file is (it needs the synthspectrum
+# command on the PATH, e.g. an activated virtualenv). Without it, source() this file by its
+# full path, or set SYNTHSPECTRUM_R to that path once (e.g. in ~/.Renviron) and use
+# source(Sys.getenv("SYNTHSPECTRUM_R")). The file uses no path of its own.
+#
+# syn() returns, like synthpop's own $syn, ONE data.frame in $synthetic for m = 1 and a list
+# of m data.frames for m > 1 (Python's SynResult.synthetic has the same shape). Columns come
+# back with the classes they went in with: character stays character (synthpop works on a
+# factor), factors keep their levels, dates stay dates.
 #
 # What syn() does beyond synthpop::syn():
 # * a column left without a method is copied by synthpop from the real data: a warning says so;
@@ -20,7 +30,68 @@
 # * a factor with more than max_cart_levels levels is still synthesised, but never used to
 #   predict another column in a tree (CART and friends try 2^(k-1) splits: a 27-level factor
 #   took 328 s as a predictor, a 33-level one hours); a warning names it.
+# * any column name works ("Time in A&E (mins)", "1st", "if"): synthpop refuses some (numeric
+#   columns with missing values whose names contain spaces) and mangles others in formulas,
+#   so the twin works on safe names (make.names) inside and gives the real names back in
+#   every result: synthetic data, method, visit_sequence, predictor_matrix, notes, measures,
+#   compare tables, regression terms. synthpop's own messages may show the safe names;
+#   synthpop's object in $object uses them too;
+# * values no model can use (NaN, +-Inf, magnitude >= 1e15) in a numeric column become NA,
+#   with a warning naming the column (NaN alone, R's "not a number", only a note): the same
+#   rule, and the same words, as Python's synthspectrum.frames.clean_numbers, which the Python
+#   side applies before the data reach R;
+# * utility_gen() warns when synthpop's logistic propensity fit is (nearly) separated.
 # Seeds: the same seed gives the same synthetic data.
+#
+# replicated_uniques(): synthpop's own table, whose denominators differ by version. In
+# 1.9-0 to 1.9-2, "from total" is n (real records) for "Original" and k (synthetic records)
+# for the three other rows; from 1.9-3 on it is n, k, n, n ("Synthetic uniques in original"
+# and "Replicated uniques" as a share of the real records, as in Python's
+# synthspectrum.privacy.replicated_uniques). synthpop before 1.9-0 has neither keys nor this
+# table (nor disclosure()): the twin needs synthpop >= 1.9-0.
+
+# Whether synthpop can be used, and if not why: the one check behind Python's runtime
+# (rsession.twin()), `synthspectrum doctor` and the warning when this file is sourced.
+# Returns c(state, version, missing, message); state is "ok", "absent" (not installed),
+# "broken" (installed, but a package it needs cannot be loaded: `missing` names it) or "old".
+.ss_synthpop_minimum <- "1.9.0"
+
+.ss_synthpop_status <- function() {
+  out <- function(state, version = "", missing = character(), message = "")
+    c(state = state, version = version, missing = paste(missing, collapse = ", "), message = message)
+  if (!nzchar(system.file(package = "synthpop")))
+    return(out("absent", message = paste0(
+      "R runs but the synthpop package is not installed: Rscript -e 'install.packages(\"synthpop\")' ",
+      "(needs CRAN; on Debian, bash setup.sh installs its dependencies from apt first)")))
+  version <- as.character(utils::packageVersion("synthpop"))
+  err <- tryCatch({ loadNamespace("synthpop"); "" }, error = function(e) conditionMessage(e))
+  if (nzchar(err)) {
+    err <- gsub("\\s+", " ", err)
+    imports <- utils::packageDescription("synthpop")$Imports
+    deps <- trimws(sub("\\(.*$", "", strsplit(gsub("\\s+", " ", imports), ",")[[1]]))
+    deps <- deps[nzchar(deps)]
+    missing <- deps[!vapply(deps, function(p) nzchar(system.file(package = p)), logical(1))]
+    # a dependency that is there but cannot load names what it lacks in the error itself
+    named <- regmatches(err, regexpr("(?<=no package called )\\W?[A-Za-z][A-Za-z0-9.]*", err, perl = TRUE))
+    named <- sub("^\\W", "", named)
+    missing <- unique(c(missing, named))
+    fix <- if (length(missing)) sprintf(
+      "; install %s: Rscript -e 'install.packages(c(%s))' (on Debian: sudo apt-get install %s)",
+      if (length(missing) > 1) "them" else "it",
+      paste0("\"", missing, "\"", collapse = ", "), paste0("r-cran-", tolower(missing), collapse = " "))
+      else ""
+    return(out("broken", version, missing, sprintf(
+      "synthpop %s is installed but R cannot load it%s (R says: %s)%s", version,
+      if (length(missing)) sprintf(": it needs the R package%s %s, which R cannot load",
+                                   if (length(missing) > 1) "s" else "", paste(missing, collapse = ", "))
+      else "", err, fix)))
+  }
+  if (utils::packageVersion("synthpop") < .ss_synthpop_minimum)
+    return(out("old", version, message = sprintf(paste0(
+      "synthpop %s is too old: synthspectrum needs synthpop >= 1.9-0 (replicated.uniques with keys, ",
+      "disclosure()): Rscript -e 'install.packages(\"synthpop\")'"), version)))
+  out("ok", version)
+}
 
 .ss_tree_methods <- c("cart", "ctree", "rf", "ranger", "bag", "survctree")
 
@@ -31,10 +102,69 @@
   NULL
 }
 
-.ss_prepare <- function(data, maxfaclevels = 60) {
+# The one policy for values no model can use, in the words of Python's
+# synthspectrum.frames.clean_numbers (keep the two in step): past 1e15 a double no longer
+# holds whole numbers exactly, and such values are nearly always codes for "unknown".
+.ss_extreme <- 1e15
+
+.ss_clean_numbers <- function(data, what = "data") {
+  notes <- character()
+  for (v in names(data)) {
+    x <- data[[v]]
+    if (!is.numeric(x) || !is.null(.ss_temporal(x))) next
+    nan <- is.nan(x)
+    inf <- is.infinite(x)
+    big <- !is.na(x) & !inf & abs(x) >= .ss_extreme
+    n_nan <- sum(nan); n_inf <- sum(inf); n_big <- sum(big)
+    if (n_nan + n_inf + n_big == 0) next
+    largest <- if (n_big) max(abs(x[big])) else NA
+    x[nan | inf | big] <- NA
+    data[[v]] <- x
+    if (n_nan) notes <- c(notes, sprintf("%s: %d NaN value(s) treated as missing", v, n_nan))
+    if (n_inf + n_big) {
+      parts <- c(if (n_inf) sprintf("%d infinite value(s)", n_inf),
+                 if (n_big) sprintf("%d value(s) of magnitude >= 1e+15 (largest %s)", n_big,
+                                    sprintf("%.3g", largest)))
+      msg <- sprintf(paste0("%s, column '%s': %s treated as missing; such values are usually codes ",
+                            "for 'unknown' and would make every synthetic value absurd"),
+                     what, v, paste(parts, collapse = " and "))
+      warning(msg, call. = FALSE)
+      notes <- c(notes, msg)
+    }
+  }
+  list(data = data, notes = notes)
+}
+
+# Real names -> the safe names synthpop works on (a named character vector: names are the
+# real names). make.names leaves ordinary names as they are.
+.ss_name_map <- function(nm) setNames(make.names(nm, unique = TRUE), nm)
+
+.ss_to_safe <- function(x, map) {
+  if (is.null(x)) return(NULL)
+  x <- as.character(x)
+  i <- match(x, names(map))
+  x[!is.na(i)] <- map[i[!is.na(i)]]
+  unname(x)
+}
+
+.ss_to_real <- function(x, map) {
+  if (is.null(x)) return(NULL)
+  x <- as.character(x)
+  i <- match(x, map)
+  x[!is.na(i)] <- names(map)[i[!is.na(i)]]
+  unname(x)
+}
+
+.ss_prepare <- function(data, maxfaclevels = 60, what = "data", map = NULL) {
   if (!is.data.frame(data)) stop("data must be a data.frame", call. = FALSE)
   if (nrow(data) == 0) stop("data is empty (0 rows)", call. = FALSE)
+  dup <- anyDuplicated(names(data))
+  if (dup) stop(sprintf("column '%s' appears more than once: column names must be unique",
+                        names(data)[dup]), call. = FALSE)
+  cleaned <- .ss_clean_numbers(data, what)
+  data <- cleaned$data
   temporal <- list()
+  text <- character()
   for (v in names(data)) {
     x <- data[[v]]
     tk <- .ss_temporal(x)
@@ -49,34 +179,59 @@
                             "with that many levels (maxfaclevels = %d). Drop it, recode its rare ",
                             "values, or raise maxfaclevels."), v, n, maxfaclevels), call. = FALSE)
       data[[v]] <- factor(x)
+      text <- c(text, v)
     } else if (!(is.numeric(x) || is.factor(x) || is.logical(x))) {
       stop(sprintf("column '%s': class %s cannot be synthesised", v, paste(class(x), collapse = "/")),
            call. = FALSE)
     }
   }
-  list(data = data, temporal = temporal)
+  if (is.null(map)) map <- .ss_name_map(names(data))
+  names(data) <- .ss_to_safe(names(data), map)
+  names(temporal) <- .ss_to_safe(names(temporal), map)
+  list(data = data, temporal = temporal, text = .ss_to_safe(text, map), map = map, notes = cleaned$notes)
 }
 
-.ss_restore <- function(df, temporal) {
-  for (v in names(temporal)) {
-    tk <- temporal[[v]]
+.ss_restore <- function(df, prep) {
+  for (v in intersect(names(prep$temporal), names(df))) {
+    tk <- prep$temporal[[v]]
     x <- df[[v]]
     df[[v]] <- switch(tk$kind,
       Date = as.Date(round(x), origin = "1970-01-01"),
       POSIXct = as.POSIXct(x * 86400, origin = "1970-01-01", tz = if (is.null(tk$tz)) "" else tk$tz),
       difftime = as.difftime(x, units = "secs"))
   }
+  for (v in intersect(prep$text, names(df))) df[[v]] <- as.character(df[[v]])
+  names(df) <- .ss_to_real(names(df), prep$map)
   df
 }
 
 .ss_syn_list <- function(object) if (object$m == 1) list(object$syn) else object$syn
+
+# Like synthpop's own $syn: one data.frame for m = 1, a list of m data.frames otherwise.
+.ss_synthetic <- function(object, prep) {
+  out <- lapply(.ss_syn_list(object), .ss_restore, prep = prep)
+  if (object$m == 1) out[[1]] else out
+}
+
+# Arguments of syn() keyed by column (cont.na, semicont, rules, rvalues, denom, event, a
+# predictor.matrix...) carry the real names: synthpop needs the safe ones.
+.ss_rename_arg <- function(value, map) {
+  if (is.matrix(value) && !is.null(rownames(value)) && all(rownames(value) %in% names(map))) {
+    dimnames(value) <- lapply(dimnames(value), .ss_to_safe, map = map)
+  } else if (!is.null(names(value)) && all(names(value) %in% names(map))) {
+    names(value) <- .ss_to_safe(names(value), map)
+  }
+  value
+}
 
 syn <- function(data, method = "cart", visit_sequence = NULL, smoothing = NULL,
                 minnumlevels = NULL, maxfaclevels = 60, m = 1, seed = NULL,
                 max_cart_levels = 20, ...) {
   prep <- .ss_prepare(data, maxfaclevels)
   d <- prep$data
-  notes <- character()
+  map <- prep$map
+  real_of <- function(x) .ss_to_real(x, map)
+  notes <- prep$notes
   if (is.null(minnumlevels)) {
     # A number with a handful of values (a 0/1 flag, a 1-5 score) is a category in disguise:
     # parametric methods would draw values in between. synthpop's minnumlevels makes such
@@ -85,29 +240,31 @@ syn <- function(data, method = "cart", visit_sequence = NULL, smoothing = NULL,
     few <- setdiff(few, names(prep$temporal))
     minnumlevels <- if (length(few)) 6 else 1
     if (length(few)) {
-      msg <- sprintf("column '%s' has at most 5 distinct values: synthesised as a category (minnumlevels = 6)", few)
+      msg <- sprintf("column '%s' has at most 5 distinct values: synthesised as a category (minnumlevels = 6)",
+                     real_of(few))
       for (w in msg) warning(w, call. = FALSE)
       notes <- c(notes, msg)
     }
   }
   vs <- if (is.null(visit_sequence)) seq_along(d) else {
-    idx <- match(visit_sequence, names(d))
+    idx <- match(.ss_to_safe(visit_sequence, map), names(d))
     if (anyNA(idx)) stop(sprintf("visit_sequence names a column that is not in the data: '%s'",
                                  visit_sequence[is.na(idx)][1]), call. = FALSE)
     idx
   }
   if (length(method) > 1 || !is.null(names(method))) {
     if (is.null(names(method))) stop("a method per column must be named by column", call. = FALSE)
-    bad <- setdiff(names(method), names(d))
+    bad <- setdiff(names(method), names(map))
     if (length(bad)) stop(sprintf("method names a column that is not in the data: '%s'", bad[1]), call. = FALSE)
     full <- rep("", ncol(d)); names(full) <- names(d)
-    full[names(method)] <- unlist(method)
+    full[.ss_to_safe(names(method), map)] <- unlist(method)
     method <- unname(full)
   }
   seed_arg <- if (is.null(seed)) "sample" else seed
-  args <- list(data = d, method = method, visit.sequence = vs, minnumlevels = minnumlevels,
-               maxfaclevels = maxfaclevels, print.flag = FALSE, ...)
-  if (!is.null(smoothing)) args$smoothing <- smoothing
+  extra <- lapply(list(...), .ss_rename_arg, map = map)
+  args <- c(list(data = d, method = method, visit.sequence = vs, minnumlevels = minnumlevels,
+                 maxfaclevels = maxfaclevels, print.flag = FALSE), extra)
+  if (!is.null(smoothing)) args$smoothing <- .ss_rename_arg(smoothing, map)
   big <- names(d)[vapply(d, function(x) is.factor(x) && nlevels(x) > max_cart_levels, logical(1))]
   if (length(big)) {
     # Only then is synthpop's set-up (m = 0) worth its cost: it gives the methods and the
@@ -119,7 +276,7 @@ syn <- function(data, method = "cart", visit_sequence = NULL, smoothing = NULL,
       if (!any(pm[uses_trees, v] == 1)) next
       pm[, v] <- 0
       msg <- sprintf(paste0("column '%s' has %d levels: it is synthesised, but not used to predict other ",
-                            "columns in a tree (that would try 2^%d splits)"), v, nlevels(d[[v]]),
+                            "columns in a tree (that would try 2^%d splits)"), real_of(v), nlevels(d[[v]]),
                      nlevels(d[[v]]) - 1)
       warning(msg, call. = FALSE)
       notes <- c(notes, msg)
@@ -134,31 +291,66 @@ syn <- function(data, method = "cart", visit_sequence = NULL, smoothing = NULL,
   copied <- names(d)[as.character(meth) == "" & names(d) %in% names(.ss_syn_list(object)[[1]])]
   if (length(copied)) {
     # synthpop keeps a column with no method as it is: real values in the synthetic data
-    msg <- sprintf("column '%s' has no method: synthpop copies its REAL values into the synthetic data", copied)
+    msg <- sprintf("column '%s' has no method: synthpop copies its REAL values into the synthetic data",
+                   real_of(copied))
     for (w in msg) warning(w, call. = FALSE)
     notes <- c(notes, msg)
   }
-  synthetic <- lapply(.ss_syn_list(object), .ss_restore, temporal = prep$temporal)
-  list(synthetic = synthetic,
-       method = setNames(as.character(meth), names(d)),
-       visit_sequence = names(d)[vseq],
-       predictor_matrix = object$predictor.matrix,
+  pm <- object$predictor.matrix
+  if (!is.null(dimnames(pm))) dimnames(pm) <- lapply(dimnames(pm), real_of)
+  list(synthetic = .ss_synthetic(object, prep),
+       method = setNames(as.character(meth), real_of(names(d))),
+       visit_sequence = real_of(names(d)[vseq]),
+       predictor_matrix = pm,
        notes = notes,
        object = object,
-       temporal = prep$temporal)
+       temporal = prep$temporal,
+       text = prep$text,
+       name_map = map)
 }
 
+# The real data as synthpop saw the data it synthesised: cleaned, text as factors, safe names.
 .ss_real <- function(result, data) {
-  prep <- .ss_prepare(data, maxfaclevels = Inf)
-  prep$data
+  .ss_prepare(data, maxfaclevels = Inf, what = "real data", map = result$name_map)$data
 }
 
 .ss_per_m <- function(x, m) if (is.null(x)) rep(NA_real_, m) else as.numeric(unlist(x))
 
+# synthpop fits its logistic propensity model with glm() and hides glm's warnings. On data
+# the model (nearly) separates, glm can stop at "converged" with coefficients of 1e16 and
+# propensities of exactly 0 or 1: a pMSE of 0.25 where an independent fit finds 0.005.
+# glm itself warns only when a fitted probability is within 10 * .Machine$double.eps of 0
+# or 1, but on a separated category it stops, "converged", with probabilities near 1e-7;
+# so a probability within 1e-6 of 0 or 1 (|linear predictor| > 13.8, which no overlapping
+# data give) counts here, as do coefficients beyond 1e6 and a fit that did not converge.
+.ss_separation <- function(fit) {
+  fits <- if (inherits(fit, "glm")) list(fit) else fit
+  msgs <- character()
+  for (i in seq_along(fits)) {
+    f <- fits[[i]]
+    if (!inherits(f, "glm")) next
+    mu <- stats::fitted(f)
+    at01 <- sum(mu < 1e-6 | mu > 1 - 1e-6)
+    big <- suppressWarnings(max(abs(stats::coef(f)), na.rm = TRUE))
+    if (at01 == 0 && big <= 1e6 && isTRUE(f$converged)) next
+    msgs <- c(msgs, sprintf(paste0(
+      "synthpop's logistic propensity model%s is (nearly) separated: %d of %d records have a ",
+      "fitted probability of 0 or 1 and the largest coefficient (in absolute value) is %.3g%s; its pMSE, S_pMSE, ",
+      "SPECKS, PO50 and U may be wrong. Check them with synthspectrum.utility.pmse in Python ",
+      "(an independent fit), or use a smaller maxorder or fewer vars"),
+      if (length(fits) > 1) sprintf(" (synthetic set %d)", i) else "", at01, length(mu), big,
+      if (isTRUE(f$converged)) "" else " and glm did not converge"))
+  }
+  msgs
+}
+
 utility_gen <- function(result, data, method = "logit", maxorder = 1, ...) {
   object <- result$object
-  u <- synthpop::utility.gen(object, .ss_real(result, data), method = method, maxorder = maxorder,
-                             print.flag = FALSE, ...)
+  args <- list(...)
+  if (!is.null(args$vars)) args$vars <- .ss_to_safe(args$vars, result$name_map)
+  u <- do.call(synthpop::utility.gen, c(list(object, .ss_real(result, data), method = method,
+                                             maxorder = maxorder, print.flag = FALSE), args))
+  if (identical(method, "logit")) for (w in .ss_separation(u$fit)) warning(w, call. = FALSE)
   m <- object$m
   data.frame(m = seq_len(m), pMSE = .ss_per_m(u$pMSE, m), S_pMSE = .ss_per_m(u$S_pMSE, m),
              SPECKS = .ss_per_m(u$SPECKS, m), PO50 = .ss_per_m(u$PO50, m), U = .ss_per_m(u$U, m),
@@ -167,8 +359,8 @@ utility_gen <- function(result, data, method = "logit", maxorder = 1, ...) {
 
 utility_tab <- function(result, data, vars, ngroups = 5, ...) {
   object <- result$object
-  u <- synthpop::utility.tab(object, .ss_real(result, data), vars = vars, ngroups = ngroups,
-                             print.flag = FALSE, print.tables = FALSE, ...)
+  u <- synthpop::utility.tab(object, .ss_real(result, data), vars = .ss_to_safe(vars, result$name_map),
+                             ngroups = ngroups, print.flag = FALSE, print.tables = FALSE, ...)
   m <- object$m
   data.frame(m = seq_len(m), pMSE = .ss_per_m(u$pMSE, m), S_pMSE = .ss_per_m(u$S_pMSE, m),
              df = .ss_per_m(u$df, m), VW = .ss_per_m(u$VW, m), S_VW = .ss_per_m(u$S_VW, m),
@@ -176,40 +368,69 @@ utility_tab <- function(result, data, vars, ngroups = 5, ...) {
              S_JSD = .ss_per_m(u$S_JSD, m))
 }
 
+# synthpop names a table "1.sex:2.age" (position.name, joined by ":"); give the real names back
+.ss_table_names <- function(x, map) {
+  vapply(strsplit(x, ":", fixed = TRUE), function(parts) {
+    pos <- sub("^([0-9]+\\.).*$", "\\1", parts)
+    pos[pos == parts] <- ""
+    paste0(pos, .ss_to_real(substring(parts, nchar(pos) + 1), map), collapse = ":")
+  }, character(1))
+}
+
 utility_tables <- function(result, data, tables = "twoway", vars = NULL, ngroups = 5,
                            tab_stats = c("pMSE", "S_pMSE", "df"), ...) {
   object <- result$object
-  u <- synthpop::utility.tables(object, .ss_real(result, data), tables = tables, vars = vars,
-                                ngroups = ngroups, tab.stats = tab_stats, plot = FALSE,
-                                print.flag = FALSE, ...)
+  u <- synthpop::utility.tables(object, .ss_real(result, data), tables = tables,
+                                vars = .ss_to_safe(vars, result$name_map), ngroups = ngroups,
+                                tab.stats = tab_stats, plot = FALSE, print.flag = FALSE, ...)
   tabs <- as.data.frame(u$tabs)
-  data.frame(table = rownames(u$tabs), tabs, row.names = NULL, check.names = FALSE,
-             stringsAsFactors = FALSE)
+  data.frame(table = .ss_table_names(rownames(u$tabs), result$name_map), tabs, row.names = NULL,
+             check.names = FALSE, stringsAsFactors = FALSE)
+}
+
+# synthpop's compare() pages its tables (4 variables a page): one variable gives a list of one
+# table, five or more a list of pages, each a list of tables. All of them, in order, by name.
+.ss_flat_tables <- function(x) {
+  if (is.matrix(x) || is.table(x)) return(list(x))
+  out <- list()
+  for (i in seq_along(x)) {
+    el <- x[[i]]
+    nm <- names(x)[i]
+    if (!(is.matrix(el) || is.table(el))) out <- c(out, .ss_flat_tables(el))
+    else if (is.null(nm) || !nzchar(nm)) out <- c(out, list(el))
+    else out[nm] <- list(el)
+  }
+  out
 }
 
 compare <- function(result, data, vars = NULL, ngroups = 5, breaks = 20, ...) {
   object <- result$object
+  map <- result$name_map
   real <- .ss_real(result, data)
-  if (is.null(vars)) vars <- names(real)
-  cf <- synthpop::compare(object, real, vars = vars, ngroups = ngroups, breaks = breaks,
+  synvars <- names(.ss_syn_list(object)[[1]])
+  svars <- if (is.null(vars)) intersect(names(real), synvars) else .ss_to_safe(vars, map)
+  cf <- synthpop::compare(object, real, vars = svars, ngroups = ngroups, breaks = breaks,
                           plot = FALSE, print.flag = FALSE, ...)
-  tabs <- cf$tables
-  if (length(vars) == 1) { tabs <- list(tabs); names(tabs) <- vars }
+  tabs <- .ss_flat_tables(cf$tables)
+  if (is.null(names(tabs)) && length(tabs) == length(svars)) names(tabs) <- svars
   rows <- lapply(names(tabs), function(v) {
-    t <- tabs[[v]]
+    t <- as.matrix(tabs[[v]])
     do.call(rbind, lapply(rownames(t), function(src)
-      data.frame(variable = v, value = colnames(t), source = src, percent = as.numeric(t[src, ]),
-                 stringsAsFactors = FALSE)))
+      data.frame(variable = .ss_to_real(v, map), value = colnames(t), source = src,
+                 percent = as.numeric(t[src, ]), stringsAsFactors = FALSE)))
   })
-  util <- cf$tab.utility
+  util <- as.matrix(cf$tab.utility)
   list(tables = do.call(rbind, rows),
-       utility = data.frame(variable = rownames(util), pMSE = util[, "pMSE"], S_pMSE = util[, "S_pMSE"],
-                            df = util[, "df"], stringsAsFactors = FALSE, row.names = NULL))
+       utility = data.frame(variable = .ss_to_real(rownames(util), map), pMSE = util[, "pMSE"],
+                            S_pMSE = util[, "S_pMSE"], df = util[, "df"], stringsAsFactors = FALSE,
+                            row.names = NULL))
 }
 
+# See the note at the top: synthpop 1.9-0 to 1.9-2 divide the last three rows by k (synthetic
+# records), 1.9-3 and later the last two by n (real records). The table is synthpop's own.
 replicated_uniques <- function(result, data, keys) {
   object <- result$object
-  ru <- synthpop::replicated.uniques(object, .ss_real(result, data), keys = keys)
+  ru <- synthpop::replicated.uniques(object, .ss_real(result, data), keys = .ss_to_safe(keys, result$name_map))
   tabs <- if (object$m == 1) list(ru$res_tab) else ru$res_tab
   do.call(rbind, lapply(seq_along(tabs), function(i) {
     t <- tabs[[i]]
@@ -218,21 +439,23 @@ replicated_uniques <- function(result, data, keys) {
   }))
 }
 
+.ss_disclosure <- function(object, real, keys, target, ...) {
+  d <- synthpop::disclosure(object, real, keys = keys, target = target, print.flag = FALSE, ...)
+  list(ident = data.frame(m = seq_len(nrow(d$ident)), d$ident, row.names = NULL),
+       attrib = data.frame(m = seq_len(nrow(d$attrib)), d$attrib, row.names = NULL))
+}
+
 disclosure <- function(result, data, keys, target, ...) {
-  object <- result$object
-  d <- synthpop::disclosure(object, .ss_real(result, data), keys = keys, target = target,
-                            print.flag = FALSE, ...)
-  ident <- data.frame(m = seq_len(nrow(d$ident)), d$ident, row.names = NULL)
-  attrib <- data.frame(m = seq_len(nrow(d$attrib)), d$attrib, row.names = NULL)
-  list(ident = ident, attrib = attrib)
+  map <- result$name_map
+  .ss_disclosure(result$object, .ss_real(result, data), .ss_to_safe(keys, map), .ss_to_safe(target, map), ...)
 }
 
 multi_disclosure <- function(result, data, keys, targets = NULL, ...) {
-  object <- result$object
+  map <- result$name_map
   real <- .ss_real(result, data)
-  if (is.null(targets)) targets <- setdiff(names(real), keys)
+  if (is.null(targets)) targets <- setdiff(names(data), keys)
   rows <- lapply(targets, function(tg) {
-    d <- disclosure(result, data, keys = keys, target = tg, ...)
+    d <- .ss_disclosure(result$object, real, .ss_to_safe(keys, map), .ss_to_safe(tg, map), ...)
     data.frame(target = tg, d$ident, d$attrib[, -1, drop = FALSE], row.names = NULL)
   })
   do.call(rbind, rows)
@@ -240,21 +463,55 @@ multi_disclosure <- function(result, data, keys, targets = NULL, ...) {
 
 sdc <- function(result, data, keys = NULL, rm_replicated_uniques = FALSE, recode_vars = NULL,
                 bottom_top_coding = NULL, recode_exclude = NULL, smooth_vars = NULL, label = NULL) {
-  object <- synthpop::sdc(result$object, .ss_real(result, data), keys = keys, label = label,
-                          rm.replicated.uniques = rm_replicated_uniques, recode.vars = recode_vars,
+  map <- result$name_map
+  object <- synthpop::sdc(result$object, .ss_real(result, data), keys = .ss_to_safe(keys, map), label = label,
+                          rm.replicated.uniques = rm_replicated_uniques,
+                          recode.vars = .ss_to_safe(recode_vars, map),
                           bottom.top.coding = bottom_top_coding, recode.exclude = recode_exclude,
-                          smooth.vars = smooth_vars)
+                          smooth.vars = .ss_to_safe(smooth_vars, map))
   result$object <- object
-  result$synthetic <- lapply(.ss_syn_list(object), .ss_restore, temporal = result$temporal)
+  result$synthetic <- .ss_synthetic(object, list(temporal = result$temporal, text = result$text, map = map))
   result
 }
 
+# A formula in real names (`Time in A&E (mins)` ~ age) in synthpop's safe names.
+.ss_rename_call <- function(e, map) {
+  if (is.name(e)) {
+    nm <- as.character(e)
+    return(if (nm %in% names(map)) as.name(map[[nm]]) else e)
+  }
+  if (is.call(e) && length(e) > 1)
+    for (i in 2:length(e)) if (!is.null(e[[i]])) e[[i]] <- .ss_rename_call(e[[i]], map)
+  e
+}
+
+# Terms named by R from safe names ("Time.in.A.E..mins.", "age_band40-59") in real names, written
+# as R writes a non-syntactic name in a term (`Time in A&E (mins)`).
+.ss_terms_real <- function(terms, map) {
+  changed <- map[map != names(map)]
+  if (!length(changed)) return(terms)
+  changed <- changed[order(-nchar(changed))]
+  vapply(strsplit(terms, ":", fixed = TRUE), function(parts) {
+    for (j in seq_along(parts)) {
+      hit <- which(startsWith(parts[j], changed))
+      if (length(hit)) {
+        real <- names(changed)[hit[1]]
+        shown <- if (make.names(real) == real) real else paste0("`", real, "`")
+        parts[j] <- paste0(shown, substring(parts[j], nchar(changed[[hit[1]]]) + 1))
+      }
+    }
+    paste(parts, collapse = ":")
+  }, character(1))
+}
+
 .ss_fit <- function(kind, formula, result, family = "binomial") {
+  map <- result$name_map
   formula <- stats::as.formula(formula)
+  if (!is.null(map)) formula <- .ss_rename_call(formula, map)
   # do.call puts the values, not our local names, into the call that compare() re-runs
   fit <- if (kind == "lm") do.call(synthpop::lm.synds, list(formula = formula, data = result$object))
          else do.call(synthpop::glm.synds, list(formula = formula, family = family, data = result$object))
-  list(fit = fit, formula = formula, kind = kind, family = family)
+  list(fit = fit, formula = formula, kind = kind, family = family, name_map = map)
 }
 
 lm_synds <- function(formula, result) .ss_fit("lm", formula, result)
@@ -263,12 +520,21 @@ glm_synds <- function(formula, result, family = "binomial") .ss_fit("glm", formu
 
 compare_fit <- function(fit, data) {
   # synthpop re-evaluates its data argument from the call: put the value itself in the call
-  real <- .ss_prepare(data, Inf)$data
+  real <- .ss_prepare(data, Inf, what = "real data", map = fit$name_map)$data
   cf <- do.call(synthpop::compare, list(fit$fit, real, plot = "Z", print.coef = FALSE, return.plot = FALSE))
   obs <- cf$coef.obs
   syn <- cf$coef.syn
-  data.frame(term = rownames(obs), estimate_real = obs[, 1], se_real = obs[, 2],
+  terms <- rownames(obs)
+  if (!is.null(fit$name_map)) terms <- .ss_terms_real(terms, fit$name_map)
+  data.frame(term = terms, estimate_real = obs[, 1], se_real = obs[, 2],
              estimate_synthetic = syn[, 1], se_synthetic = syn[, 2],
              std_coef_diff = cf$coef.diff[, "Std. coef diff"], ci_overlap = as.numeric(cf$ci.overlap[[1]]),
              stringsAsFactors = FALSE, row.names = NULL)
 }
+
+# R users learn at once, not at the first call, that synthpop cannot be used (Python asks
+# .ss_synthpop_status() itself and sets the option).
+if (!isTRUE(getOption("synthspectrum.quiet_source"))) local({
+  st <- .ss_synthpop_status()
+  if (st[["state"]] != "ok") warning(st[["message"]], call. = FALSE)
+})

@@ -3,7 +3,9 @@
 Skips as a whole, with the reason in the summary, where R, rpy2 or synthpop is missing.
 """
 
+import os
 import shutil
+import sys
 import subprocess
 from pathlib import Path
 
@@ -212,7 +214,7 @@ source("{ROOT / 'r' / 'synthspectrum.R'}")
 d <- SD2011[1:400, c("sex", "age", "edu", "marital", "income")]
 ours <- syn(d, seed = 9)
 theirs <- synthpop::syn(d, seed = 9, print.flag = FALSE)
-stopifnot(identical(ours$synthetic[[1]], theirs$syn))
+stopifnot(is.data.frame(ours$synthetic), identical(ours$synthetic, theirs$syn))
 u <- utility_gen(ours, d, method = "logit", maxorder = 0)
 v <- utility.gen(theirs, d, method = "logit", maxorder = 0, print.flag = FALSE)
 stopifnot(isTRUE(all.equal(u$pMSE, v$pMSE)), isTRUE(all.equal(u$S_pMSE, v$S_pMSE)))
@@ -224,3 +226,255 @@ cat("twin ok\\n")
     res = subprocess.run(["Rscript", "--vanilla", str(script)], capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr
     assert "twin ok" in res.stdout
+
+
+# --- issue 8: Python and R parity ----------------------------------------------------------
+
+def rscript(tmp_path: Path, code: str, cwd: Path | None = None) -> str:
+    """Run R code with Rscript (a fresh R, in ``cwd``); return its output, failing on an R error."""
+    if shutil.which("Rscript") is None:
+        pytest.skip("Rscript not on PATH")
+    script = tmp_path / "case.R"
+    script.write_text(code)
+    res = subprocess.run(["Rscript", "--vanilla", str(script)], capture_output=True, text=True, timeout=600,
+                         cwd=cwd or tmp_path)
+    assert res.returncode == 0, res.stderr[-3000:]
+    return res.stdout
+
+
+TWIN = f'suppressMessages(library(synthpop)); source("{ROOT / "r" / "synthspectrum.R"}")\n'
+
+
+@pytest.fixture(scope="module")
+def bundled(ae_deid):
+    # the README's data, every column (dates too)
+    return ae_deid.head(1000)
+
+
+def test_compare_takes_every_variable_of_the_bundled_data(bundled):
+    res = sp.syn(bundled, seed=4)
+    cmp = sp.compare(res, bundled)  # the README's snippet: every variable, synthpop pages them by 4
+    assert cmp.tables["variable"].unique(maintain_order=True).to_list() == bundled.columns
+    assert cmp.utility["variable"].to_list() == bundled.columns
+    for var in bundled.columns:
+        for source in ["observed", "synthetic"]:
+            t = cmp.tables.filter((pl.col("variable") == var) & (pl.col("source") == source))
+            assert t["percent"].sum() == pytest.approx(100), (var, source)
+    # by hand: the observed percentages of a category are its shares in the real data
+    hosp = cmp.tables.filter((pl.col("variable") == "hospital") & (pl.col("source") == "observed"))
+    expected = bundled["hospital"].value_counts(normalize=True).sort("hospital")
+    assert hosp["value"].to_list() == expected["hospital"].cast(pl.String).to_list()
+    assert hosp["percent"].to_list() == pytest.approx((expected["proportion"] * 100).to_list())
+    one = sp.compare(res, bundled, ["treatment"])
+    assert one.tables["variable"].unique().to_list() == ["treatment"] and one.utility.height == 1
+    syn_t = one.tables.filter(pl.col("source") == "synthetic")
+    shares = res.synthetic["treatment"].value_counts(normalize=True).sort("treatment")
+    assert syn_t["percent"].to_list() == pytest.approx((shares["proportion"] * 100).to_list())
+    five = sp.compare(res, bundled, bundled.columns[:5])
+    assert five.utility["variable"].to_list() == bundled.columns[:5]
+
+
+def test_compare_in_r_takes_one_and_many_variables(tmp_path):
+    out = rscript(tmp_path, TWIN + """
+d <- SD2011[1:500, c("sex", "age", "edu", "marital", "income", "region")]
+res <- syn(d, seed = 2)
+all <- compare(res, d)
+stopifnot(identical(unique(all$tables$variable), names(d)), identical(all$utility$variable, names(d)))
+one <- compare(res, d, vars = "sex")
+stopifnot(identical(unique(one$tables$variable), "sex"), nrow(one$utility) == 1)
+obs <- one$tables[one$tables$source == "observed", ]
+stopifnot(isTRUE(all.equal(obs$percent, as.numeric(100 * prop.table(table(d$sex))))))
+cat("compare ok\\n")
+""")
+    assert "compare ok" in out
+
+
+SPACED = "Time in A&E (mins)"
+
+
+@pytest.fixture(scope="module")
+def spaced():
+    rng = np.random.default_rng(8)
+    n = 500
+    minutes = rng.gamma(4, 40, n).round()
+    minutes[rng.random(n) < 0.1] = np.nan  # synthpop refuses these under a name with spaces
+    band = rng.choice(["0-17", "18-39", "40-64", "65+"], n)
+    return pl.DataFrame({
+        SPACED: pl.Series(minutes, nan_to_null=True),
+        "age band": band,
+        "if": rng.integers(0, 2, n),  # a reserved word in R
+        "admitted?": rng.random(n) < np.where(band == "65+", 0.6, 0.2),
+    })
+
+
+def test_any_column_name_works_and_comes_back(spaced):
+    with pytest.warns(rsession.RWarning, match="column 'if' has at most 5 distinct values"):
+        res = sp.syn(spaced, method={SPACED: "cart", "age band": "sample", "if": "cart", "admitted?": "cart"},
+                     visit_sequence=["age band", SPACED, "if", "admitted?"], seed=3)
+    assert res.synthetic.columns == spaced.columns and res.synthetic.schema == spaced.schema
+    assert list(res.method) == spaced.columns and res.method["age band"] == "sample"
+    assert res.visit_sequence == ["age band", SPACED, "if", "admitted?"]
+    assert any("'if'" in n for n in res.notes)
+    syn_minutes = res.synthetic[SPACED]
+    # missing values are synthesised as such; CART draws observed values
+    assert 0 < syn_minutes.null_count() < len(syn_minutes)
+    assert set(syn_minutes.drop_nulls()) <= set(spaced[SPACED].drop_nulls())
+    cmp = sp.compare(res, spaced)
+    assert cmp.utility["variable"].to_list() == spaced.columns
+    tabs = sp.utility_tables(res, spaced, vars=["age band", SPACED])
+    assert tabs["table"].to_list() == [f"1.{SPACED}:2.age band"]  # in the order of the data
+    tab = sp.utility_tab(res, spaced, ["age band", "admitted?"])
+    assert tab.height == 1 and tab["pMSE"][0] >= 0
+    ru = sp.replicated_uniques(res, spaced, ["age band", SPACED])
+    assert ru["number"][0] == pl.DataFrame({"k": spaced["age band"] + "|" + spaced[SPACED].cast(pl.String).fill_null("NA")}) \
+        .group_by("k").len().filter(pl.col("len") == 1).height
+    dis = sp.disclosure(res, spaced, ["age band", SPACED], "admitted?")
+    assert dis.attrib.height == 1
+    fit = sp.compare_fit(sp.glm_synds(f"`admitted?` ~ `age band` + `{SPACED}`", res), spaced)
+    assert fit["term"].to_list() == ["(Intercept)", "`age band`18-39", "`age band`40-64", "`age band`65+", f"`{SPACED}`"]
+
+
+def test_any_column_name_works_in_r(tmp_path):
+    out = rscript(tmp_path, TWIN + """
+set.seed(1)
+d <- data.frame(`Time in A&E (mins)` = c(rpois(300, 90), rep(NA, 30)), `age band` = sample(c("a", "b", "c"), 330, TRUE),
+                check.names = FALSE)
+res <- syn(d, seed = 1, visit_sequence = c("age band", "Time in A&E (mins)"))
+stopifnot(identical(names(res$synthetic), names(d)), identical(names(res$method), names(d)),
+          identical(res$visit_sequence, c("age band", "Time in A&E (mins)")),
+          anyNA(res$synthetic[["Time in A&E (mins)"]]), is.character(res$synthetic[["age band"]]))
+u <- utility_tab(res, d, vars = c("age band", "Time in A&E (mins)"))
+stopifnot(nrow(u) == 1)
+cat("names ok\\n")
+""")
+    assert "names ok" in out
+
+
+def test_synthetic_shapes_and_types_match_in_python_and_r(tmp_path):
+    rng = np.random.default_rng(5)
+    n = 300
+    df = pl.DataFrame({
+        "text": rng.choice(["x", "y", "z"], n).tolist(),
+        "cat": pl.Series(rng.choice(["p", "q"], n).tolist()).cast(pl.Categorical),
+        "enum": pl.Series(rng.choice(["lo", "hi"], n).tolist(), dtype=pl.Enum(["lo", "mid", "hi"])),
+        "x": rng.normal(size=n),
+    })
+    one = sp.syn(df, seed=1)
+    assert isinstance(one.synthetic, pl.DataFrame) and one.synthetic.schema == df.schema
+    two = sp.syn(df, m=2, seed=1)
+    assert isinstance(two.synthetic, list) and len(two.synthetic) == 2
+    assert all(s.schema == df.schema for s in two.synthetic)
+    pdf = df.to_pandas()
+    back = sp.syn(pdf, seed=1).synthetic
+    assert list(back.dtypes.astype(str)) == list(pdf.dtypes.astype(str))
+    out = rscript(tmp_path, TWIN + """
+set.seed(1)
+d <- data.frame(text = sample(c("x", "y", "z"), 300, TRUE), f = factor(sample(c("p", "q"), 300, TRUE), levels = c("q", "p", "r")),
+                x = rnorm(300), stringsAsFactors = FALSE)
+one <- syn(d, seed = 1)
+stopifnot(is.data.frame(one$synthetic), is.character(one$synthetic$text), identical(levels(one$synthetic$f), levels(d$f)))
+two <- syn(d, m = 2, seed = 1)
+stopifnot(is.list(two$synthetic), !is.data.frame(two$synthetic), length(two$synthetic) == 2,
+          all(vapply(two$synthetic, function(s) is.character(s$text) && is.factor(s$f), logical(1))))
+cat("shapes ok\\n")
+""")
+    assert "shapes ok" in out
+
+
+def test_the_documented_line_loads_the_twin_from_any_folder(tmp_path):
+    exe = shutil.which("synthspectrum") or str(Path(sys.executable).parent / "synthspectrum")
+    if not Path(exe).exists():
+        pytest.skip("the synthspectrum command is not installed")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    script = elsewhere / "case.R"
+    # the README's line, as an R user would run it from their own folder
+    script.write_text('source(system2("synthspectrum", "r-twin", stdout = TRUE))\n'
+                      'suppressMessages(library(synthpop))\n'
+                      'res <- syn(SD2011[1:200, c("sex", "age")], seed = 1)\n'
+                      'stopifnot(nrow(res$synthetic) == 200)\ncat("loaded from", getwd(), "\\n")\n')
+    env = {**os.environ, "PATH": f"{Path(exe).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    res = subprocess.run(["Rscript", "--vanilla", str(script)], capture_output=True, text=True, timeout=300,
+                         cwd=elsewhere, env=env)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert f"loaded from {elsewhere}" in res.stdout
+
+
+def test_unusable_numbers_become_missing_the_same_way_in_python_and_r(tmp_path):
+    rng = np.random.default_rng(2)
+    n = 200
+    x = rng.normal(50, 10, n)
+    x[:3] = [np.inf, 1e20, -np.inf]
+    df = pl.DataFrame({"x": x, "g": rng.choice(["a", "b"], n).tolist()})
+    with pytest.warns(UserWarning) as record:
+        res = sp.syn(df, method="sample", seed=1)
+    py_msgs = [str(w.message) for w in record if "treated as missing" in str(w.message)]
+    assert py_msgs == ["data, column 'x': 2 infinite value(s) and 1 value(s) of magnitude >= 1e+15 "
+                       "(largest 1e+20) treated as missing; such values are usually codes for 'unknown' "
+                       "and would make every synthetic value absurd"]
+    assert py_msgs[0] in res.notes
+    # "sample" draws the observed values: the three unusable ones can come back only as missing
+    finite = set(x[3:])
+    syn_x = res.synthetic["x"]
+    assert set(syn_x.drop_nulls()) <= finite and syn_x.null_count() > 0
+    out = rscript(tmp_path, TWIN + """
+set.seed(1)
+d <- data.frame(x = c(Inf, 1e20, -Inf, rnorm(197, 50, 10)), g = sample(c("a", "b"), 200, TRUE))
+msgs <- character()
+res <- withCallingHandlers(syn(d, method = "sample", seed = 1),
+                           warning = function(w) { msgs <<- c(msgs, conditionMessage(w)); invokeRestart("muffleWarning") })
+stopifnot(all(res$synthetic$x[!is.na(res$synthetic$x)] %in% d$x[-(1:3)]), anyNA(res$synthetic$x))
+cat(grep("treated as missing", msgs, value = TRUE), sep = "\\n")
+""")
+    assert out.strip().splitlines() == py_msgs
+
+
+def _with_synthetic(result, synthetic: pl.DataFrame):
+    """``result`` with synthpop's object holding ``synthetic`` instead: a pair we construct."""
+    import dataclasses
+
+    swap = ri.evalr("function(res, s) { res$object$syn <- s; res$object$k <- nrow(s); res }")
+    return dataclasses.replace(result, robject=swap(result.robject, to_r(synthetic)[0]),
+                               synthetic=synthetic)
+
+
+def test_utility_gen_warns_when_synthpops_logistic_fit_separates():
+    rng = np.random.default_rng(3)
+    n = 400
+    lv = pl.Enum(["a", "b", "c"])
+    real = pl.DataFrame({"x": rng.normal(size=n),
+                         "g": pl.Series(rng.choice(["a", "b", "c"], n, p=[0.45, 0.45, 0.1]).tolist(), dtype=lv)})
+    res = sp.syn(real, seed=1)
+    # no synthetic record in category "c": the propensity model separates its real records
+    separated = _with_synthetic(res, pl.DataFrame({"x": rng.normal(size=n),
+                                                   "g": pl.Series(rng.choice(["a", "b"], n).tolist(), dtype=lv)}))
+    n_c = int((real["g"] == "c").sum())
+    with pytest.warns(rsession.RWarning, match=rf"\(nearly\) separated: {n_c} of {2 * n} records have a fitted "
+                                               r"probability of 0 or 1.*synthspectrum\.utility\.pmse"):
+        sp.utility_gen(separated, real, method="logit", maxorder=0)
+    # the same pair with "c" drawn like the real data: overlapping, no warning
+    overlapping = _with_synthetic(res, pl.DataFrame({
+        "x": rng.normal(size=n), "g": pl.Series(rng.choice(["a", "b", "c"], n, p=[0.45, 0.45, 0.1]).tolist(), dtype=lv)}))
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", rsession.RWarning)
+        out = sp.utility_gen(overlapping, real, method="logit", maxorder=1)
+    assert out.height == 1
+
+
+def test_replicated_uniques_denominators_follow_the_installed_synthpop(frozen_split):
+    from synthspectrum import privacy as pv
+
+    train, syn, _ = frozen_split
+    keys = ["age_band", "gender", "deprivation_decile"]
+    res = _with_synthetic(sp.syn(train.select(keys), method="sample", seed=1), syn.select(keys))
+    ours = sp.replicated_uniques(res, train.select(keys), keys)
+    version = tuple(int(x) for x in str(direct('as.character(packageVersion("synthpop"))')[0]).split("."))
+    n, k = train.height, syn.height
+    # synthpop's source: 1.9-0 to 1.9-2 divide the last three rows by k, 1.9-3 on the last two by n
+    totals = [n, k, n, n] if version >= (1, 9, 3) else [n, k, k, k]
+    numbers = pv.replicated_uniques(train, syn, keys)["number"].to_list()
+    assert ours["number"].to_list() == numbers
+    assert ours["from_total"].to_list() == totals
+    assert ours["percent"].to_list() == pytest.approx([round(100 * x / t, 2) for x, t in zip(numbers, totals)])

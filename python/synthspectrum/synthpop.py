@@ -25,7 +25,7 @@ import polars as pl
 
 from synthspectrum import rsession
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.frames import from_polars, require_columns, require_rows, to_polars
+from synthspectrum.frames import clean_numbers, from_polars, require_columns, require_rows, to_polars
 from synthspectrum.rbridge import from_r, to_r
 
 METHOD_SHORTCUTS = ("cart", "parametric", "sample")
@@ -35,8 +35,12 @@ METHOD_SHORTCUTS = ("cart", "parametric", "sample")
 class SynResult:
     """What :func:`syn` made: the synthetic frame(s), the methods and visit sequence used.
 
-    ``synthetic`` is one frame for ``m == 1`` and a list of ``m`` frames otherwise, of the
-    type the real data had. ``robject`` is the R result (with synthpop's ``synds`` object as
+    ``synthetic`` is one frame for ``m == 1`` and a list of ``m`` frames otherwise (as
+    synthpop's own ``$syn``, and ``res$synthetic`` in the R twin), of the type the real data
+    had, with the same column names and dtypes: String stays String, Categorical stays
+    Categorical, an Enum keeps its levels. ``notes`` says what was done beyond synthpop (values
+    made missing, numbers synthesised as categories, copied columns...). ``robject`` is the R
+    result (with synthpop's ``synds`` object, which uses synthpop-safe column names, as
     ``robject$object``) for further synthpop calls.
     """
 
@@ -61,6 +65,18 @@ def _real(data: Any, what: str = "data") -> tuple[pl.DataFrame, str]:
     return pdf, kind
 
 
+def _cleaned(data: Any, before: pl.DataFrame, after: pl.DataFrame) -> Any:
+    """``data`` with the columns that :func:`clean_numbers` changed (``before`` -> ``after``)
+    taken from ``after``; a pandas frame stays pandas, so its categorical levels keep their order."""
+    if not hasattr(data, "iloc"):
+        return after
+    out = data.copy()
+    for c in after.columns:
+        if not before.get_column(c).equals(after.get_column(c)):
+            out[c] = after.get_column(c).to_pandas().to_numpy()
+    return out
+
+
 def _frame(rdf, schema: dict | None = None) -> pl.DataFrame:
     return from_r(rdf, schema)
 
@@ -69,14 +85,16 @@ def _strings(vec) -> list[str]:
     return [str(x) for x in vec]
 
 
-def _result(robj, schema: dict, kind: str, m: int, seed: int) -> SynResult:
+def _result(robj, schema: dict, kind: str, m: int, seed: int, notes: Sequence[str] = ()) -> SynResult:
     parts = rsession.rlist(robj)
-    frames = [from_polars(from_r(df, schema), kind) for df in parts["synthetic"]]
+    # one data.frame for m = 1, a list of them otherwise (see SynResult)
+    rframes = [parts["synthetic"]] if m == 1 else list(parts["synthetic"])
+    frames = [from_polars(from_r(df, schema), kind) for df in rframes]
     method = dict(zip(_strings(parts["method"].do_slot("names")), _strings(parts["method"])))
     return SynResult(
         synthetic=frames[0] if m == 1 else frames, method=method,
         visit_sequence=_strings(parts["visit_sequence"]), m=m, seed=seed,
-        notes=_strings(parts["notes"]), robject=robj, schema=schema, frame_kind=kind,
+        notes=[*notes, *_strings(parts["notes"])], robject=robj, schema=schema, frame_kind=kind,
     )
 
 
@@ -104,6 +122,10 @@ def syn(
     than ``max_cart_levels`` levels is not used as a tree predictor; a number with at most 5
     distinct values is synthesised as a category unless ``minnumlevels`` is given (warnings
     say so). A text column with more than ``maxfaclevels`` distinct values is an error.
+    Any column name works: synthpop works on safe names inside and the results carry the
+    real ones. NaN, +-inf and numbers of magnitude >= 1e15 become missing with a warning
+    naming the column (:func:`synthspectrum.frames.clean_numbers`; the R twin does the same).
+    Returns a :class:`SynResult` (one frame for ``m == 1``, a list for ``m > 1``).
     """
     pdf, kind = _real(data)
     if not isinstance(m, int) or m < 1:
@@ -118,14 +140,15 @@ def syn(
         require_columns(pdf, list(smoothing), "data (smoothing=)")
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (2**31 - 1))
-    rdf, schema = to_r(data)
+    cleaned, clean_notes = clean_numbers(pdf, "data")
+    rdf, schema = to_r(_cleaned(data, pdf, cleaned) if clean_notes else data)
     extra = {k.replace("_", "."): v for k, v in control.items()}
     robj = rsession.call(
         "syn", rdf, method=method, visit_sequence=list(visit_sequence) if visit_sequence else None,
         smoothing=smoothing, minnumlevels=minnumlevels, maxfaclevels=maxfaclevels, m=m, seed=seed,
         max_cart_levels=max_cart_levels, verbose=verbose, **extra,
     )
-    return _result(robj, schema, kind, m, seed)
+    return _result(robj, schema, kind, m, seed, clean_notes)
 
 
 def _check_result(result: Any) -> None:
@@ -139,7 +162,8 @@ def _data_r(data: Any, result: SynResult, need: Sequence[str] = ()):
     missing = [c for c in result.schema["dtypes"] if c not in pdf.columns]
     if missing:
         raise SynthSpectrumError(f"the real data lacks column {missing[0]!r}, which was synthesised")
-    return to_r(pdf.select([pdf.get_column(c) for c in result.schema["dtypes"]]))[0]
+    pdf, _ = clean_numbers(pdf.select([pdf.get_column(c) for c in result.schema["dtypes"]]), "real data")
+    return to_r(pdf)[0]
 
 
 def utility_gen(result: SynResult, data: Any, method: str = "logit", maxorder: int = 1,
@@ -152,6 +176,11 @@ def utility_gen(result: SynResult, data: Any, method: str = "logit", maxorder: i
     (Snoke et al. 2018), ~1 for a good synthesis. SPECKS is the KS distance between the
     propensity distributions, PO50 the % by which the model beats 50% accuracy, U the
     Mann-Whitney statistic.
+
+    synthpop fits the logistic model with ``glm``, which on (nearly) separated data can stop
+    "converged" at a wrong optimum (coefficients of 1e16, pMSE 0.25 where the true value is
+    0.005); an :class:`~synthspectrum.rsession.RWarning` then says so (fitted probabilities
+    of 0 or 1, exploding coefficients): check with :func:`synthspectrum.utility.pmse`.
     """
     _check_result(result)
     out = rsession.call("utility_gen", result.robject, _data_r(data, result), method=method,
@@ -227,7 +256,8 @@ def compare(result: SynResult, data: Any, vars: Sequence[str] | None = None, ngr
     """synthpop's ``compare``: distributions of each variable in real and synthetic data.
 
     Returns the numbers (percent by category or bin, per source) and each variable's
-    pMSE / S_pMSE; ``.plot()`` draws them. Only aggregates: no record is drawn.
+    pMSE / S_pMSE for any number of variables (default: all); ``.plot()`` draws them.
+    Aggregates only, but a category's label is shown however few records carry it.
     """
     _check_result(result)
     out = rsession.rlist(rsession.call("compare", result.robject, _data_r(data, result, vars or []),
@@ -241,6 +271,10 @@ def replicated_uniques(result: SynResult, data: Any, keys: Sequence[str]) -> pl.
 
     One row per synthetic set and measure: uniques in the original, in the synthetic data,
     synthetic uniques found in the original, and replicated uniques, with counts and %.
+    This is synthpop's own table, and its denominators (``from_total``) depend on the
+    installed synthpop: 1.9-0 to 1.9-2 use n (real records) for "Original" and k (synthetic
+    records) for the three other rows; 1.9-3 and later use n, k, n, n, as
+    :func:`synthspectrum.privacy.replicated_uniques` does. The counts are the same in all.
     """
     _check_result(result)
     return _frame(rsession.call("replicated_uniques", result.robject, _data_r(data, result, keys),
@@ -322,4 +356,5 @@ def compare_fit(fit: Fit, data: Any) -> pl.DataFrame:
     overlap of Karr et al. (2006): 1 for identical intervals, <= 0 for disjoint ones.
     """
     pdf, _ = _real(data, "real data")
+    pdf, _ = clean_numbers(pdf, "real data")
     return _frame(rsession.call("compare_fit", fit.robject, to_r(pdf)[0]))
