@@ -5,13 +5,11 @@ from __future__ import annotations
 import importlib.metadata as md
 import importlib.util
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass
 
 CORE = ["metasyn", "metasyn-disclosure", "polars", "pandas", "numpy", "matplotlib", "pyarrow", "scipy",
         "scikit-learn", "statsmodels"]
-R_PACKAGES = ["synthpop"]
 
 
 @dataclass
@@ -30,18 +28,32 @@ def _python_package(name: str) -> Check:
         return Check(name, False, "missing", f"pip install {name}")
 
 
-def _r_package(pkg: str, rscript: str) -> Check:
-    try:
-        res = subprocess.run(
-            [rscript, "--vanilla", "-e", f'cat(as.character(packageVersion("{pkg}")))'],
-            capture_output=True, text=True, timeout=60,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        res = None
-    if res is not None and res.returncode == 0 and res.stdout.strip():
-        return Check(f"R package {pkg}", True, res.stdout.strip(), "", required=False)
-    return Check(f"R package {pkg}", False, "missing",
-                 f'Rscript -e \'install.packages("{pkg}")\' (needs CRAN)', required=False)
+def _synthpop(rscript: str) -> Check:
+    """synthpop by the runtime's own check (rsession.synthpop_status): installed, loadable with
+    every package it imports (a missing one is named), recent enough for the twin."""
+    from synthspectrum.rsession import synthpop_status
+
+    st = synthpop_status(rscript)
+    if st.ok:
+        return Check("R package synthpop", True, st.version, "", required=False)
+    shown = {"absent": "missing", "broken": f"{st.version}, cannot load", "old": f"{st.version}, too old",
+             "no-r": "unknown"}.get(st.state, st.state)
+    return Check("R package synthpop", False, shown, st.message, required=False)
+
+
+def _rscript() -> tuple[str | None, str]:
+    """The Rscript of the R that rpy2 would start: $R_HOME's when R_HOME is set, else the PATH's."""
+    import os
+
+    from synthspectrum.rbridge import r_home_problem
+
+    problem = r_home_problem()
+    if problem:
+        return None, problem
+    home = os.environ.get("R_HOME")
+    if home:
+        return os.path.join(home, "bin", "Rscript"), ""
+    return shutil.which("Rscript"), ""
 
 
 def checks() -> list[Check]:
@@ -55,14 +67,14 @@ def checks() -> list[Check]:
     except Exception:
         out.append(Check("metasyn disclosure plugin", False, "not registered", "pip install metasyn-disclosure"))
     # The R side is optional: the metadata side works without it.
-    rscript = shutil.which("Rscript")
+    rscript, problem = _rscript()
     out.append(Check("R (Rscript)", rscript is not None, "found" if rscript else "missing",
-                     "sudo apt-get install -y --no-install-recommends r-base-core", required=False))
+                     problem or "sudo apt-get install -y --no-install-recommends r-base-core", required=False))
     rpy2 = importlib.util.find_spec("rpy2") is not None
     out.append(Check("rpy2", rpy2, md.version("rpy2") if rpy2 else "missing",
                      "pip install 'synthspectrum[r]'", required=False))
     if rscript:
-        out += [_r_package(p, rscript) for p in R_PACKAGES]
+        out.append(_synthpop(rscript))
     return out
 
 

@@ -127,6 +127,8 @@ class SynthpopGenerator:
         self.name, self.method, self.smooth, self.minbucket, self.control = name, method, smooth, minbucket, control
 
     def available(self) -> tuple[bool, str]:
+        """Whether R, rpy2 and a loadable synthpop are there (rsession's one check, the same as
+        ``doctor``'s); if not, the reason, naming a missing R package."""
         from synthspectrum.errors import RNotAvailableError
 
         try:
@@ -135,6 +137,8 @@ class SynthpopGenerator:
             rsession.twin()
         except RNotAvailableError as exc:
             return False, str(exc)
+        except Exception as exc:  # whatever else keeps R from starting: a skip with its reason
+            return False, f"R could not load synthpop: {type(exc).__name__}: {exc}"
         return True, ""
 
     def fit(self, train: pl.DataFrame, seed: int, holdout: pl.DataFrame | None = None) -> None:

@@ -44,26 +44,60 @@ _INT32_MAX = np.iinfo(np.int32).max
 _DIFFTIME_SECONDS = {"secs": 1, "mins": 60, "hours": 3600, "days": 86400, "weeks": 604800}
 
 _ri = None
+_ri_error: RNotAvailableError | None = None
+
+
+def r_home_problem() -> str | None:
+    """Why ``R_HOME``, when set, cannot be the R to run (``None`` when it is unset or fine).
+
+    rpy2 runs ``$R_HOME/bin/Rscript`` while it starts R: with a wrong ``R_HOME`` that is a raw
+    ``FileNotFoundError`` deep inside rpy2, so it is checked first.
+    """
+    import os
+
+    home = os.environ.get("R_HOME")
+    if home is None:
+        return None
+    bindir = os.path.join(home, "bin")
+    if not (os.path.isfile(os.path.join(bindir, "R")) or os.path.isfile(os.path.join(bindir, "Rscript"))):
+        return (f"R_HOME={home} is not an R installation (it has no bin/R): unset R_HOME, or set it "
+                "to what `R RHOME` prints")
+    return None
 
 
 def rinterface():
-    """rpy2's low-level interface with embedded R started, or a clear error saying what is missing."""
-    global _ri
+    """rpy2's low-level interface with embedded R started, or a clear error saying what is missing.
+
+    A failure is remembered: R can be started once per process, so a second try would not help.
+    """
+    global _ri, _ri_error
     if _ri is not None:
         return _ri
+    if _ri_error is not None:
+        raise _ri_error
+    problem = r_home_problem()
+    if problem:
+        _ri_error = RNotAvailableError(problem)
+        raise _ri_error
     try:
         import rpy2.rinterface as ri
     except ImportError as exc:
-        raise RNotAvailableError(
+        _ri_error = RNotAvailableError(
             "the R side needs rpy2 and R: sudo apt-get install r-base-core r-base-dev && "
             f"pip install 'synthspectrum[r]' ({exc})"
-        ) from None
+        )
+        raise _ri_error from None
     except Exception as exc:  # rpy2 found no usable R (not installed, or too old for this rpy2)
-        raise RNotAvailableError(
+        _ri_error = RNotAvailableError(
             f"rpy2 could not load R: {exc}. Install R (sudo apt-get install r-base-core) and "
             "'synthspectrum[r]', which pins an rpy2 that works with R 4.2 as well as newer R"
-        ) from None
-    ri.initr()
+        )
+        raise _ri_error from None
+    try:
+        ri.initr()
+    except Exception as exc:  # e.g. R's own start-up files or libraries are gone
+        _ri_error = RNotAvailableError(f"rpy2 could not start R: {type(exc).__name__}: {exc}")
+        raise _ri_error from None
     _ri = ri
     return ri
 

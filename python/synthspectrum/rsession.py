@@ -10,11 +10,12 @@ console output, warnings and errors into Python's.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from synthspectrum.errors import SynthpopNotInstalledError, SynthSpectrumError
+from synthspectrum.errors import RNotAvailableError, SynthpopNotInstalledError, SynthSpectrumError
 from synthspectrum.rbridge import rinterface
 
 _CALL = """function(fname, args, envir) {
@@ -48,28 +49,98 @@ def twin_file() -> Path:
     return Path(__file__).resolve().parents[2] / "r" / "synthspectrum.R"
 
 
+@dataclass
+class SynthpopStatus:
+    """What the twin's one check (``.ss_synthpop_status()`` in ``r/synthspectrum.R``) found.
+
+    ``state``: ``"ok"``, ``"absent"`` (not installed), ``"broken"`` (installed, but an R
+    package it needs cannot be loaded; ``missing`` names it), ``"old"`` (before 1.9-0) or
+    ``"no-r"`` (R itself cannot run). ``message`` says what to do; empty when ok.
+    """
+
+    state: str
+    version: str = ""
+    missing: list[str] = field(default_factory=list)
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "ok"
+
+
+def _status(values: list[str]) -> SynthpopStatus:
+    state, version, missing, message = (list(values) + ["", "", "", ""])[:4]
+    return SynthpopStatus(state, version, [m for m in missing.split(", ") if m], message)
+
+
+# The same check from outside, in a fresh R (`synthspectrum doctor`): no --vanilla, so that R
+# reads the start-up files (libraries set in ~/.Renviron) just as embedded R does.
+_STATUS_SCRIPT = ("options(synthspectrum.quiet_source = TRUE); source(commandArgs(TRUE)[1]); "
+                  "cat(.ss_synthpop_status(), sep = '\\n')")
+
+
+def synthpop_status(rscript: str | None = None) -> SynthpopStatus:
+    """Whether synthpop can be used and, if not, why (naming a missing R package).
+
+    Without ``rscript``: asks the embedded R (rpy2) that the runtime uses. With the path of
+    an ``Rscript``: runs the very same check there (``doctor`` does, without rpy2).
+    """
+    if rscript is not None:
+        import subprocess
+
+        try:
+            res = subprocess.run([rscript, "-e", _STATUS_SCRIPT, str(twin_file())],
+                                 capture_output=True, text=True, timeout=120)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return SynthpopStatus("no-r", message=f"{rscript} could not run: {exc}")
+        lines = res.stdout.splitlines()
+        if res.returncode != 0 or not lines:
+            err = " ".join(res.stderr.split())[-300:]
+            return SynthpopStatus("no-r", message=f"{rscript} failed: {err}")
+        return _status(lines)
+    try:
+        env = _load_twin()
+    except RNotAvailableError as exc:
+        return SynthpopStatus("no-r", message=str(exc))
+    return _status([str(x) for x in env[".ss_synthpop_status"]()])
+
+
 def synthpop_available() -> bool:
-    ri = rinterface()
-    return bool(ri.evalr('requireNamespace("synthpop", quietly = TRUE)')[0])
+    return synthpop_status().ok
 
 
-def twin():
-    """The R environment holding the twin's functions (loads R and synthpop on first use)."""
-    global _env
-    if _env is not None:
-        return _env
+_loaded: dict[str, Any] = {}
+
+
+def _load_twin():
+    """The twin's environment, sourced (sourcing needs R, not synthpop)."""
+    if "env" in _loaded:
+        return _loaded["env"]
     ri = rinterface()
-    if not synthpop_available():
-        raise SynthpopNotInstalledError(
-            "R runs but the synthpop package is not installed: "
-            "Rscript -e 'install.packages(\"synthpop\")' (needs CRAN; on Debian, "
-            "bash setup.sh installs its dependencies from apt first)"
-        )
+    ri.evalr("options(synthspectrum.quiet_source = TRUE)")
     env = ri.baseenv["new.env"](parent=ri.globalenv)
     ri.baseenv["sys.source"](ri.StrSexpVector([str(twin_file())]), envir=env)
     env[".ss_call"] = ri.evalr(_CALL)
-    _env = env
+    _loaded["env"] = env
     return env
+
+
+def twin():
+    """The R environment holding the twin's functions (loads R and synthpop on first use).
+
+    Raises :class:`RNotAvailableError` when R cannot run and :class:`SynthpopNotInstalledError`
+    when synthpop cannot be used, saying why (a missing dependency by name).
+    """
+    global _env
+    if _env is not None:
+        return _env
+    status = synthpop_status()
+    if status.state == "no-r":
+        raise RNotAvailableError(status.message)
+    if not status.ok:
+        raise SynthpopNotInstalledError(status.message)
+    _env = _load_twin()
+    return _env
 
 
 def to_rvalue(value: Any):
