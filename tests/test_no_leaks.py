@@ -99,6 +99,9 @@ def test_report_draws_and_writes_no_rare_value(planted, drawn, tmp_path):
     pooled = dict(ev.measures.filter(pl.col("measure") == "categories_pooled").select("column", "value").iter_rows())
     assert pooled == {"name": N, "note": N, "diagnosis": len(RARE)}
     assert "no per-value plot" in html and "pooled into one level" in html
+    # synthetic names that match no real name are not a weakness to report
+    weakest = [m.split(": ")[1] for m in ev.summary()["measure"] if m.startswith("weakest")]
+    assert len(weakest) == 3 and not {"name", "note"} & set(weakest)
     # identifier-like columns get a note in their panel, not bars
     panel = next(ax for ax in ev.figures["marginals"].axes if ax.get_title() == "name")
     assert [t.get_text() for t in panel.get_xticklabels()] == []
@@ -134,16 +137,20 @@ def test_at_most_top_categories_most_frequent_first(drawn):
 
 
 def test_terms_of_small_cells_are_left_out(planted):
-    # a Boolean flag true for 3 records, and an interaction whose cells are small
+    # a Boolean flag true for 3 records, a numeric code used as a category whose rare values
+    # would name themselves in C(code)[T.7777], and a comparison with one real name
     real, synth = planted
     flag = pl.Series("flag", [i < 3 for i in range(N)])
-    cols = ["time_in_ae_minutes", "name", "flag"]  # the identifier-like columns make the other measures slow
-    real, synth = real.with_columns(flag).select(cols), synth.with_columns(flag).select(cols)
-    ev = evaluate(real, synth, formula="time_in_ae_minutes ~ flag + I(name == 'Qzname0001 Vexworth')", plots=False)
+    code = pl.Series("code", [7777, 8888, 9999] + [0] * (N - 3))
+    cols = ["time_in_ae_minutes", "name", "flag", "code"]  # identifier-like columns make other measures slow
+    real, synth = real.with_columns(flag, code).select(cols), synth.with_columns(flag, code).select(cols)
+    ev = evaluate(real, synth, formula="time_in_ae_minutes ~ flag + C(code) + I(name == 'Qzname0001 Vexworth')",
+                  plots=False)
     spec = ev.measures.filter(pl.col("section") == "specific")
     terms = set(spec.filter(pl.col("measure") == "std_coef_diff")["column"])
     assert terms == {"Intercept"}
-    assert spec.filter(pl.col("measure") == "terms_left_out")["value"].to_list() == [2.0]
+    assert spec.filter(pl.col("measure") == "terms_left_out")["value"].to_list() == [5.0]
+    assert not any(v in " ".join(ev.measures["column"].drop_nulls()) for v in ("7777", "8888", "9999"))
 
 
 def test_histograms_span_the_kth_values_not_the_outlier(frozen_split, drawn):

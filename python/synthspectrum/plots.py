@@ -93,7 +93,7 @@ def _finish(fig: Figure, path: str | None) -> Figure:
     return fig
 
 
-def _bars(ax, a: pl.Series, b: pl.Series, k: int, top: int) -> None:
+def _bars(ax, a: pl.Series, b: pl.Series, k: int, top: int) -> bool:
     rule = category_rule(a, k, top)
     if rule.identifier_like:
         ax.text(0.5, 0.5, f"{rule.distinct} distinct values, most held by fewer than {k} records:\n"
@@ -101,7 +101,7 @@ def _bars(ax, a: pl.Series, b: pl.Series, k: int, top: int) -> None:
                 ha="center", va="center", fontsize=8, wrap=True, transform=ax.transAxes, **PLAIN)
         ax.set_xticks([])
         ax.set_yticks([])
-        return
+        return False
     order = list(rule.shown)
     if isinstance(a.dtype, pl.Enum):  # the levels' own order (age bands, ...)
         levels = {lv: i for i, lv in enumerate(a.dtype.categories.to_list())}
@@ -125,19 +125,17 @@ def _bars(ax, a: pl.Series, b: pl.Series, k: int, top: int) -> None:
     ax.bar(idx + 0.2, [pb[v] for v in names], 0.4, color=SYN, label="synthetic")
     ax.set_xticks(idx, [_shorten(v) for v in names], rotation=45, ha="right", fontsize=7, **PLAIN)
     ax.set_ylabel("share")
-    if other in names:
-        ax.set_xlabel(f"'other': categories under {k} real records" + (f" or beyond the top {top}"
-                      if len(rule.shown) == top else "") + ", and synthetic values not shown", fontsize=6)
+    return other in names
 
 
-def _histogram(ax, a: pl.Series, b: pl.Series, k: int, bins: int) -> None:
+def _histogram(ax, a: pl.Series, b: pl.Series, k: int, bins: int) -> bool:
     x, y = _as_number(a).drop_nulls().to_numpy(), _as_number(b).drop_nulls().to_numpy()
     if x.size < 2 * k:
         ax.text(0.5, 0.5, f"fewer than {2 * k} real values: no histogram", ha="center", va="center",
                 fontsize=8, transform=ax.transAxes)
         ax.set_xticks([])
         ax.set_yticks([])
-        return
+        return False
     xs = np.sort(x)
     lo, hi = xs[k - 1], xs[-k]  # the k-th smallest and largest: no bin edge rests on fewer than k records
     edges = np.histogram_bin_edges(np.clip(x, lo, hi), bins=bins)
@@ -150,7 +148,7 @@ def _histogram(ax, a: pl.Series, b: pl.Series, k: int, bins: int) -> None:
 
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=5))
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
-    ax.set_xlabel(f"end bins hold all values beyond the {k}th smallest / largest real value", fontsize=6)
+    return True
 
 
 def plot_marginals(real: Any, synthetic: Any, columns: Sequence[str] | None = None, bins: int = 20,
@@ -170,19 +168,32 @@ def plot_marginals(real: Any, synthetic: Any, columns: Sequence[str] | None = No
     nrow = int(np.ceil(len(cols) / ncol))
     fig = Figure(figsize=(4.2 * ncol, 3.0 * nrow))
     axes = fig.subplots(nrow, ncol, squeeze=False)
+    pooled = clipped = False
     for ax, c in zip(axes.flat, cols):
         a, b = r.get_column(c).alias("v"), s.get_column(c).alias("v")
         if _kind(a.dtype) == "numeric":
-            _histogram(ax, a, b, k, bins)
+            clipped |= _histogram(ax, a, b, k, bins)
         else:
-            _bars(ax, a, b, k, top)
+            pooled |= _bars(ax, a, b, k, top)
         ax.set_title(_shorten(c, 40), fontsize=10, **PLAIN)
     for ax in list(axes.flat)[len(cols):]:
         ax.axis("off")
     first = next((ax for ax in axes.flat if ax.get_legend_handles_labels()[0]), None)
     if first is not None:
         first.legend(fontsize=8)
-    return _finish(fig, path)
+    notes = []
+    if pooled:
+        notes.append(f"'other' pools the categories held by fewer than {k} real records or beyond the {top} most "
+                     "frequent, and synthetic values outside those shown.")
+    if clipped:
+        notes.append(f"Histograms: the end bins hold every value beyond the {k}th smallest / largest real value.")
+    if not notes:
+        return _finish(fig, path)
+    fig.text(0.01, 0.005, "\n".join(notes), fontsize=8, va="bottom", color="#444")
+    fig.tight_layout(rect=(0, 0.2 * len(notes) / fig.get_figheight(), 1, 1))
+    if path:
+        fig.savefig(path, dpi=110)
+    return fig
 
 
 def plot_associations(real: Any, synthetic: Any, measure: str = "NMI", path: str | None = None) -> Figure:

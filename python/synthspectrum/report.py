@@ -93,19 +93,24 @@ class Evaluation:
     notes: dict[str, list[str]] = field(default_factory=dict)
 
     def weakest(self, n: int = WORST) -> pl.DataFrame:
-        """The ``n`` columns with the lowest KSComplement / TVComplement (column, measure, value)."""
+        """The ``n`` columns with the lowest KSComplement / TVComplement (column, measure, value),
+        identifier-like text left aside (synthetic names should not match the real ones)."""
+        skip = list(self.settings.get("identifier_like", []))
         return (self.measures.filter((pl.col("section") == "univariate")
                                      & pl.col("measure").is_in(["KSComplement", "TVComplement"])
-                                     & pl.col("value").is_not_nan())
+                                     & pl.col("value").is_not_nan() & ~pl.col("column").is_in(skip))
                 .sort(["value", "column"]).head(n).select("column", "measure", "value"))
 
     def collapsed(self) -> pl.DataFrame:
-        """Columns whose synthetic values collapsed (column, why, value): constant or all missing
-        where the real column varies, or a synthetic range covering < 5% of the real range."""
+        """Columns whose synthetic values collapsed (column, why, value = coverage): constant or
+        all missing where the real column varies, or a synthetic range covering < 5% of the real
+        range."""
         m = self.measures.filter(pl.col("section") == "univariate")
+        coverage = m.filter(pl.col("measure") == "coverage").select("column", pl.col("value").alias("coverage"))
         const = m.filter(pl.col("measure") == "collapsed").select(
             "column", pl.when(pl.col("value") == 0).then(pl.lit("synthetic values all missing, real ones vary"))
-            .otherwise(pl.lit("synthetic values constant, real ones vary")).alias("why"), "value")
+            .otherwise(pl.lit("synthetic values constant, real ones vary")).alias("why")) \
+            .join(coverage, on="column", how="left").rename({"coverage": "value"})
         numeric = m.filter(pl.col("measure") == "KSComplement")["column"]
         narrow = m.filter((pl.col("measure") == "coverage") & pl.col("column").is_in(numeric.to_list())
                           & (pl.col("value") < NARROW) & ~pl.col("column").is_in(const["column"].to_list()))
@@ -122,12 +127,13 @@ class Evaluation:
         weak = self.weakest()
         if weak.height:
             out.append("Weakest columns on their own: " + ", ".join(
-                f"{r['column']!r} ({r['measure']} {r['value']:.2f})" for r in weak.iter_rows(named=True)) + ".")
+                f"{r['column']!r} ({r['measure']} {round(r['value'], 2) + 0.0:.2f})" for r in weak.iter_rows(named=True)) + ".")
         return out
 
     def summary(self) -> pl.DataFrame:
         """Headline measures, one row each (polars: measure, value), then the weakest columns
-        ("weakest column i: name (measure)") and any collapsed column ("COLLAPSED: name (why)")."""
+        ("weakest i: name", value their KS/TVComplement) and any collapsed column
+        ("COLLAPSED: name", value its coverage); :meth:`alerts` says why in words."""
         m = self.measures
         rows = []
 
@@ -149,9 +155,9 @@ class Evaluation:
         pick("privacy", "share_closer_to_training")
         pick("privacy", "membership_auc")
         for i, r in enumerate(self.weakest().iter_rows(named=True), 1):
-            rows.append({"measure": f"weakest column {i}: {r['column']} ({r['measure']})", "value": r["value"]})
+            rows.append({"measure": f"weakest {i}: {r['column']}", "value": r["value"]})
         for r in self.collapsed().iter_rows(named=True):
-            rows.append({"measure": f"COLLAPSED: {r['column']} ({r['why']})", "value": r["value"]})
+            rows.append({"measure": f"COLLAPSED: {r['column']}", "value": r["value"]})
         return pl.DataFrame(rows, schema={"measure": pl.String, "value": pl.Float64})
 
     def to_html(self, path: str | Path) -> Path:
@@ -298,7 +304,7 @@ def evaluate(
         _rows(utility.pmse(r, s, method="logit", maxorder=maxorder), "utility", "general"),
     ]
     unplotted = [c for c in r.columns if utility._kind(r.schema[c]) == "categorical"
-                 and category_rule(r.get_column(c), k).identifier_like]
+                 and r.schema[c] != pl.Boolean and category_rule(r.get_column(c), k).identifier_like]
     if unplotted:
         notes["univariate"] = [f"{', '.join(repr(c) for c in unplotted)}: most values held by fewer than {k} real "
                                "records (identifier-like or free text), so no per-value plot."]
@@ -330,7 +336,7 @@ def evaluate(
             figures["distances"] = pt.plot_dcr(distances)
     settings = {"n_real": r.height, "n_synthetic": s.height, "keys": list(keys or []), "target": target,
                 "holdout": None if holdout is None else utility.check_pair(holdout, s)[0].height,
-                "formula": formula, "seed": seed, "k": k}
+                "formula": formula, "seed": seed, "k": k, "identifier_like": unplotted}
     return Evaluation(measures, settings, figures, notes)
 
 
