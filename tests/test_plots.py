@@ -28,3 +28,14 @@ def test_each_plot_returns_a_figure_and_saves_it(frames, tmp_path):
     age = next(ax for ax in marg.axes if ax.get_title() == "age_band")
     assert [t.get_text() for t in age.get_xticklabels()] == train.schema["age_band"].categories.to_list()
     assert [ax.get_title() for ax in made["a"].axes[:3]] == ["NMI: real", "NMI: synthetic", "NMI: difference"]
+
+
+def test_pooled_bar_never_merges_with_a_real_category_of_that_name():
+    import polars as pl
+
+    df = pl.DataFrame({"v": ["other (1 category)"] * 10 + ["a"] * 10 + ["rare"] * 2})
+    ax = plots.plot_marginals(df, df).axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "other (1 category)", "other (1 category)*"]
+    real_bars = [p.get_height() for p in ax.patches[:3]]
+    assert real_bars == pytest.approx([10 / 22, 10 / 22, 2 / 22])
+    assert ax.figure.canvas.manager is None  # made without pyplot: no window, no global figure

@@ -67,7 +67,10 @@ class CategoryRule:
     identifier_like: bool
 
     def other_label(self) -> str:
-        return f"other ({self.pooled} {'category' if self.pooled == 1 else 'categories'})"
+        label = f"other ({self.pooled} {'category' if self.pooled == 1 else 'categories'})"
+        while label in self.shown:  # a real category of that very name keeps its own bar
+            label += "*"
+        return label
 
 
 def category_rule(real: pl.Series, k: int = K_DEFAULT, top: int = TOP_DEFAULT) -> CategoryRule:
