@@ -11,7 +11,8 @@ import pytest
 from synthspectrum import generators as gens
 from synthspectrum.cli import main
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.spectrum import SpectrumConfig, explain, run_spectrum, split, write_outputs
+from synthspectrum.spectrum import (BUNDLED_AE_COLUMNS, DEFAULT_KEYS, DEFAULT_TARGET, SpectrumConfig, explain,
+                                    run_spectrum, split, write_outputs)
 
 
 def _synthpop_here() -> bool:
@@ -84,7 +85,7 @@ def test_config_round_trip(tmp_path):
     assert SpectrumConfig.from_toml(path) == cfg
     with pytest.raises(SynthSpectrumError, match="unknown setting.*generatorz"):
         SpectrumConfig.from_toml('generatorz = ["random"]')
-    with pytest.raises(SynthSpectrumError, match="m must be at least 1"):
+    with pytest.raises(SynthSpectrumError, match="'m' must be at least 1"):
         SpectrumConfig.from_toml("m = 0")
     with pytest.raises(SynthSpectrumError, match="not valid TOML"):
         SpectrumConfig.from_toml("m = = 1")
@@ -100,7 +101,7 @@ class Broken:
         pass
 
     def sample(self, n, seed):
-        raise RuntimeError("synthpop raised: planted failure")
+        raise SynthSpectrumError("planted failure")
 
 
 class Unavailable(Broken):
@@ -126,8 +127,10 @@ def test_a_failing_generator_is_reported_and_the_run_goes_on(data):
 def test_outputs_are_complete_or_absent(data, tmp_path, monkeypatch):
     res = run_spectrum(data.head(900), generators=["random", "real-holdout"], m=1, progress=False)
     out = write_outputs(res, tmp_path / "spec")
+    from synthspectrum.outputs import MANIFEST
+
     assert {p.name for p in out.iterdir()} == {"results.parquet", "results.csv", "runs.csv", "spectrum.toml",
-                                               "frontier.png", "report.html"}
+                                               "frontier.png", "report.html", MANIFEST}
     assert pl.read_parquet(out / "results.parquet").equals(res.results)
     # an interruption while writing leaves the earlier complete folder and no partial one
     import synthspectrum.spectrum as spectrum_mod
@@ -180,3 +183,138 @@ def test_random_generator_is_type_consistent_and_frequency_free(data):
     assert np.allclose(shares, 1 / 10, atol=0.02)
     assert syn["time_in_ae_minutes"].min() >= data["time_in_ae_minutes"].min()
     assert syn["time_in_ae_minutes"].max() <= data["time_in_ae_minutes"].max()
+
+
+# --- issue 8: the numbers at small n, data other than the bundled set, the config, progress,
+# --- failures that keep data values out of runs.csv
+
+
+def test_small_data_keep_the_utility_axis_meaningful(ae_deid):
+    # 300 records: 100 training records, 100 per synthetic set. In sample, a propensity model
+    # with interactions separates even real holdout records from the training records.
+    small = ae_deid.sample(300, seed=4)
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = run_spectrum(small, generators=["random", "real-holdout"], m=2, progress=False)
+    caught = [str(w.message) for w in caught]
+    assert not [w for w in caught if "Even real holdout records" in w]
+    hold, rnd = point(res, "real-holdout"), point(res, "random")
+    assert res.config.utility_measure == "AUC_cv"
+    # under the null the Mann-Whitney AUC has sd sqrt((n1 + n2 + 1) / (12 n1 n2))
+    n1 = n2 = 100
+    sd0 = np.sqrt((n1 + n2 + 1) / (12 * n1 * n2))
+    assert abs(hold["utility_mean"] - 0.5) < 3 * sd0, hold
+    assert rnd["utility_mean"] > 0.5 + 4 * sd0  # and it still tells random values apart
+    # the in-sample AUC of the same sets is far from 0.5: what the out-of-sample measure fixes
+    insample = res.results.filter((pl.col("generator") == "real-holdout") & (pl.col("measure") == "AUC"))
+    assert insample["value"].mean() > 0.6
+    assert any("main effects only" in n for n in res.notes)  # 200 records cannot fit 400+ columns
+
+
+def test_a_reference_far_from_best_is_warned_about(ae_deid):
+    small = ae_deid.sample(300, seed=4)
+    with pytest.warns(UserWarning, match="Even real holdout records score AUC"):
+        res = run_spectrum(small, generators=["real-holdout"], m=1, utility_measure="AUC", progress=False)
+    assert any("Even real holdout records" in line for line in explain(res))
+
+
+def test_bundled_columns_are_those_of_the_bundled_data(ae_deid):
+    assert BUNDLED_AE_COLUMNS == set(ae_deid.columns)
+
+
+def test_any_data_runs_without_keys_and_says_what_it_skipped(ae_deid):
+    rng = np.random.default_rng(3)
+    n = 600
+    other = pl.DataFrame({"height": rng.normal(170, 10, n), "weight": rng.normal(70, 12, n),
+                          "smoker": rng.choice(["yes", "no"], n)})
+    res = run_spectrum(other, generators=["random", "real-holdout"], m=1, progress=False)
+    assert res.config.keys == [] and res.config.target == ""
+    assert set(res.runs.filter(pl.col("status") == "ok")["generator"]) == {"random", "real-holdout"}
+    measured = set(res.results["measure"])
+    assert "share_closer_to_training" in measured and "AUC_cv" in measured
+    assert not {"replicated_uniques_percent", "DiSCO"} & measured
+    skipped = res.runs.filter(pl.col("generator") == "measures")
+    assert skipped["status"].to_list() == ["skipped"] and "replicated uniques" in skipped["message"][0]
+    assert any(line.startswith("Measures skipped:") and "need keys" in line for line in explain(res))
+    # a key that is not a column: one line with a config example
+    with pytest.raises(SynthSpectrumError, match=r'no key column .sex.*keys = \["height", "weight"\]') as err:
+        run_spectrum(other, generators=["random"], m=1, keys=["sex"], progress=False)
+    assert "\n" not in str(err.value)
+    with pytest.raises(SynthSpectrumError, match="needs keys"):
+        run_spectrum(other, generators=["random"], m=1, risk_measure="DiSCO", progress=False)
+    # the bundled data (some of its rows) keep their default keys and target
+    res = run_spectrum(ae_deid.head(600), generators=["random"], m=1, progress=False)
+    assert res.config.keys == DEFAULT_KEYS and res.config.target == DEFAULT_TARGET
+    assert "replicated_uniques_percent" in set(res.results["measure"])
+
+
+@pytest.mark.parametrize("toml, setting", [
+    ('m = "three"', "'m'"), ('keys = "sex"', "'keys'"), ("maxorder = -1", "'maxorder'"),
+    ("seed = -1", "'seed'"), ("seed = 2147484", "'seed'"), ("seed = 1.5", "'seed'"),
+    ("max_records = -5", "'max_records'"), ('generators = ["random", "nope"]', "unknown generator 'nope'"),
+    ("m = true", "'m'"), ("holdout_fraction = 1.5", "'holdout_fraction'"), ("cv_folds = 1", "'cv_folds'"),
+    ("target = 3", "'target'"), ('utility_measure = "auc"', "'utility_measure'"),
+])
+def test_bad_settings_get_one_line_naming_them(toml, setting):
+    with pytest.raises(SynthSpectrumError) as err:
+        SpectrumConfig.from_toml(toml)
+    assert setting in str(err.value) and "\n" not in str(err.value)
+
+
+def test_the_largest_seed_keeps_every_derived_seed_valid():
+    # synthetic sets are seeded seed * 1000 + i (i < m), the split seed + 1; R's set.seed takes
+    # a 32-bit signed integer
+    for m in (1, 3, 7):
+        largest = (2**31 - 1 - (m - 1)) // 1000
+        SpectrumConfig(m=m, seed=largest).validate()
+        assert largest * 1000 + m - 1 <= 2**31 - 1
+        with pytest.raises(SynthSpectrumError, match="'seed'"):
+            SpectrumConfig(m=m, seed=largest + 1).validate()
+    with pytest.raises(SynthSpectrumError, match="unknown setting.*seeed"):
+        run_spectrum(pl.DataFrame({"x": [1.0, 2.0, 3.0]}), seeed=1, progress=False)
+
+
+def test_progress_counts_runs_and_estimates_the_time_left(data, capsys):
+    gens.register_generator("unavailable", lambda **o: Unavailable())
+    run_spectrum(data.head(600), generators=["random", "unavailable", "real-holdout"], m=2, progress=False)
+    lines = [x for x in capsys.readouterr().err.splitlines() if x.startswith("[")]
+    assert [x.split("]")[0] + "]" for x in lines] == ["[1/6]", "[2/6]", "[4/6]", "[5/6]", "[6/6]"]
+    import re
+
+    worked = [1, 2, 2, 3, 4]  # skipped runs take no time and do not count toward the rate
+    for line, done, k in zip(lines[:-1], (1, 2, 4, 5), worked):
+        elapsed, left = map(float, re.search(r"elapsed ([\d.]+) s, about ([\d.]+) s left", line).groups())
+        # left = elapsed / runs that did work x runs to go, each printed to 0.1 s
+        assert abs(left - elapsed / k * (6 - done)) <= 0.05 * (6 - done) / k + 0.051, line
+    assert lines[-1].endswith("done")
+
+
+class Leaky(Broken):
+    name = "leaky"
+
+    def sample(self, n, seed):
+        raise RuntimeError("could not parse value 'Zebedee Quartermaine' in column name")
+
+
+class LeakyFit(Broken):
+    name = "leaky-fit"
+
+    def fit(self, train, seed, holdout=None):
+        raise ValueError("bad value 1987-03-04 for a date")
+
+
+def test_failure_messages_keep_data_values_out_of_runs(data, tmp_path):
+    gens.register_generator("leaky", lambda **o: Leaky())
+    gens.register_generator("leaky-fit", lambda **o: LeakyFit())
+    gens.register_generator("broken", lambda **o: Broken())
+    res = run_spectrum(data.head(600), generators=["leaky", "leaky-fit", "broken", "random"], m=2, progress=False)
+    assert res.n_runs == 8 and res.n_failed == 2 + 2 + 2
+    text = " ".join(res.runs["message"].to_list()) + " ".join(explain(res))
+    assert "Zebedee" not in text and "1987" not in text
+    assert "RuntimeError" in text and "fit: ValueError" in text
+    assert "planted failure" in text  # our own errors name no value and are kept
+    assert [d["text"] for d in res.error_details if d["generator"] == "leaky"][0].endswith("column name")
+    res.runs.write_csv(tmp_path / "runs.csv")
+    assert "Zebedee" not in (tmp_path / "runs.csv").read_text()

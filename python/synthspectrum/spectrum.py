@@ -11,15 +11,38 @@ reported and the run goes on.
 One TOML file documents the whole run (``SpectrumConfig``); ``synthspectrum spectrum``
 writes the results table (Parquet and CSV), the plots and one HTML report to a folder.
 
+Which way is better: every frontier measure has a best value (``MEASURES``: the propensity
+AUC's is 0.5, S_pMSE's 1, share_closer_to_training's 0.5, replicated uniques' and DiSCO's 0),
+and generators are ranked by their distance from it, so an AUC of 0.45 is as far from ideal
+as one of 0.55, not better than 0.5.
+
+The utility axis (default ``AUC_cv``) is the propensity AUC measured out of sample
+(:func:`synthspectrum.utility.propensity_auc_cv`, ``cv_folds`` folds): the in-sample AUC of
+a model with hundreds of interaction columns rewards memorising its own records, so even real
+holdout records score 0.65 on the bundled 10,000 rows and 0.95-1.0 on 300. The interaction
+order ``maxorder`` is lowered (down to main effects, noted in ``SpectrumResult.notes``) when
+the propensity design would have fewer than ``RECORDS_PER_COLUMN`` records per column, so
+small data get a model they can fit. A reference (real holdout) that still lands far from
+the best value is warned about: then the measure cannot tell real from synthetic here.
+
+Differences between neighbours along the spectrum are narrated only when they exceed their
+uncertainty over seeds (see :func:`explain`); with ``m = 1`` there is no such estimate.
+
+Keys and target default to the bundled A&E data's (``DEFAULT_KEYS``, ``DEFAULT_TARGET``) on
+that data only; on any other data there are none unless configured, and the measures that
+need them (table utility, replicated uniques, DiSCO) are skipped and reported.
+
 What the outputs disclose: aggregates only (measures, model summaries, histograms of
 synthetic-vs-real comparisons); no real or synthetic record is written.
 """
 
 from __future__ import annotations
 
+import math
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+import warnings
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -28,7 +51,7 @@ import polars as pl
 
 from synthspectrum.errors import SynthSpectrumError
 from synthspectrum.frames import require_columns, require_rows, to_polars
-from synthspectrum.generators import SPECTRUM_ORDER, make_generator
+from synthspectrum.generators import SPECTRUM_ORDER, generator_names, make_generator
 
 try:
     import tomllib
@@ -37,40 +60,143 @@ except ImportError:  # Python 3.10
 
 DEFAULT_KEYS = ["age_band", "gender", "deprivation_decile", "hospital"]
 DEFAULT_TARGET = "admitted"
-UTILITY_MEASURES = {"AUC": "propensity AUC (0.5 is best)", "S_pMSE": "S_pMSE (1 is best)"}
+# The bundled de-identified A&E data's columns (datasets.load("ae_deidentified")); a test keeps
+# the two in step. Data whose columns are all among these are the bundled data (or a part of it).
+BUNDLED_AE_COLUMNS = frozenset({"age_band", "gender", "deprivation_decile", "arrival_time_date",
+                                "arrival_time_hour_band", "hospital", "treatment", "time_in_ae_minutes",
+                                "admitted"})
+
+# Each frontier measure's best value, direction and range. "target": the best value is in the
+# middle of the range and distance is |value - best| either way (an AUC of 0.45 is as far from
+# ideal as 0.55); "lower": distance is value - best. One small table so that a later measure
+# registry can take it over.
+MEASURES: dict[str, tuple[float, str, tuple[float, float]]] = {
+    "AUC": (0.5, "target", (0.0, 1.0)),
+    "AUC_cv": (0.5, "target", (0.0, 1.0)),
+    "S_pMSE": (1.0, "target", (0.0, math.inf)),
+    "share_closer_to_training": (0.5, "target", (0.0, 1.0)),
+    "membership_auc": (0.5, "target", (0.0, 1.0)),
+    "replicated_uniques_percent": (0.0, "lower", (0.0, 100.0)),
+    "DiSCO": (0.0, "lower", (0.0, 100.0)),
+}
+# How far the real-holdout reference may land from a utility measure's best value before the
+# run warns that the measure cannot tell real from synthetic on this data. An AUC: 0.1, or 3
+# standard deviations of the AUC of two samples of one distribution (Mann-Whitney,
+# sd = sqrt((n1 + n2 + 1) / (12 n1 n2)), 0.12 at 100 + 100 records) when that is larger.
+# S_pMSE above 3 is commonly read as poor.
+REFERENCE_TOLERANCE = {"AUC": 0.1, "AUC_cv": 0.1, "S_pMSE": 2.0}
+AUC_MEASURES = {"AUC", "AUC_cv"}
+# The propensity model's interactions are kept only while its design has at least this many
+# records per column (real + synthetic over design columns), the events-per-variable rule of
+# thumb for logistic regression (Peduzzi et al. 1996, J Clin Epidemiol 49(12)).
+RECORDS_PER_COLUMN = 10
+# Derived seeds (split: seed, seed + 1; synthetic sets: seed * 1000 + i) must fit R's
+# set.seed, a 32-bit signed integer.
+MAX_DERIVED_SEED = 2**31 - 1
+# A difference between two generators is "clear" when it exceeds this many standard errors.
+CLEAR_SE = 2.0
+
+UTILITY_MEASURES = {"AUC_cv": "propensity AUC, out of sample (0.5 is best)",
+                    "AUC": "propensity AUC, in sample (0.5 is best)", "S_pMSE": "S_pMSE (1 is best)"}
 RISK_MEASURES = {"share_closer_to_training": "share of synthetic records closer to training than holdout (0.5 is best)",
                  "replicated_uniques_percent": "replicated uniques, % of training records (0 is best)",
                  "DiSCO": "DiSCO, % of training records whose target is disclosed correctly (lower is better)"}
 
 
+def distance_from_best(measure: str, value: Any) -> Any:
+    """How far ``value`` (a number or numpy array) is from ``measure``'s best value (``MEASURES``)."""
+    if measure not in MEASURES:
+        raise SynthSpectrumError(f"no best value is known for measure {measure!r}; known: {', '.join(MEASURES)}")
+    best, direction, _ = MEASURES[measure]
+    return np.abs(np.asarray(value, dtype=float) - best) if direction == "target" else np.asarray(value, float) - best
+
+
+def _whole(name: str, value: Any, low: int, high: int | None = None, example: str | None = None) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise SynthSpectrumError(f"setting {name!r} must be a whole number, got {value!r}"
+                                 + (f" (e.g. {example})" if example else ""))
+    if value < low or (high is not None and value > high):
+        span = f"at least {low}" if high is None else f"between {low} and {high}"
+        raise SynthSpectrumError(f"setting {name!r} must be {span}, got {value}")
+
+
+def _names(name: str, value: Any, example: str) -> None:
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise SynthSpectrumError(f"setting {name!r} must be a list of names, got {value!r}; "
+                                 f"in the config: {name} = {example}")
+
+
 @dataclass
 class SpectrumConfig:
-    """Everything a run depends on; ``to_toml`` / ``from_toml`` write and read it."""
+    """Everything a run depends on; ``to_toml`` / ``from_toml`` write and read it.
+
+    ``keys = None`` (the default): the bundled A&E data's keys on that data, none on any
+    other data; ``keys = []``: none. ``target = None``: the bundled default on the bundled
+    data (when there are keys), none otherwise; ``target = ""``: none. A finished run's
+    config (``SpectrumResult.config``) holds the keys and target it used.
+    """
 
     data: str = "ae_deidentified"
-    keys: list[str] = field(default_factory=lambda: list(DEFAULT_KEYS))
-    target: str | None = DEFAULT_TARGET
+    keys: list[str] | None = None
+    target: str | None = None
     holdout_fraction: float = 2 / 3  # train, distance baseline and reference pool of one size each
     generators: list[str] = field(default_factory=lambda: list(SPECTRUM_ORDER))
     generator_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     m: int = 3
     seed: int = 1
-    utility_measure: str = "AUC"
+    utility_measure: str = "AUC_cv"
     risk_measure: str = "share_closer_to_training"
     maxorder: int = 1  # propensity model with pairwise interactions, so lost relations show
+    cv_folds: int = 2  # out of sample for the price of one in-sample fit of the interaction model
     formula: str | None = None
     family: str = "gaussian"
     max_records: int = 5_000
 
     def validate(self) -> "SpectrumConfig":
-        if self.m < 1:
-            raise SynthSpectrumError(f"m must be at least 1, got {self.m}")
-        if not 0 < self.holdout_fraction < 1:
-            raise SynthSpectrumError(f"holdout_fraction must be between 0 and 1, got {self.holdout_fraction}")
+        """Check every setting; a bad one raises a one-line :class:`SynthSpectrumError` naming it."""
+        if not isinstance(self.data, str):
+            raise SynthSpectrumError(f"setting 'data' must be a file name or a bundled dataset name, got {self.data!r}")
+        _whole("m", self.m, 1, example="m = 3")
+        # derived seeds: seed + 1 (the split) and seed * 1000 + i for i < m (the synthetic sets)
+        _whole("seed", self.seed, 0, (MAX_DERIVED_SEED - self.m + 1) // 1000, example="seed = 1")
+        _whole("maxorder", self.maxorder, 0, example="maxorder = 1")
+        _whole("cv_folds", self.cv_folds, 2, example="cv_folds = 2")
+        _whole("max_records", self.max_records, 1, example="max_records = 5000")
+        if (isinstance(self.holdout_fraction, bool) or not isinstance(self.holdout_fraction, (int, float))
+                or not 0 < self.holdout_fraction < 1):
+            raise SynthSpectrumError(f"setting 'holdout_fraction' must be a number between 0 and 1, "
+                                     f"got {self.holdout_fraction!r}")
+        if self.keys is not None:
+            _names("keys", self.keys, '["age_band", "gender"]')
+        if self.target is not None and not isinstance(self.target, str):
+            raise SynthSpectrumError(f"setting 'target' must be one column name, got {self.target!r}; "
+                                     'in the config: target = "admitted" (or target = "" for none)')
+        _names("generators", self.generators, '["random", "metasyn", "real-holdout"]')
+        if not self.generators:
+            raise SynthSpectrumError("setting 'generators' is empty: name at least one generator")
+        known = generator_names()
+        for name in self.generators:
+            if name not in known:
+                raise SynthSpectrumError(f"setting 'generators': unknown generator {name!r}; known: {', '.join(known)}")
+        if len(set(self.generators)) < len(self.generators):
+            raise SynthSpectrumError("setting 'generators' names a generator twice")
+        if not isinstance(self.generator_options, dict) or not all(
+                isinstance(v, dict) for v in self.generator_options.values()):
+            raise SynthSpectrumError("setting 'generator_options' must map generator names to tables of options, "
+                                     'e.g. [generator_options.synthpop-cart-smooth] minbucket = 50')
+        for name in self.generator_options:
+            if name not in known:
+                raise SynthSpectrumError(f"setting 'generator_options': unknown generator {name!r}")
         if self.utility_measure not in UTILITY_MEASURES:
-            raise SynthSpectrumError(f"utility_measure must be one of {list(UTILITY_MEASURES)}")
+            raise SynthSpectrumError(f"setting 'utility_measure' must be one of {list(UTILITY_MEASURES)}, "
+                                     f"got {self.utility_measure!r}")
         if self.risk_measure not in RISK_MEASURES:
-            raise SynthSpectrumError(f"risk_measure must be one of {list(RISK_MEASURES)}")
+            raise SynthSpectrumError(f"setting 'risk_measure' must be one of {list(RISK_MEASURES)}, "
+                                     f"got {self.risk_measure!r}")
+        if self.formula is not None and not isinstance(self.formula, str):
+            raise SynthSpectrumError(f"setting 'formula' must be text such as \"admitted ~ age_band\", got {self.formula!r}")
+        if self.family not in ("gaussian", "binomial"):
+            raise SynthSpectrumError(f"setting 'family' must be 'gaussian' or 'binomial', got {self.family!r}")
         return self
 
     def to_toml(self) -> str:
@@ -95,16 +221,35 @@ class SpectrumConfig:
 @dataclass
 class SpectrumResult:
     """``results``: generator, seed, group, section, measure, column, value (one row per measure);
-    ``runs``: generator, seed, status (ok / skipped / failed), message, seconds."""
+    ``runs``: generator, seed, status (ok / skipped / failed), message, seconds; a row with
+    generator ``"measures"`` names the measures skipped for want of keys or a target.
+    ``notes``: what the run changed or warns about (a lowered interaction order, a reference
+    far from the best value). ``error_details``: the full text of exceptions raised by other
+    libraries, kept in memory only (never written to runs or reports: such text can quote a
+    data value)."""
 
     results: pl.DataFrame
     runs: pl.DataFrame
     config: SpectrumConfig
+    notes: list[str] = field(default_factory=list)
+    error_details: list[dict[str, Any]] = field(default_factory=list, repr=False)
+
+    @property
+    def n_runs(self) -> int:
+        """Synthetic sets the run set out to make: generators x m."""
+        return len(self.config.generators) * self.config.m
+
+    @property
+    def n_failed(self) -> int:
+        """Synthetic sets that failed: a failed fit counts for each of its generator's m sets."""
+        failed = self.runs.filter((pl.col("status") == "failed") & (pl.col("generator") != "measures"))
+        return sum(1 if seed is not None else self.config.m for seed in failed["seed"].to_list())
 
     def headline(self) -> pl.DataFrame:
         """Generator x headline measure: mean and standard deviation over the seeds."""
         cfg = self.config
-        names = {"AUC": "propensity AUC", "S_pMSE": "S_pMSE", "KSComplement": "KSComplement",
+        names = {"AUC_cv": "propensity AUC (out of sample)", "AUC": "propensity AUC", "S_pMSE": "S_pMSE",
+                 "KSComplement": "KSComplement",
                  "TVComplement": "TVComplement", "exact_match_share": "exact matches",
                  "replicated_uniques_percent": "repU %", "DiSCO": "DiSCO %",
                  "share_closer_to_training": "closer to training", "membership_auc": "membership AUC"}
@@ -120,22 +265,36 @@ class SpectrumResult:
         return wide.select(["generator", *[v for v in names.values() if v in wide.columns]])
 
     def frontier_points(self) -> pl.DataFrame:
-        """Per generator: the utility and risk measures' mean and sd over seeds."""
+        """Per generator: the utility and risk measures' mean, sd and number of seeds (``*_n``),
+        each mean's distance from the measure's best value (``*_distance``, see ``MEASURES``),
+        and ``pareto``: no other generator is at least as close to best on both axes and closer
+        on one. The sd is null with one seed."""
         cfg = self.config
         out = []
         for which, measure in (("utility", cfg.utility_measure), ("risk", cfg.risk_measure)):
             f = self.results.filter((pl.col("measure") == measure) & (pl.col("section").is_in(["general", "privacy"])))
+            f = f.group_by("generator", "seed").agg(pl.col("value").mean())
             out.append(f.group_by("generator").agg(pl.col("value").mean().alias(f"{which}_mean"),
-                                                   pl.col("value").std().fill_null(0.0).alias(f"{which}_sd")))
+                                                   pl.col("value").std().alias(f"{which}_sd"),
+                                                   pl.len().cast(pl.Int64).alias(f"{which}_n")))
+        schema = {"generator": pl.String}
+        for which in ("utility", "risk"):
+            schema |= {f"{which}_mean": pl.Float64, f"{which}_sd": pl.Float64, f"{which}_n": pl.Int64,
+                       f"{which}_distance": pl.Float64}
+        schema["pareto"] = pl.Boolean
         if out[0].height == 0 or out[1].height == 0:
-            return pl.DataFrame(schema={"generator": pl.String, "utility_mean": pl.Float64, "utility_sd": pl.Float64,
-                                        "risk_mean": pl.Float64, "risk_sd": pl.Float64, "pareto": pl.Boolean})
+            return pl.DataFrame(schema=schema)
         pts = out[0].join(out[1], on="generator")
-        u, r = pts["utility_mean"].to_numpy(), pts["risk_mean"].to_numpy()
-        # lower is better on both axes for the default measures (AUC, S_pMSE, risk shares)
+        u = distance_from_best(cfg.utility_measure, pts["utility_mean"].to_numpy())
+        r = distance_from_best(cfg.risk_measure, pts["risk_mean"].to_numpy())
         pareto = [not any((u[j] <= u[i]) and (r[j] <= r[i]) and (u[j] < u[i] or r[j] < r[i])
                           for j in range(len(u))) for i in range(len(u))]
-        return pts.with_columns(pl.Series("pareto", pareto))
+        pts = pts.with_columns(pl.Series("utility_distance", u), pl.Series("risk_distance", r),
+                               pl.Series("pareto", pareto))
+        order = {g: i for i, g in enumerate(cfg.generators)}
+        pts = pts.with_columns(pl.col("generator").replace_strict(order, default=len(order), return_dtype=pl.Int32)
+                               .alias("_o")).sort("_o", "generator").drop("_o")
+        return pts.select(list(schema))
 
 
 def split(df: pl.DataFrame, holdout_fraction: float, seed: int) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -148,26 +307,157 @@ def split(df: pl.DataFrame, holdout_fraction: float, seed: int) -> tuple[pl.Data
     return df[np.sort(idx[n_hold:])], df[np.sort(idx[:n_hold])]
 
 
-def _progress(total: int, show: bool):
-    if show:
-        from tqdm import tqdm
+class _Progress:
+    """``k/N`` runs and, from the first run on, an estimate of the time left (elapsed time per
+    run done so far times the runs to go; skipped runs take no time and do not count toward
+    the rate): a tqdm bar when ``bar``, otherwise one line per run on stderr."""
 
-        return tqdm(total=total, unit="set")
-    return None
+    def __init__(self, total: int, bar: bool):
+        self.total, self.done, self.worked = total, 0, 0
+        self.t0 = time.perf_counter()
+        self.bar = None
+        if bar:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="run")
+
+    def step(self, gen: str, seed: int | None, status: str, message: str, seconds: float, count: int) -> None:
+        self.done += count
+        if status != "skipped":
+            self.worked += count
+        if self.bar is not None:
+            self.bar.set_description(gen)
+            self.bar.update(count)
+            return
+        elapsed = time.perf_counter() - self.t0
+        if self.done >= self.total:
+            eta = "done"
+        elif self.worked:
+            eta = f"about {elapsed / self.worked * (self.total - self.done):.1f} s left"
+        else:
+            eta = "time left not known yet"
+        print(f"[{self.done}/{self.total}] {gen:<22} seed {seed if seed is not None else '-':<10} {status:<8} "
+              f"{seconds:7.1f} s {message[:100]} | elapsed {elapsed:.1f} s, {eta}", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _describe(exc: BaseException) -> tuple[str, bool]:
+    """A runs.csv message for ``exc`` and whether its own text was withheld.
+
+    Our own errors (SynthSpectrumError) name settings and columns, never values, and are kept.
+    Other libraries' messages (polars, metasyn, R) can quote a data value, so only their type
+    is recorded; the full text stays in memory (``SpectrumResult.error_details``)."""
+    if isinstance(exc, SynthSpectrumError):
+        return f"{type(exc).__name__}: {exc}", False
+    return (f"{type(exc).__name__} raised by the generator or a measure (its text is withheld here because it "
+            "can quote a data value; SpectrumResult.error_details holds it in memory)"), True
+
+
+def _is_bundled_ae(df: pl.DataFrame) -> bool:
+    """The bundled de-identified A&E data (all of it, or some of its rows and columns)."""
+    cols = set(df.columns)
+    return cols <= BUNDLED_AE_COLUMNS and set(DEFAULT_KEYS) | {DEFAULT_TARGET} <= cols
+
+
+def _config_example(df: pl.DataFrame) -> str:
+    names = ", ".join(f'"{c}"' for c in df.columns[:2])
+    return (f"name them in spectrum.toml, e.g. keys = [{names}] and target = \"{df.columns[-1]}\" "
+            '(keys = [] and target = "" for none), or with --keys/--target')
+
+
+def _resolve_keys(cfg: SpectrumConfig, real: pl.DataFrame) -> tuple[list[str], str, list[str]]:
+    """Keys, target ("" for none) and the measures skipped for want of them."""
+    bundled = _is_bundled_ae(real)
+    keys = list(cfg.keys) if cfg.keys is not None else (list(DEFAULT_KEYS) if bundled else [])
+    target = cfg.target if cfg.target is not None else (DEFAULT_TARGET if bundled and keys else "")
+    for c in keys:
+        if c not in real.columns:
+            raise SynthSpectrumError(f"the data have no key column {c!r}; {_config_example(real)}")
+    if target and target not in real.columns:
+        raise SynthSpectrumError(f"the data have no target column {target!r}; {_config_example(real)}")
+    if target and not keys:
+        raise SynthSpectrumError(f"target {target!r} needs keys (attribute disclosure is keys -> target); "
+                                 f"{_config_example(real)}")
+    need = {"replicated_uniques_percent": bool(keys), "DiSCO": bool(keys and target)}
+    if not need.get(cfg.risk_measure, True):
+        raise SynthSpectrumError(f"risk_measure {cfg.risk_measure!r} needs keys"
+                                 + (" and a target" if cfg.risk_measure == "DiSCO" else "")
+                                 + f"; {_config_example(real)}")
+    skipped = []
+    if not keys:
+        skipped.append("table utility, replicated uniques and DiSCO need keys (quasi-identifiers), and "
+                       + ("the data are not the bundled A&E data, whose keys are the only default"
+                          if cfg.keys is None else "keys = [] was given"))
+    elif not target:
+        skipped.append("DiSCO (attribute disclosure) needs a target column, and none was given")
+    return keys, target, skipped
+
+
+def _design_width(df: pl.DataFrame, maxorder: int) -> tuple[int, int]:
+    """(columns, variables) of the propensity design of :mod:`synthspectrum.utility` on
+    ``df``'s levels, counted without building it: a categorical with L levels (missing one of
+    them) gives L - 1 columns, a number 1 (2 with missing values); interactions of up to
+    ``maxorder + 1`` variables multiply their widths (elementary symmetric sums)."""
+    widths = []
+    for c, dtype in df.schema.items():
+        col = df.get_column(c)
+        distinct = col.drop_nulls().n_unique()
+        if distinct <= 1:
+            continue
+        if dtype == pl.Boolean:
+            widths.append(1)
+        elif isinstance(dtype, (pl.Enum, pl.Categorical)) or dtype == pl.String:
+            widths.append(distinct + (1 if col.null_count() else 0) - 1)
+        else:
+            widths.append(1 + (1 if col.null_count() else 0))
+    e = [1] + [0] * (maxorder + 1)  # e[k]: sum over k-variable interactions of their widths' product
+    for w in widths:
+        for k in range(maxorder + 1, 0, -1):
+            e[k] += e[k - 1] * w
+    return sum(e), len(widths)
+
+
+def _propensity_order(train: pl.DataFrame, maxorder: int) -> tuple[int, str | None]:
+    """The highest interaction order <= ``maxorder`` whose design has at least
+    ``RECORDS_PER_COLUMN`` records (a set of ``train.height`` synthetic records against the
+    training records) per column, and a note when it is lower than asked."""
+    n = 2 * train.height
+    order, width = maxorder, 0
+    for order in range(maxorder, -1, -1):
+        width, variables = _design_width(train, order)
+        if order < variables and n >= RECORDS_PER_COLUMN * width:
+            break
+    if order == maxorder:
+        return order, None
+    what = "main effects only" if order == 0 else f"interactions of up to {order + 1} variables"
+    return order, (f"The propensity model uses {what} (maxorder {order}, not {maxorder}): with {n} records "
+                   f"(training and synthetic) the model of maxorder {maxorder} would have "
+                   f"{_design_width(train, maxorder)[0]} columns, fewer than {RECORDS_PER_COLUMN} records per "
+                   "column, and would fit its own records instead of the data.")
 
 
 def run_spectrum(df: Any, config: SpectrumConfig | None = None, progress: bool | None = None,
                  **overrides: Any) -> SpectrumResult:
     """Run every generator of ``config`` (defaults: the whole spectrum, m = 3) on ``df`` (polars
-    or pandas); keyword ``overrides`` replace config fields (``generators=[...]``, ``m=2``...)."""
+    or pandas); keyword ``overrides`` replace config fields (``generators=[...]``, ``m=2``...).
+
+    ``progress``: a tqdm bar (True), one line per run on stderr (False), or the bar on a
+    terminal and lines otherwise (None); either way ``k/N`` runs and the time left.
+    """
+    unknown = set(overrides) - set(SpectrumConfig.__dataclass_fields__)
+    if unknown:
+        raise SynthSpectrumError(f"unknown setting(s): {', '.join(sorted(unknown))}")
     cfg = SpectrumConfig(**{**asdict(config or SpectrumConfig()), **overrides}).validate()
     real, _ = to_polars(df)
     require_rows(real)
-    require_columns(real, cfg.keys, "data (keys)")
-    if cfg.target:
-        require_columns(real, [cfg.target], "data (target)")
+    keys, target, skipped_measures = _resolve_keys(cfg, real)
+    cfg = replace(cfg, keys=keys, target=target)
     for name in cfg.generators:
         make_generator(name)  # unknown names fail before any work
+    from synthspectrum import utility
     from synthspectrum.report import evaluate
 
     train, rest = split(real, cfg.holdout_fraction, cfg.seed)
@@ -175,18 +465,23 @@ def run_spectrum(df: Any, config: SpectrumConfig | None = None, progress: bool |
     # pool: measured against itself, the reference would look like a perfect copy.
     holdout, reference = split(rest, 0.5, cfg.seed + 1)
     seeds = [cfg.seed * 1000 + i for i in range(cfg.m)]
+    order, order_note = _propensity_order(train, cfg.maxorder)
+    notes = [order_note] if order_note else []
     show = sys.stderr.isatty() if progress is None else progress
-    bar = _progress(len(cfg.generators) * cfg.m, show)
-    results, runs = [], []
+    bar = _Progress(len(cfg.generators) * cfg.m, bool(show))
+    results, runs, details = [], [], []
+    for why in skipped_measures:
+        runs.append({"generator": "measures", "seed": None, "status": "skipped", "message": why, "seconds": 0.0})
 
     def log(gen: str, seed: int | None, status: str, message: str, seconds: float) -> None:
         runs.append({"generator": gen, "seed": seed, "status": status, "message": message, "seconds": seconds})
-        line = f"{gen:<22} seed {seed if seed is not None else '-':<6} {status:<8} {seconds:7.1f} s {message[:100]}"
-        if bar is not None:
-            bar.set_description(gen)
-            bar.update(1 if seed is not None else cfg.m)
-        else:
-            print(line, file=sys.stderr, flush=True)
+        bar.step(gen, seed, status, message, seconds, 1 if seed is not None else cfg.m)
+
+    def failed(gen: str, seed: int | None, exc: Exception, seconds: float, where: str = "") -> None:
+        message, withheld = _describe(exc)
+        if withheld:
+            details.append({"generator": gen, "seed": seed, "type": type(exc).__name__, "text": str(exc)})
+        log(gen, seed, "failed", where + message, seconds)
 
     try:
         for name in cfg.generators:
@@ -199,7 +494,7 @@ def run_spectrum(df: Any, config: SpectrumConfig | None = None, progress: bool |
             try:
                 gen.fit(train, seed=cfg.seed, holdout=reference)
             except Exception as exc:  # reported in the results; the run goes on
-                log(name, None, "failed", f"fit: {type(exc).__name__}: {exc}", time.perf_counter() - t0)
+                failed(name, None, exc, time.perf_counter() - t0, "fit: ")
                 continue
             fit_seconds = time.perf_counter() - t0
             for seed in seeds:
@@ -208,96 +503,163 @@ def run_spectrum(df: Any, config: SpectrumConfig | None = None, progress: bool |
                     syn = gen.sample(train.height, seed=seed)
                     gen_seconds = time.perf_counter() - t1 + fit_seconds / cfg.m
                     t2 = time.perf_counter()
-                    ev = evaluate(train, syn, keys=cfg.keys or None, target=cfg.target, holdout=holdout,
-                                  formula=cfg.formula, family=cfg.family, seed=seed, maxorder=cfg.maxorder,
+                    ev = evaluate(train, syn, keys=cfg.keys or None, target=cfg.target or None, holdout=holdout,
+                                  formula=cfg.formula, family=cfg.family, seed=seed, maxorder=order,
                                   max_records=cfg.max_records, plots=False)
-                    results.append(ev.measures.with_columns(pl.lit(name).alias("generator"),
-                                                            pl.lit(seed).alias("seed")))
+                    measures = ev.measures
+                    if cfg.utility_measure == "AUC_cv" and "AUC_cv" not in measures["measure"].to_list():
+                        auc = utility.propensity_auc_cv(train, syn, maxorder=order, folds=cfg.cv_folds, seed=seed)
+                        measures = pl.concat([measures, pl.DataFrame(
+                            {"group": ["utility"], "section": ["general"], "measure": ["AUC_cv"], "column": [None],
+                             "value": [float(auc)]}, schema=measures.schema)])
+                    results.append(measures.with_columns(pl.lit(name).alias("generator"), pl.lit(seed).alias("seed")))
                     log(name, seed, "ok", f"generate {gen_seconds:.1f} s, measure {time.perf_counter() - t2:.1f} s",
                         time.perf_counter() - t1)
                 except Exception as exc:  # reported in the results; the run goes on
-                    log(name, seed, "failed", f"{type(exc).__name__}: {exc}", time.perf_counter() - t1)
+                    failed(name, seed, exc, time.perf_counter() - t1)
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     res = (pl.concat(results).select("generator", "seed", "group", "section", "measure", "column", "value")
            if results else pl.DataFrame(schema={"generator": pl.String, "seed": pl.Int64, "group": pl.String,
                                                  "section": pl.String, "measure": pl.String, "column": pl.String,
                                                  "value": pl.Float64}))
     runs_df = pl.DataFrame(runs, schema={"generator": pl.String, "seed": pl.Int64, "status": pl.String,
                                          "message": pl.String, "seconds": pl.Float64})
-    return SpectrumResult(res.with_columns(pl.col("seed").cast(pl.Int64)), runs_df, cfg)
+    result = SpectrumResult(res.with_columns(pl.col("seed").cast(pl.Int64)), runs_df, cfg, notes, details)
+    note = _reference_note(result, train.height, min(train.height, reference.height))
+    if note:
+        warnings.warn(note, UserWarning, stacklevel=2)
+        result.notes.append(note)
+    return result
+
+
+def _reference_note(result: SpectrumResult, n_real: int, n_reference: int) -> str | None:
+    """A warning when the real-holdout reference lands far from the utility measure's best value."""
+    cfg = result.config
+    tol = REFERENCE_TOLERANCE.get(cfg.utility_measure)
+    if tol is not None and cfg.utility_measure in AUC_MEASURES:
+        tol = max(tol, 3 * math.sqrt((n_real + n_reference + 1) / (12 * n_real * n_reference)))
+    ref = result.frontier_points().filter(pl.col("generator") == "real-holdout")
+    if tol is None or ref.height == 0 or not ref["utility_distance"][0] > tol:
+        return None
+    best = MEASURES[cfg.utility_measure][0]
+    return (f"Even real holdout records score {cfg.utility_measure} {ref['utility_mean'][0]:.3f}, "
+            f"{ref['utility_distance'][0]:.3f} from its best value {best:g} (more than {tol:.3g}): on these data "
+            "the measure tells real records apart almost as well as synthetic ones, so its differences between "
+            "generators say little. More records, a lower maxorder or utility_measure = \"AUC_cv\" help.")
 
 
 def plot_frontier(result: SpectrumResult, path: str | None = None):
-    """Utility (x) against privacy risk (y), a point per generator with error bars over seeds,
-    the real-holdout reference marked and the Pareto frontier drawn (lower is better on both)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """Each generator's distance from the best value of the utility measure (x) and of the risk
+    measure (y), with error bars of one sd over seeds, the real-holdout reference marked and the
+    Pareto frontier drawn (lower-left is better on both). Drawn on a ``matplotlib.figure.Figure``
+    without pyplot, so the caller's backend is left as it was. Aggregates only."""
+    from matplotlib.figure import Figure
 
     pts = result.frontier_points()
     cfg = result.config
-    fig, ax = plt.subplots(figsize=(8, 5.5))
-    u_span = max(float(pts["utility_mean"].max() - pts["utility_mean"].min()), 1e-9) if pts.height else 1.0
-    r_span = max(float(pts["risk_mean"].max() - pts["risk_mean"].min()), 1e-9) if pts.height else 1.0
+    fig = Figure(figsize=(8, 5.5))
+    ax = fig.subplots()
+    u_span = max(float(pts["utility_distance"].max() - pts["utility_distance"].min()), 1e-9) if pts.height else 1.0
+    r_span = max(float(pts["risk_distance"].max() - pts["risk_distance"].min()), 1e-9) if pts.height else 1.0
     placed: list[tuple[float, float]] = []
-    for row in pts.sort("risk_mean", descending=True).iter_rows(named=True):
+    for row in pts.sort("risk_distance", descending=True).iter_rows(named=True):
         ref = row["generator"] == "real-holdout"
-        ax.errorbar(row["utility_mean"], row["risk_mean"], xerr=row["utility_sd"], yerr=row["risk_sd"],
-                    fmt="*" if ref else "o", markersize=14 if ref else 7, capsize=3,
+        ax.errorbar(row["utility_distance"], row["risk_distance"], xerr=row["utility_sd"] or 0.0,
+                    yerr=row["risk_sd"] or 0.0, fmt="*" if ref else "o", markersize=14 if ref else 7, capsize=3,
                     color="#2a9d8f" if ref else ("#E4572E" if row["pareto"] else "#1A3C5A"))
         # nearby points get their labels stacked downwards instead of on top of each other
-        x, y = row["utility_mean"] / u_span, row["risk_mean"] / r_span
+        x, y = row["utility_distance"] / u_span, row["risk_distance"] / r_span
         crowd = sum(1 for px, py in placed if abs(px - x) < 0.15 and abs(py - y) < 0.12)
         placed.append((x, y))
-        ax.annotate(row["generator"] + (" (reference)" if ref else ""), (row["utility_mean"], row["risk_mean"]),
+        ax.annotate(row["generator"] + (" (reference)" if ref else ""), (row["utility_distance"], row["risk_distance"]),
                     textcoords="offset points", xytext=(8, 6 - 13 * crowd), fontsize=9,
                     arrowprops={"arrowstyle": "-", "color": "#999", "lw": 0.5} if crowd else None)
-    front = pts.filter(pl.col("pareto")).sort("utility_mean")
+    front = pts.filter(pl.col("pareto")).sort("utility_distance")
     if front.height > 1:
-        ax.plot(front["utility_mean"], front["risk_mean"], "--", color="#E4572E", label="Pareto frontier")
+        ax.plot(front["utility_distance"], front["risk_distance"], "--", color="#E4572E", label="Pareto frontier")
         ax.legend()
-    ax.set_xlabel(f"utility loss: {UTILITY_MEASURES[cfg.utility_measure]}")
-    ax.set_ylabel(f"privacy risk: {RISK_MEASURES[cfg.risk_measure]}", fontsize=9)
-    ax.set_title("The privacy-utility spectrum (lower-left is better on both)")
+    ax.set_xlabel(f"utility loss: distance from best of {UTILITY_MEASURES[cfg.utility_measure]}", fontsize=9)
+    ax.set_ylabel(f"privacy risk: distance from best of\n{RISK_MEASURES[cfg.risk_measure]}", fontsize=9)
+    ax.set_title("The privacy-utility spectrum: distance from each measure's best value (lower-left is better)",
+                 fontsize=10)
     fig.tight_layout()
     if path:
         fig.savefig(path, dpi=110)
     return fig
 
 
+CLEAR_RULE = (f"A difference between two generators is called clear only when the difference of their mean "
+              f"distances from the measure's best value exceeds {CLEAR_SE:g} standard errors over seeds, "
+              f"|d_b - d_a| > {CLEAR_SE:g} sqrt(sd_a^2 / m_a + sd_b^2 / m_b) (sd over a generator's m synthetic "
+              "sets); otherwise it reads 'no clear difference'. With one set per generator (m = 1) there is no "
+              "estimate of the noise over seeds, and no direction is claimed.")
+
+
+def _compare(pa: dict[str, Any], pb: dict[str, Any], which: str) -> str:
+    """``closer`` / ``farther`` (b against a, from the best value), ``same`` (within the noise
+    of :data:`CLEAR_RULE`) or ``unknown`` (fewer than two seeds on one side)."""
+    na, nb = pa[f"{which}_n"], pb[f"{which}_n"]
+    sa, sb = pa[f"{which}_sd"], pb[f"{which}_sd"]
+    if na < 2 or nb < 2 or sa is None or sb is None:
+        return "unknown"
+    diff = pb[f"{which}_distance"] - pa[f"{which}_distance"]
+    if abs(diff) > CLEAR_SE * math.sqrt(sa**2 / na + sb**2 / nb):
+        return "closer" if diff < 0 else "farther"
+    return "same"
+
+
 def explain(result: SpectrumResult) -> list[str]:
-    """What moving along the spectrum bought and cost on this data, in plain words."""
+    """What moving along the spectrum bought and cost on this data, in plain words.
+
+    "Better" is closer to a measure's best value (``MEASURES``); a change is narrated as a
+    change only when it is clear by :data:`CLEAR_RULE`."""
     pts = result.frontier_points()
     cfg = result.config
     got = {r["generator"]: r for r in pts.iter_rows(named=True)}
     order = [g for g in cfg.generators if g in got and g != "real-holdout"]
+    words = {"utility": {"closer": "improved", "farther": "worsened", "same": "no clear difference",
+                         "unknown": "no uncertainty estimate (one set)"},
+             "risk": {"closer": "fell", "farther": "rose", "same": "no clear difference",
+                      "unknown": "no uncertainty estimate (one set)"}}
     lines = []
+    if len(order) > 1 or (order and "real-holdout" in got):
+        if any(min(got[g]["utility_n"], got[g]["risk_n"]) < 2 for g in got):
+            lines.append("With one synthetic set per generator (m = 1) there is no estimate of the noise over "
+                         "seeds, so no difference below is called better or worse; run with m = 2 or more.")
+        else:
+            lines.append(f"How to read it: {CLEAR_RULE}")
     for a, b in zip(order, order[1:]):
-        ua, ub, ra, rb = got[a]["utility_mean"], got[b]["utility_mean"], got[a]["risk_mean"], got[b]["risk_mean"]
+        pa, pb = got[a], got[b]
         lines.append(
-            f"From {a} to {b}: utility {('improved' if ub < ua else 'worsened')} "
-            f"({cfg.utility_measure} {ua:.3f} -> {ub:.3f}); risk {('rose' if rb > ra else 'fell')} "
-            f"({cfg.risk_measure} {ra:.3f} -> {rb:.3f}).")
+            f"From {a} to {b}: utility {words['utility'][_compare(pa, pb, 'utility')]} "
+            f"({cfg.utility_measure} {pa['utility_mean']:.3f} -> {pb['utility_mean']:.3f}); "
+            f"risk {words['risk'][_compare(pa, pb, 'risk')]} "
+            f"({cfg.risk_measure} {pa['risk_mean']:.3f} -> {pb['risk_mean']:.3f}).")
     if "real-holdout" in got:
         h = got["real-holdout"]
-        lines.append(f"Real holdout records, the 'no synthesis' reference: {cfg.utility_measure} "
-                     f"{h['utility_mean']:.3f}, {cfg.risk_measure} {h['risk_mean']:.3f}.")
-        better = [g for g in order if got[g]["utility_mean"] < h["utility_mean"]]
+        spmse = result.results.filter((pl.col("generator") == "real-holdout") & (pl.col("section") == "general")
+                                      & (pl.col("measure") == "S_pMSE"))["value"]
+        measured = f"{cfg.utility_measure} {h['utility_mean']:.3f}" + (
+            f", S_pMSE {spmse.mean():.2f}" if spmse.len() and cfg.utility_measure != "S_pMSE" else "")
+        lines.append(f"Real holdout records, the 'no synthesis' reference: {measured}; "
+                     f"{cfg.risk_measure} {h['risk_mean']:.3f}.")
+        better = [g for g in order if _compare(h, got[g], "utility") == "closer"]
         if better:
             lines.append(
-                "Even real records differ from the training records by sampling noise (S_pMSE near 2 for two "
-                f"independent real samples). {', '.join(better)} came closer to the training data than that: "
-                "they follow the training records, their sampling noise included; how close they come to "
-                "the records themselves is what the risk axis measures.")
-    skipped = result.runs.filter(pl.col("status") == "skipped")
-    for r in skipped.iter_rows(named=True):
-        lines.append(f"{r['generator']} was skipped: {r['message']}")
-    failed = result.runs.filter(pl.col("status") == "failed")
-    for r in failed.iter_rows(named=True):
-        lines.append(f"{r['generator']} failed (seed {r['seed']}): {r['message']}")
+                "Even real records differ from the training records by sampling noise: two independent real "
+                f"samples score {measured} on these data. {', '.join(better)} came clearly closer to the "
+                "training data than that: they follow the training records, their sampling noise included; how "
+                "close they come to the records themselves is what the risk axis measures.")
+    lines.extend(result.notes)
+    for r in result.runs.filter(pl.col("status") == "skipped").iter_rows(named=True):
+        if r["generator"] == "measures":
+            lines.append(f"Measures skipped: {r['message']}.")
+        else:
+            lines.append(f"{r['generator']} was skipped: {r['message']}")
+    for r in result.runs.filter(pl.col("status") == "failed").iter_rows(named=True):
+        lines.append(f"{r['generator']} failed (seed {r['seed'] if r['seed'] is not None else 'all: the fit'}): "
+                     f"{r['message']}")
     return lines
 
 
@@ -314,10 +676,14 @@ def render_html(result: SpectrumResult, frontier_png: str) -> str:
         "th{background:#eef}img{max-width:100%}</style></head><body>",
         "<h1>The privacy-utility spectrum</h1>",
         f"<p>Data: {html.escape(cfg.data)}; {cfg.m} synthetic set(s) per generator; seed {cfg.seed}; "
-        f"keys {html.escape(', '.join(cfg.keys))}; target {html.escape(str(cfg.target))}. "
+        f"keys {html.escape(', '.join(cfg.keys or []) or 'none')}; target {html.escape(cfg.target or 'none')}. "
         "Aggregates only: this report holds no record.</p>",
         "<h2 id='frontier'>Frontier</h2>",
         f"<img alt='privacy-utility frontier' src='data:image/png;base64,{frontier_png}'>",
+        "<p>Both axes show the distance from each measure's best value (" + html.escape("; ".join(
+            f"{k} {best:g}" if d == "target" else f"{k} {best:g}, lower is better"
+            for k, (best, d, _) in MEASURES.items() if k in (cfg.utility_measure, cfg.risk_measure)))
+        + "): an AUC of 0.45 is as far from ideal as one of 0.55. " + html.escape(CLEAR_RULE) + "</p>",
         "<h2 id='explanation'>What each step bought and cost</h2><ul>",
         *[f"<li>{html.escape(line)}</li>" for line in explain(result)],
         "</ul><h2 id='headline'>Every generator, headline measures (mean over seeds)</h2>",
