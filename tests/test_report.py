@@ -169,3 +169,19 @@ def test_summary_names_the_weakest_and_the_collapsed_columns(frames, tmp_path):
     assert 0 < alert < text.find("id='summary'")
     # frames that match have no collapsed column
     assert not any(m.startswith("COLLAPSED") for m in dict(evaluate(train, train, plots=False).summary().iter_rows()))
+
+
+def test_narrowed_columns_are_collapsed_too(frames):
+    train, syn, _ = frames
+    lo, hi = train["time_in_ae_minutes"].min(), train["time_in_ae_minutes"].max()
+    med = int(train["time_in_ae_minutes"].median())
+    waits = pl.Series("time_in_ae_minutes", [med + i % 2 for i in range(syn.height)])  # a range of 1 minute
+    real = train.with_columns(pl.Series("ward", [f"ward{i % 40:02d}" for i in range(train.height)]))  # 40 x 25
+    two_of_40 = pl.Series("ward", [f"ward{i % 2:02d}" for i in range(syn.height)])  # 5%: not below 5%
+    one_of_40 = pl.Series("ward", ["ward00"] * (syn.height - 1) + ["ward99"])  # 2.5%, two synthetic values
+    s = dict(evaluate(real, syn.with_columns(waits, two_of_40), plots=False).summary().iter_rows())
+    assert s["COLLAPSED: time_in_ae_minutes"] == pytest.approx(1 / (hi - lo))
+    assert "COLLAPSED: ward" not in s
+    s = dict(evaluate(real, syn.with_columns(one_of_40), plots=False).summary().iter_rows())
+    assert s["COLLAPSED: ward"] == pytest.approx(1 / 40)
+    assert "COLLAPSED: time_in_ae_minutes" not in s

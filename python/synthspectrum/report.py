@@ -103,19 +103,23 @@ class Evaluation:
 
     def collapsed(self) -> pl.DataFrame:
         """Columns whose synthetic values collapsed (column, why, value = coverage): constant or
-        all missing where the real column varies, or a synthetic range covering < 5% of the real
-        range."""
+        all missing where the real column varies, a synthetic range covering < 5% of the real
+        range, or (text that is not identifier-like) < 5% of the real categories."""
         m = self.measures.filter(pl.col("section") == "univariate")
         coverage = m.filter(pl.col("measure") == "coverage").select("column", pl.col("value").alias("coverage"))
         const = m.filter(pl.col("measure") == "collapsed").select(
             "column", pl.when(pl.col("value") == 0).then(pl.lit("synthetic values all missing, real ones vary"))
             .otherwise(pl.lit("synthetic values constant, real ones vary")).alias("why")) \
             .join(coverage, on="column", how="left").rename({"coverage": "value"})
-        numeric = m.filter(pl.col("measure") == "KSComplement")["column"]
-        narrow = m.filter((pl.col("measure") == "coverage") & pl.col("column").is_in(numeric.to_list())
-                          & (pl.col("value") < NARROW) & ~pl.col("column").is_in(const["column"].to_list()))
-        narrow = narrow.select("column", pl.format("synthetic range covers {}% of the real range",
-                                                   (pl.col("value") * 100).round(1)).alias("why"), "value")
+        numeric = m.filter(pl.col("measure") == "KSComplement")["column"].to_list()
+        skip = const["column"].to_list() + list(self.settings.get("identifier_like", []))
+        narrow = m.filter((pl.col("measure") == "coverage") & (pl.col("value") < NARROW)
+                          & ~pl.col("column").is_in(skip))
+        pct = (pl.col("value") * 100).round(1)
+        narrow = narrow.select("column", pl.when(pl.col("column").is_in(numeric))
+                               .then(pl.format("synthetic range covers {}% of the real range", pct))
+                               .otherwise(pl.format("synthetic data hold {}% of the real categories", pct))
+                               .alias("why"), "value")
         return pl.concat([const, narrow])
 
     def alerts(self) -> list[str]:
