@@ -1,9 +1,12 @@
+import json
+
 import numpy as np
 import polars as pl
 import pytest
 
 from synthspectrum.audit import _literal_runs, audit, format_audit
-from synthspectrum.metadata import fit_metadata
+from synthspectrum.errors import SynthSpectrumError
+from synthspectrum.metadata import fit_metadata, load
 
 
 @pytest.fixture(scope="module")
@@ -65,5 +68,32 @@ def test_format_and_input_checks(planted):
     text = format_audit(audit(fit_metadata(planted)))
     assert text.splitlines()[0].startswith("HIGH")
     assert text.splitlines()[-1].startswith("(")
-    with pytest.raises(TypeError, match="audit takes"):
-        audit("model.json")
+    with pytest.raises(SynthSpectrumError, match="audit takes a fitted model.*not list"):
+        audit([1, 2])
+    with pytest.raises(SynthSpectrumError, match="k must be a whole number"):
+        audit(fit_metadata(planted), k=0)
+
+
+def test_audit_refuses_what_synthesize_refuses(planted, tmp_path):
+    """One loader for both: the same one-line SynthSpectrumError, never a TypeError or KeyError."""
+    for path, content in [("none.json", None), ("bad.json", "{not json"), ("other.json", '{"hello": 1}'),
+                          ("broken.json", '{"n_rows": 3, "vars": [{"name": "a"}]}')]:
+        if content is not None:
+            (tmp_path / path).write_text(content)
+        with pytest.raises(SynthSpectrumError) as from_load:
+            load(tmp_path / path)
+        with pytest.raises(SynthSpectrumError) as from_audit:
+            audit(tmp_path / path)
+        assert str(from_audit.value) == str(from_load.value) and "\n" not in str(from_load.value)
+        with pytest.raises(SynthSpectrumError):
+            audit(str(tmp_path / path))
+    # the same content as a dict is refused with the same words (only the name of the source differs)
+    for gmf in ({"hello": 1}, {"n_rows": 3, "vars": [{"name": "a"}]}):
+        with pytest.raises(SynthSpectrumError, match="the model dict is not a"):
+            audit(gmf)
+    # what load accepts, audit accepts, as a path or a dict
+    path = fit_metadata(planted).save(tmp_path / "m.json")
+    by_path = audit(path, data=planted)
+    assert by_path.equals(audit(str(path), data=planted))
+    assert by_path.equals(audit(json.loads(path.read_text()), data=planted))
+    assert "117" in _findings(by_path, "age", "high")["detail"][0]

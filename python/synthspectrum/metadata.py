@@ -9,7 +9,29 @@ What this layer adds to raw metasyn, so that users never meet its sharp edges:
 
 * a low-cardinality text column is modelled as a categorical (metasyn follows the polars dtype
   only, so text would get a regex that produces gibberish);
-* float NaN is a missing value (metasyn refuses non-finite values);
+* values no model can use follow the package's one policy (:func:`synthspectrum.frames.clean_numbers`):
+  NaN, +-inf and magnitudes >= 1e15 become missing, with a warning naming the column and a
+  note in ``model.notes`` (one value of 1e308 or int64 max would make every synthetic value absurd);
+* a numeric column keeps its sign and its whole numbers (``keep_support=True``, the default):
+
+  - a column that is never negative gets no negative synthetic value (never positive: no
+    positive one). metasyn picks the best fit (BIC) as usual, but only among its
+    distributions whose draws cannot cross zero: for a column never below 0, uniform,
+    truncated normal, constant, categorical (multinoulli), exponential, log-normal, Poisson
+    and unique key (not normal); for a column never above 0, uniform, truncated normal,
+    constant and categorical. The restriction is passed per column through metasyn's own
+    ``var_specs`` (a ``plugins`` registry of the allowed fitters). If a fitted model can
+    still cross zero (metasyn-disclosure falls back to fixed default distributions when its
+    micro-aggregation fails, such as a truncated normal on [-1, 2]), that distribution is
+    dropped for the column and the column refitted;
+  - a float column whose values are all whole numbers (ages read as floats) is modelled as
+    whole numbers and comes back as whole numbers in its float dtype;
+  - a column given its own ``distribution`` or ``plugins`` in ``var_specs``, a unique key and
+    a forced categorical are left as asked;
+
+* a column that varied in the data but whose model draws a single value, only missing values,
+  or metasyn-disclosure's placeholders (``A_REDACTED``, ``77777``, ``99999.9``) is named in a
+  warning at fit time and in ``model.notes`` (the warning holds no real value);
 * ``pl.Enum`` columns work and come back as the same Enum, levels in order;
 * a unique key column stays unique (detected, or named with ``unique=``; the old
   ``{"name": ..., "unique": True}`` var-spec style, which metasyn 3 silently ignores, is honoured);
@@ -31,6 +53,7 @@ on it before sharing it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import random
 import sys
@@ -44,12 +67,35 @@ import polars as pl
 
 from synthspectrum.dtypes import dtype_from_json, dtype_to_json
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.frames import from_polars, require_columns, require_rows, to_polars
+from synthspectrum.frames import clean_numbers, from_polars, require_columns, require_rows, to_polars
 
 PRIVACY_CHOICES = ("none", "disclosure")
 FORMAT_KEY = "synthspectrum"
 MIN_CATEGORIES = 50  # a text column with at most this many distinct values is categorical...
 CATEGORY_SHARE = 0.05  # ...or with at most this share of distinct values among its records
+# Distributions whose draws stay on one side of zero when fitted to a column on that side:
+# bounded by the (possibly micro-aggregated) data, or with support [0, inf).
+BOUNDED_BY_DATA = frozenset({"core.uniform", "core.truncated_normal", "core.constant",
+                             "core.multinoulli", "core.na"})
+SIGN_SAFE = {
+    # not core.unique_key: a unique key is this layer's own choice (is_unique_key, unique=)
+    "non-negative": BOUNDED_BY_DATA | {"core.exponential", "core.lognormal", "core.poisson"},
+    "non-positive": BOUNDED_BY_DATA,
+}
+
+
+@functools.lru_cache(maxsize=None)
+def sign_safe_registry(sign: str, excluded: frozenset = frozenset()):
+    """metasyn's installed fitters (all plugins) whose distributions keep ``sign`` (``None``: any
+    sign), less the distributions in ``excluded``.
+
+    Passed as a column's ``plugins`` in ``var_specs``; metasyn then chooses among these only.
+    """
+    from metasyn.registry import DistributionRegistry
+
+    fitters = DistributionRegistry.parse(None).fitters
+    return DistributionRegistry([f for f in fitters if f.distribution.name not in excluded
+                                 and (sign is None or f.distribution.name in SIGN_SAFE[sign])])
 
 
 @contextlib.contextmanager
@@ -127,6 +173,8 @@ class Prepared:
     dtypes: dict[str, dict[str, Any]]
     var_specs: list[dict[str, Any]]
     notes: list[str] = field(default_factory=list)
+    # per column kept by the support rule: {"sign": "non-negative" | "non-positive" | None, "whole": bool}
+    support: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _normalise_var_specs(var_specs: Sequence[dict[str, Any]] | None, columns: list[str]) -> dict[str, dict]:
@@ -151,13 +199,17 @@ def prepare(
     categorical: Sequence[str] | None = None,
     max_categories: int | None = None,
     var_specs: Sequence[dict[str, Any]] | None = None,
+    keep_support: bool = True,
 ) -> Prepared:
     """Check a frame and rewrite what metasyn would get wrong (see the module docstring)."""
+    from synthspectrum.audit import column_sign
+
     require_rows(df)
     require_columns(df, unique or [], "data (unique=)")
     require_columns(df, categorical or [], "data (categorical=)")
     specs = _normalise_var_specs(var_specs, df.columns)
-    notes: list[str] = []
+    df, notes = clean_numbers(df, "data")
+    support: dict[str, dict[str, Any]] = {}
     # Series, not pl.col(name): a column may be called "*" or "^a.*$", which pl.col expands.
     exprs: list[pl.Series] = []
     dtypes: dict[str, dict[str, Any]] = {}
@@ -174,13 +226,16 @@ def prepare(
             warnings.warn(f"column {name!r} is entirely missing: it will be synthesised as entirely missing",
                           stacklevel=3)
             notes.append(f"{name}: entirely missing")
-        if dtype.is_float():
-            if s.is_infinite().any():
-                raise SynthSpectrumError(f"{int(s.is_infinite().sum())} infinite value(s); make them missing or finite", name)
-            n_nan = int(s.is_nan().sum())
-            if n_nan:
-                expr = expr.fill_nan(None)
-                notes.append(f"{name}: {n_nan} NaN value(s) treated as missing")
+        user_spec = specs.get(name, {})
+        if (keep_support and dtype.is_numeric() and dtype != pl.Boolean and name not in (categorical or [])
+                and name not in (unique or []) and "distribution" not in user_spec and "plugins" not in user_spec):
+            sign = column_sign(s)
+            present = s.drop_nulls()
+            whole = dtype.is_float() and present.len() > 0 and bool((present == present.round(0)).all())
+            support[name] = {"sign": sign, "whole": whole}
+            if whole:  # metasyn's discrete models, drawn as whole numbers; restore_dtypes gives the float back
+                expr = expr.cast(pl.Int64)
+                notes.append(f"{name}: whole numbers stored as {dtype}, modelled and drawn as whole numbers")
         if isinstance(dtype, pl.Enum):
             expr = expr.cast(pl.String).cast(pl.Categorical)
         elif dtype == pl.String and name not in (unique or []) and (
@@ -198,9 +253,12 @@ def prepare(
         if want_unique and "distribution" not in specs.get(name, {}):
             specs.setdefault(name, {})["distribution"] = {"unique": True}
             notes.append(f"{name}: every value distinct, modelled as a unique key")
+            support.pop(name, None)  # a unique key is its own model
+        elif support.get(name, {}).get("sign"):
+            specs.setdefault(name, {})["plugins"] = sign_safe_registry(support[name]["sign"])
     frame = df.with_columns(exprs)
     var_specs_out = [{"name": n, **spec} for n, spec in specs.items()]
-    return Prepared(frame, dtypes, var_specs_out, notes)
+    return Prepared(frame, dtypes, var_specs_out, notes, support)
 
 
 def restore_dtypes(df: pl.DataFrame, dtypes: dict[str, dict[str, Any]]) -> pl.DataFrame:
@@ -265,13 +323,17 @@ class MetadataModel:
     """
 
     def __init__(self, metaframe, dtypes: dict[str, dict[str, Any]], frame_kind: str = "polars",
-                 privacy: dict[str, Any] | None = None, notes: Sequence[str] = ()):
+                 privacy: dict[str, Any] | None = None, notes: Sequence[str] = (),
+                 support: dict[str, dict[str, Any]] | None = None):
         self.metaframe = metaframe
         round_discrete_draws(metaframe)
         self.dtypes = dict(dtypes)
         self.frame_kind = frame_kind
         self.privacy = privacy or {"name": "none", "parameters": {}}
         self.notes = list(notes)
+        # the sign and whole-number rule kept per column (see the module docstring); the model
+        # file records it, so it discloses whether a column is ever negative
+        self.support = dict(support or {})
         self.last_seed: int | None = None
 
     @property
@@ -314,6 +376,7 @@ class MetadataModel:
             "dtypes": self.dtypes,
             "privacy": self.privacy,
             "notes": self.notes,
+            "support": self.support,
         }
         return gmf
 
@@ -337,8 +400,6 @@ class MetadataModel:
 
 def load(path: str | Path) -> MetadataModel:
     """Read a model saved by :meth:`MetadataModel.save` (or any metasyn GMF JSON file)."""
-    from metasyn import MetaFrame
-
     path = Path(path)
     if not path.is_file():
         raise SynthSpectrumError(f"no model file at {path}")
@@ -346,16 +407,36 @@ def load(path: str | Path) -> MetadataModel:
         gmf = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise SynthSpectrumError(f"{path} is not a JSON model file: {exc}") from None
+    return model_from_gmf(gmf, str(path), is_file=True)
+
+
+def _one_line(exc: Exception, limit: int = 300) -> str:
+    # jsonschema's errors quote the whole schema and document over many lines; its .message is the point
+    text = str(getattr(exc, "message", None) or exc or type(exc).__name__)
+    path = "/".join(str(p) for p in getattr(exc, "absolute_path", []) or [])
+    line = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    line = f"{line} (at {path})" if path else line
+    return line if len(line) <= limit else line[:limit - 3] + "..."
+
+
+def model_from_gmf(gmf: Any, source: str = "the model", is_file: bool = False) -> MetadataModel:
+    """A :class:`MetadataModel` from a GMF document (a dict), checked as :func:`load` checks a
+    file; ``source`` names it in the one-line error."""
+    from metasyn import MetaFrame
+
     if not isinstance(gmf, dict) or "tables" not in gmf and "vars" not in gmf:
-        raise SynthSpectrumError(f"{path} is JSON but not a metasyn GMF model file")
-    extra = gmf.get("provenance", {}).get(FORMAT_KEY, {})
+        raise SynthSpectrumError(f"{source} is {'JSON but ' if is_file else ''}not a metasyn GMF model file")
+    provenance = gmf.get("provenance")
+    extra = provenance.get(FORMAT_KEY, {}) if isinstance(provenance, dict) else {}
+    if not isinstance(extra, dict):
+        extra = {}
     try:
-        mf = MetaFrame.load_json(gmf)
+        mf = MetaFrame.load_json(json.loads(json.dumps(gmf)))  # a copy: metasyn edits what it reads
     except Exception as exc:  # metasyn raises many kinds here; the user needs one line
-        raise SynthSpectrumError(f"{path} is not a valid GMF model: {exc}") from None
+        raise SynthSpectrumError(f"{source} is not a valid GMF model: {_one_line(exc)}") from None
     dtypes = extra.get("dtypes") or {}
     return MetadataModel(mf, dtypes, extra.get("frame_kind", "polars"),
-                         extra.get("privacy"), extra.get("notes", []))
+                         extra.get("privacy"), extra.get("notes", []), extra.get("support"))
 
 
 def _privacy_object(privacy: str, partition_size: int, max_dominance: float):
@@ -385,6 +466,7 @@ def fit_metadata(
     fallback_rows: int = 5_000,
     seed: int = 0,
     progress: bool | None = None,
+    keep_support: bool = True,
 ) -> MetadataModel:
     """Fit metasyn metadata to a polars or pandas frame; return a :class:`MetadataModel`.
 
@@ -395,36 +477,113 @@ def fit_metadata(
     ``var_specs`` pass straight to metasyn. For ``"disclosure"``, a column whose fit takes
     longer than ``column_time_limit`` seconds is refitted on a seeded random subsample of
     ``fallback_rows`` rows (``seed``), and the model's notes say so.
+    ``keep_support``: keep each numeric column's sign and whole numbers (see the module
+    docstring); a column that collapses (one value, only missing, placeholders) is warned about.
     """
     if privacy not in PRIVACY_CHOICES:
         raise SynthSpectrumError(f"privacy must be one of {PRIVACY_CHOICES}, got {privacy!r}")
     pdf, kind = to_polars(df)
     prep = prepare(pdf, unique=unique, categorical=categorical, max_categories=max_categories,
-                   var_specs=var_specs)
+                   var_specs=var_specs, keep_support=keep_support)
     privacy_obj = _privacy_object(privacy, partition_size, max_dominance)
     show = _show_progress(progress)
     notes = list(prep.notes)
-    guard_notes: list[str] = []
-    with preserved_global_rng(), warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"(?s).*is potentially unique.*")
+
+    def fit_frame(frame: pl.DataFrame, specs: list[dict[str, Any]], bar: bool):
         if privacy == "disclosure":
             from synthspectrum.guard import fit_guarded
 
-            mf, guard_notes = fit_guarded(prep.frame, prep.var_specs, privacy_obj,
-                                          column_time_limit=column_time_limit,
-                                          fallback_rows=fallback_rows, seed=seed, progress=show)
-        else:
-            mf = _fit(prep.frame, prep.var_specs, privacy_obj, show)
+            return fit_guarded(frame, specs, privacy_obj, column_time_limit=column_time_limit,
+                               fallback_rows=fallback_rows, seed=seed, progress=bar)
+        return _fit(frame, specs, privacy_obj, bar), []
+
+    with preserved_global_rng(), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"(?s).*is potentially unique.*")
+        mf, guard_notes = fit_frame(prep.frame, prep.var_specs, show)
+        mf, more_notes = _refit_unsupported(mf, prep, fit_frame)
+    guard_notes += more_notes
     for note in guard_notes:  # a fallback changes the model: say so, not only in model.notes
         warnings.warn(note, stacklevel=2)
     notes += guard_notes
-    model = MetadataModel(mf, prep.dtypes, kind, privacy_obj.to_dict(), notes)
+    model = MetadataModel(mf, prep.dtypes, kind, privacy_obj.to_dict(), notes, prep.support)
     # Some fitted metasyn distributions (regex) draw differently from the same distribution
     # read back from its file; passing through the file format makes the model in memory
     # and the saved model draw identical rows for a seed.
     model.metaframe = type(mf).from_dict(json.loads(json.dumps(model.to_dict())))
     round_discrete_draws(model.metaframe)
+    for note in _collapsed(model.metaframe, prep.frame, privacy):
+        warnings.warn(note, UserWarning, stacklevel=2)
+        model.notes.append(note)
     return model
+
+
+def _var_dict(var) -> dict[str, Any]:
+    from metasyn.metaframe import _jsonify
+
+    return _jsonify(var.to_dict())
+
+
+def _refit_unsupported(mf, prep: Prepared, fit_frame, attempts: int = 3):
+    """Refit numeric columns whose fitted model crosses zero or is a placeholder, without that
+    distribution.
+
+    metasyn's sign-safe candidates can still fall back to a data-free default that crosses
+    zero (metasyn-disclosure's truncated normal on [-1, 2], its constant 99999.9 for a column
+    never above 0). And under disclosure control every bounded candidate scores an infinite
+    BIC on the real data (its micro-aggregated bounds leave the real extremes outside), so
+    metasyn-disclosure's placeholder categories (77777, 88888, 99999) can win for a column of
+    counts. Drop that distribution for the column and fit again, a few times at most.
+    """
+    from synthspectrum.audit import breaks_sign, is_placeholder
+
+    specs = {s["name"]: dict(s) for s in prep.var_specs}
+    for name in prep.support:
+        specs.setdefault(name, {"name": name})
+    excluded: dict[str, set[str]] = {}
+    notes: list[str] = []
+    for _ in range(attempts):
+        retry = []
+        for var in mf.meta_vars:
+            if var.name not in prep.support:
+                continue
+            d = _var_dict(var)
+            sign = prep.support[var.name]["sign"]
+            if not (breaks_sign(d["distribution"], sign) or is_placeholder(d)):
+                continue
+            excluded.setdefault(var.name, set()).add(d["distribution"]["name"])
+            registry = sign_safe_registry(sign, frozenset(excluded[var.name]))
+            if registry.fitters:
+                specs[var.name]["plugins"] = registry
+                retry.append(var.name)
+        if not retry:
+            break
+        sub, sub_notes = fit_frame(pl.DataFrame([prep.frame.get_column(n) for n in retry]),
+                                   [specs[n] for n in retry], False)
+        notes += sub_notes
+        fitted = {var.name: var for var in sub.meta_vars}
+        mf.meta_vars = [fitted.get(var.name, var) for var in mf.meta_vars]
+    for var in mf.meta_vars:
+        sign = prep.support.get(var.name, {}).get("sign")
+        if breaks_sign(_var_dict(var)["distribution"], sign):
+            notes.append(f"column {var.name!r}: no model was found that keeps the column {sign}; "
+                         "its synthetic values can cross zero")
+    return mf, notes
+
+
+def _collapsed(mf, frame: pl.DataFrame, privacy: str) -> list[str]:
+    """Warnings for columns that varied but whose model draws one value (by its parameters, or
+    in practice), only missing values or placeholders."""
+    from synthspectrum.audit import collapse
+
+    out = []
+    for var in mf.meta_vars:
+        d = _var_dict(var)
+        why = collapse(d, frame.get_column(var.name), var)
+        if why is not None:
+            under = " under disclosure control" if privacy == "disclosure" else ""
+            out.append(f"column {var.name!r} collapsed{under}: {why}; its synthetic values say "
+                       "nothing about the real ones")
+    return out
 
 
 def _fit(frame: pl.DataFrame, var_specs, privacy_obj, progress: bool):
