@@ -146,11 +146,11 @@ def cmd_evaluate(args) -> int:
     # has lost its categories, Enum levels and dates, and measures must compare like with like
     ev = evaluate(real, _read(args.synthetic, args, like=real), keys=args.keys, target=args.target,
                   holdout=_read(args.holdout, args, like=real) if args.holdout else None, formula=args.formula,
-                  family=args.family, seed=args.seed)
+                  family=args.family, seed=args.seed, k=args.k)
     with atomic_path(args.output) as tmp:
         ev.to_html(tmp)
 
-    with pl.Config(tbl_rows=30, tbl_hide_dataframe_shape=True, float_precision=4):
+    with pl.Config(tbl_rows=30, tbl_hide_dataframe_shape=True, float_precision=4, fmt_str_lengths=60):
         print(ev.summary())
     print(f"report written to {args.output} (aggregates only, no record)")
     return 0
@@ -329,6 +329,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--family", choices=["gaussian", "binomial"], default="gaussian",
                    help="regression family for --formula (default gaussian)")
     s.add_argument("--seed", type=_seed, default=0, help="seed of the sampled measures (default 0)")
+    s.add_argument("--k", type=_whole(1, "--k"), default=5,
+                   help="fewest real records a category label or regression term in the report may stand for "
+                        "(default 5)")
     s.add_argument("-o", "--output", default="report.html", help="HTML file (default report.html)")
     s.set_defaults(func=cmd_evaluate)
 
