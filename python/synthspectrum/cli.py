@@ -147,8 +147,7 @@ def cmd_evaluate(args) -> int:
     ev = evaluate(real, _read(args.synthetic, args, like=real), keys=args.keys, target=args.target,
                   holdout=_read(args.holdout, args, like=real) if args.holdout else None, formula=args.formula,
                   family=args.family, seed=args.seed, k=args.k)
-    with atomic_path(args.output) as tmp:
-        ev.to_html(tmp)
+    ev.to_html(args.output)  # atomic
 
     with pl.Config(tbl_rows=30, tbl_hide_dataframe_shape=True, float_precision=4, fmt_str_lengths=60):
         print(ev.summary())

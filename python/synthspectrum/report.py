@@ -165,11 +165,12 @@ class Evaluation:
         return pl.DataFrame(rows, schema={"measure": pl.String, "value": pl.Float64})
 
     def to_html(self, path: str | Path) -> Path:
-        """Write one self-contained HTML file (plots embedded) that opens offline."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render_html(self), encoding="utf-8")
-        return path
+        """Write one self-contained HTML file (plots embedded) that opens offline; atomically, so an
+        interrupted write leaves an earlier report as it was."""
+        from synthspectrum.outputs import check_output, write_text
+
+        path = check_output(path, [".html", ".htm"], what="report")
+        return write_text(path, render_html(self))
 
 
 def _mentions(text: str, column: str) -> bool:
