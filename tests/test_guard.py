@@ -91,3 +91,17 @@ def test_the_fitter_must_be_importable():
     mf, notes = fit_guarded(_frame().select("ok"), [], _privacy_object("disclosure", 11, 0.5),
                             column_time_limit=60, fallback_rows=500, seed=0, fit=_local_fitter)
     assert [v.name for v in mf.meta_vars] == ["ok"] and notes == []
+
+
+def test_a_worker_that_cannot_start_says_why(tmp_path, monkeypatch):
+    """The fitter's module imports in the parent but not in the child: one line, no hang."""
+    (tmp_path / "vanishing_fitter.py").write_text(
+        "from synthspectrum.guard import fit_column\n\n"
+        "def fit(frame, spec, privacy):\n    return fit_column(frame, spec, privacy)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import vanishing_fitter
+
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p != str(tmp_path)])
+    with pytest.raises(SynthSpectrumError, match="worker could not start: ModuleNotFoundError.*vanishing_fitter"):
+        fit_guarded(_frame(), [], _privacy_object("disclosure", 11, 0.5), column_time_limit=60,
+                    fallback_rows=500, seed=0, fit=vanishing_fitter.fit)

@@ -20,7 +20,8 @@ values (sorted between ``medium`` and ``low``):
   varied (checked against ``data`` when given; without it, any single-valued or placeholder
   model is flagged);
 * a fitted location far outside the stored range (a truncated normal on [0, 100] whose
-  mean is -34,632): the shape is then an exponential-like tail, not a bell;
+  mean is -34,632, more than one range-width out): the shape is then a decaying or flat
+  tail, not a bell, and its mean is no typical value;
 * a model that can draw values of the wrong sign: negative values for a column that is never
   negative (or the reverse), judged from ``data`` or, for models fitted by synthspectrum, from
   the sign recorded in the model file.
@@ -244,7 +245,8 @@ def far_location(dist: dict[str, Any]) -> str | None:
     if lo - FAR * width <= mean <= hi + FAR * width:
         return None
     return (f"mean={mean:.6g} on [{lo:.6g}, {hi:.6g}], {abs(mean - (lo if mean < lo else hi)) / width:.0f} "
-            "range-widths outside: an exponential-like tail, not a bell")
+            "range-widths outside: inside the range the curve is a tail (decaying or flat), not a bell, "
+            "and the mean is no typical value")
 
 
 def _privacy_name(var: dict[str, Any]) -> str:

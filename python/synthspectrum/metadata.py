@@ -17,13 +17,16 @@ What this layer adds to raw metasyn, so that users never meet its sharp edges:
   - a column that is never negative gets no negative synthetic value (never positive: no
     positive one). metasyn picks the best fit (BIC) as usual, but only among its
     distributions whose draws cannot cross zero: for a column never below 0, uniform,
-    truncated normal, constant, categorical (multinoulli), exponential, log-normal, Poisson
-    and unique key (not normal); for a column never above 0, uniform, truncated normal,
-    constant and categorical. The restriction is passed per column through metasyn's own
+    truncated normal, constant, categorical (multinoulli), exponential, log-normal and
+    Poisson (not normal); for a column never above 0, uniform, truncated normal, constant
+    and categorical. The restriction is passed per column through metasyn's own
     ``var_specs`` (a ``plugins`` registry of the allowed fitters). If a fitted model can
     still cross zero (metasyn-disclosure falls back to fixed default distributions when its
-    micro-aggregation fails, such as a truncated normal on [-1, 2]), that distribution is
-    dropped for the column and the column refitted;
+    micro-aggregation fails, such as a truncated normal on [-1, 2]) or is one of
+    metasyn-disclosure's placeholders, that distribution is dropped for the column and the
+    column refitted (at most three times). Under disclosure control this can mean a Poisson
+    for a column of counts: bounded fits score an infinite BIC there, because their
+    micro-aggregated bounds leave the real extremes outside;
   - a float column whose values are all whole numbers (ages read as floats) is modelled as
     whole numbers and comes back as whole numbers in its float dtype;
   - a column given its own ``distribution`` or ``plugins`` in ``var_specs``, a unique key and
@@ -45,7 +48,8 @@ What this layer adds to raw metasyn, so that users never meet its sharp edges:
   bounded fallback (see :mod:`synthspectrum.guard`).
 
 The model file discloses, per column: its name and dtype, the number of rows, the missing
-share, and the fitted distribution's parameters — which can include real extreme values,
+share, whether a numeric column is never negative or never positive and holds whole numbers
+only (the rule above), and the fitted distribution's parameters — which can include real extreme values,
 category labels with their frequencies, and patterns learnt from text. Run :func:`synthspectrum.audit`
 on it before sharing it.
 """
