@@ -105,3 +105,18 @@ def test_a_worker_that_cannot_start_says_why(tmp_path, monkeypatch):
     with pytest.raises(SynthSpectrumError, match="worker could not start: ModuleNotFoundError.*vanishing_fitter"):
         fit_guarded(_frame(), [], _privacy_object("disclosure", 11, 0.5), column_time_limit=60,
                     fallback_rows=500, seed=0, fit=vanishing_fitter.fit)
+
+
+def test_run_spectrum_in_a_plain_script_runs_once(tmp_path):
+    code = textwrap.dedent("""
+        from synthspectrum import datasets
+        from synthspectrum.spectrum import run_spectrum
+
+        df = datasets.load("ae_deidentified").head(400)
+        res = run_spectrum(df, generators=["metasyn-disclosure"], m=1, progress=False)
+        print("SCRIPT-RAN", type(res).__name__)
+    """)
+    out = subprocess.run([sys.executable, "-"], input=code, cwd=tmp_path, capture_output=True,
+                         text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.count("SCRIPT-RAN") == 1 and "SCRIPT-RAN SpectrumResult" in out.stdout
