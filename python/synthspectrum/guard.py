@@ -131,10 +131,15 @@ class _Worker:
 
     def __init__(self, job: tuple):
         self.stderr = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", _BOOT], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=self.stderr, close_fds=True,
-        )
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", _BOOT], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=self.stderr, close_fds=True,
+            )
+        except OSError as exc:  # no usable interpreter at sys.executable (an embedded Python)
+            self.stderr.close()
+            raise SynthSpectrumError(
+                f"could not start the disclosure-control worker with {sys.executable!r}: {exc}") from None
         self.messages: queue.Queue = queue.Queue()
         payload = pickle.dumps(list(sys.path)) + pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
         threading.Thread(target=self._feed, args=(payload,), daemon=True).start()
@@ -214,7 +219,7 @@ def _run(frame: pl.DataFrame, specs: dict[str, dict], privacy, time_limit: float
                         raise SynthSpectrumError(
                             f"the disclosure-control worker {how} before it started"
                             + (f": {line}" if line else ""))
-                    where = f"while fitting this column" if current else "between columns"
+                    where = "while fitting this column" if current else "between columns"
                     raise SynthSpectrumError(f"the disclosure-control worker {how} {where}",
                                              current if current else None)
                 status, name, payload = msg
