@@ -244,6 +244,8 @@ def test_any_data_runs_without_keys_and_says_what_it_skipped(ae_deid):
     assert "\n" not in str(err.value)
     with pytest.raises(SynthSpectrumError, match="needs keys"):
         run_spectrum(other, generators=["random"], m=1, risk_measure="DiSCO", progress=False)
+    with pytest.raises(SynthSpectrumError, match="also one of the keys"):
+        run_spectrum(ae_deid.head(600), generators=["random"], keys=["gender", "admitted"], target="admitted")
     # the bundled data (some of its rows) keep their default keys and target
     res = run_spectrum(ae_deid.head(600), generators=["random"], m=1, progress=False)
     assert res.config.keys == DEFAULT_KEYS and res.config.target == DEFAULT_TARGET
@@ -318,3 +320,10 @@ def test_failure_messages_keep_data_values_out_of_runs(data, tmp_path):
     assert [d["text"] for d in res.error_details if d["generator"] == "leaky"][0].endswith("column name")
     res.runs.write_csv(tmp_path / "runs.csv")
     assert "Zebedee" not in (tmp_path / "runs.csv").read_text()
+
+
+def test_progress_on_a_terminal_is_a_bar_with_the_time_left(data, capsys):
+    run_spectrum(data.head(600), generators=["random", "real-holdout"], m=1, progress=True)
+    err = capsys.readouterr().err
+    assert "2/2" in err and "[1/2]" not in err  # tqdm's k/N, not the line per run
+    assert "<" in err  # tqdm's [elapsed<remaining]

@@ -381,6 +381,11 @@ def _resolve_keys(cfg: SpectrumConfig, real: pl.DataFrame) -> tuple[list[str], s
     if target and not keys:
         raise SynthSpectrumError(f"target {target!r} needs keys (attribute disclosure is keys -> target); "
                                  f"{_config_example(real)}")
+    if target and target in keys:
+        raise SynthSpectrumError(f"target {target!r} is also one of the keys: disclosure is keys -> target, "
+                                 "so the target must be another column")
+    if len(set(keys)) < len(keys):
+        raise SynthSpectrumError("setting 'keys' names a column twice")
     need = {"replicated_uniques_percent": bool(keys), "DiSCO": bool(keys and target)}
     if not need.get(cfg.risk_measure, True):
         raise SynthSpectrumError(f"risk_measure {cfg.risk_measure!r} needs keys"
