@@ -34,6 +34,7 @@ def main() -> None:
     for row in per_gen.iter_rows(named=True):
         print(f"    {row['generator']:<22} {row['status']:<8} {row['seconds']:7.1f} s")
 
+    keys, target = res.config.keys, res.config.target  # resolved by the run (bundled-data defaults)
     train, rest = split(data, cfg.holdout_fraction, cfg.seed)
     holdout, _ = split(rest, 0.5, cfg.seed + 1)
     name = "synthpop-cart" if make_generator("synthpop-cart").available()[0] else "metasyn"
@@ -44,10 +45,12 @@ def main() -> None:
         "univariate": lambda: utility.univariate(train, syn),
         "associations": lambda: utility.association_difference(train, syn),
         f"pMSE logit (maxorder {cfg.maxorder})": lambda: utility.pmse(train, syn, maxorder=cfg.maxorder),
-        "utility_tab (keys)": lambda: utility.utility_tab(train, syn, cfg.keys),
+        "propensity AUC, out of sample": lambda: utility.propensity_auc_cv(train, syn, maxorder=cfg.maxorder,
+                                                                          folds=cfg.cv_folds),
+        "utility_tab (keys)": lambda: utility.utility_tab(train, syn, keys),
         "exact matches": lambda: privacy.exact_matches(train, syn),
-        "replicated uniques": lambda: privacy.replicated_uniques(train, syn, cfg.keys),
-        "disclosure": lambda: privacy.disclosure(train, syn, cfg.keys, cfg.target),
+        "replicated uniques": lambda: privacy.replicated_uniques(train, syn, keys),
+        "disclosure": lambda: privacy.disclosure(train, syn, keys, target),
         "DCR + membership": lambda: privacy.dcr(train, syn, holdout),
     }
     print(f"per measure, one {name} set of {train.height:,} rows:")

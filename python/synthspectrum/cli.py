@@ -165,7 +165,7 @@ def cmd_spectrum(args) -> int:
                                    ("keys", args.keys), ("target", args.target), ("data", args.data))
                  if v is not None}
     if args.no_target:
-        overrides["target"] = None
+        overrides["target"] = ""  # "" is "no target"; None is "the default"
     if overrides:
         cfg = replace(cfg, **overrides).validate()
     # The output folder is checked before any generator runs: a folder we may not write into
@@ -181,9 +181,7 @@ def cmd_spectrum(args) -> int:
         print(result.headline())
     for line in explain(result):
         print("- " + line)
-    runs = result.runs
-    failed = runs.filter(pl.col("status") == "failed").height
-    total = runs.height
+    failed, total = result.n_failed, result.n_runs
     if failed:
         print(f"{failed} of {total} runs FAILED (see {out}/runs.csv); what succeeded is written to {out}/ "
               "(aggregates only, no record)")
