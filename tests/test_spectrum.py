@@ -327,3 +327,22 @@ def test_progress_on_a_terminal_is_a_bar_with_the_time_left(data, capsys):
     err = capsys.readouterr().err
     assert "2/2" in err and "[1/2]" not in err  # tqdm's k/N, not the line per run
     assert "<" in err  # tqdm's [elapsed<remaining]
+
+
+def test_every_generator_sees_the_number_policy(ae_deid):
+    """A sentinel 9.2e18 in one record must not reach the random generator's range (it would make
+    every synthetic value absurd); it is treated as missing, with a warning naming the column."""
+    import warnings
+
+    from synthspectrum.spectrum import run_spectrum
+
+    real = ae_deid.head(400).with_columns(pl.col("time_in_ae_minutes").cast(pl.Int64))
+    real = real.with_columns(pl.when(pl.int_range(pl.len()) == 3).then(pl.lit(2**63 - 1))
+                             .otherwise(pl.col("time_in_ae_minutes")).alias("time_in_ae_minutes"))
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        res = run_spectrum(real, generators=["random"], m=1, progress=False)
+    assert any("'time_in_ae_minutes'" in str(w.message) and "treated as missing" in str(w.message) for w in rec)
+    assert res.runs.filter(pl.col("generator") == "random")["status"].to_list() == ["ok"]
+    ks = res.results.filter((pl.col("measure") == "KSComplement") & (pl.col("column") == "time_in_ae_minutes"))
+    assert ks["value"][0] > 0.2  # uniform over the real range, not over [0, 9.2e18]

@@ -50,7 +50,7 @@ import numpy as np
 import polars as pl
 
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.frames import require_columns, require_rows, to_polars
+from synthspectrum.frames import clean_numbers, require_columns, require_rows, to_polars
 from synthspectrum.generators import SPECTRUM_ORDER, generator_names, make_generator
 
 try:
@@ -458,6 +458,9 @@ def run_spectrum(df: Any, config: SpectrumConfig | None = None, progress: bool |
     cfg = SpectrumConfig(**{**asdict(config or SpectrumConfig()), **overrides}).validate()
     real, _ = to_polars(df)
     require_rows(real)
+    # the package's one policy for values no model can use, applied once, so that every generator
+    # (the random one included) and every measure see the same real data
+    real, _ = clean_numbers(real, "data")
     keys, target, skipped_measures = _resolve_keys(cfg, real)
     cfg = replace(cfg, keys=keys, target=target)
     for name in cfg.generators:
