@@ -248,3 +248,22 @@ def test_cross_validated_auc_sees_a_real_difference_and_is_seeded():
     assert ut.propensity_auc_cv(a, a, seed=3) == pytest.approx(0.5, abs=0.08)
     with pytest.raises(SynthSpectrumError, match="folds must be"):
         ut.propensity_auc_cv(a, b, folds=1)
+
+
+def test_binomial_refuses_a_continuous_outcome():
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=200)
+    df = pl.DataFrame({"x": x, "y": 3 + 2 * x + rng.normal(size=200), "yes": rng.choice(["no", "yes"], 200),
+                       "three": rng.choice(["a", "b", "c"], 200), "flag": (x + rng.normal(size=200) > 0).astype(int)})
+    # today glm "converges" to coefficients of 1e16 and the table looks fine
+    with pytest.raises(SynthSpectrumError, match=r"column 'y': family 'binomial' needs .* 0/1.* real data"):
+        ut.regression_fit(df, df, "y ~ x", family="binomial")
+    with pytest.raises(SynthSpectrumError, match=r"column 'three': family 'binomial'"):
+        ut.regression_fit(df, df, "three ~ x", family="binomial")
+    # a synthetic outcome that is no longer 0/1 is refused too, naming the synthetic data
+    with pytest.raises(SynthSpectrumError, match=r"column 'flag'.*synthetic data"):
+        ut.regression_fit(df, df.with_columns(pl.col("flag") * 2), "flag ~ x", family="binomial")
+    # 0/1, boolean and two-level outcomes fit, with sane coefficients
+    for outcome in ("flag", "yes"):
+        out = ut.regression_fit(df, df, f"{outcome} ~ x", family="binomial")
+        assert out["estimate_real"].abs().max() < 100

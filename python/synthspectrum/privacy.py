@@ -37,7 +37,7 @@ import numpy as np
 import polars as pl
 
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.utility import _as_number, _kind, check_pair
+from synthspectrum.utility import MAX_LEVELS, _as_number, _identifier_notes, _kind, check_pair, identifier_columns
 
 
 def _rows(measures: dict[str, float]) -> pl.DataFrame:
@@ -149,18 +149,72 @@ def gower_features(frames: Sequence[pl.DataFrame], reference: pl.DataFrame) -> l
     return [np.hstack(b) for b in blocks]
 
 
-def _nearest(points: np.ndarray, to: np.ndarray) -> np.ndarray:
+def _nearest(points: Any, to: Any) -> np.ndarray:
+    """Distance from each of ``points`` to its nearest neighbour in ``to``: Manhattan on dense
+    features, plus one per mismatching code when the features come as (dense, codes) pairs."""
+    if isinstance(points, tuple):
+        if points[1].shape[1]:
+            return _nearest_with_codes(points, to)
+        points, to = points[0], to[0]
     from sklearn.neighbors import NearestNeighbors
 
     nn = NearestNeighbors(n_neighbors=1, metric="manhattan").fit(to)
     return nn.kneighbors(points, return_distance=True)[0][:, 0]
 
 
-def _sampled_features(train: Any, synthetic: Any, holdout: Any, max_records: int, seed: int):
+CHUNK_CELLS = 4_000_000  # distances held at once by the search with codes (32 MB)
+
+
+def _nearest_with_codes(points: tuple[np.ndarray, np.ndarray], to: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Exhaustive search in blocks of rows: memory CHUNK_CELLS distances, time O(n_points n_to columns)."""
+    from scipy.spatial.distance import cdist
+
+    (pd_, pc), (td, tc) = points, to
+    step = max(1, CHUNK_CELLS // max(1, td.shape[0]))
+    out = np.empty(pd_.shape[0])
+    for i in range(0, pd_.shape[0], step):
+        block = slice(i, i + step)
+        if pd_.shape[1]:
+            dist = cdist(pd_[block], td, "cityblock")
+        else:
+            dist = np.zeros((pc[block].shape[0], td.shape[0]))
+        for j in range(pc.shape[1]):
+            dist += pc[block, j][:, None] != tc[None, :, j]
+        out[block] = dist.min(axis=1)
+    return out
+
+
+def _code_features(frames: Sequence[pl.DataFrame], columns: Sequence[str]) -> list[np.ndarray]:
+    """Integer codes of the (many-level) category ``columns``, shared by all ``frames``."""
+    out = [np.empty((f.height, len(columns)), dtype=np.int64) for f in frames]
+    for j, c in enumerate(columns):
+        labels = pl.concat([f.get_column(c).cast(pl.String).fill_null("\x00").alias("v") for f in frames])
+        codes = labels.rank("dense").cast(pl.Int64).to_numpy()
+        start = 0
+        for i, f in enumerate(frames):
+            out[i][:, j] = codes[start:start + f.height]
+            start += f.height
+    return out
+
+
+def _sampled_features(train: Any, synthetic: Any, holdout: Any, max_records: int, seed: int,
+                      max_levels: int = MAX_LEVELS):
     """Gower features of (training, holdout, synthetic) records, each drawn down to at most
-    ``max_records``, training and holdout to the same size; and the number of columns."""
-    tr, sy = check_pair(train, synthetic)
-    ho, _ = check_pair(holdout, synthetic)
+    ``max_records``, training and holdout to the same size; the number of columns; and the
+    notes on what was left out.
+
+    Identifier-like columns of the training data are left out. A category with at most
+    ``max_levels`` levels is one-hot coded (0.5 per level, so a mismatch costs 1); one with
+    more is kept as integer codes and searched exhaustively in blocks, so memory never grows
+    with the number of levels. Without such a column the features are exactly the one-hot ones.
+    """
+    tr, sy = check_pair(train, synthetic, names=("training data", "synthetic data"))
+    ho, _ = check_pair(holdout, sy, names=("holdout data", "synthetic data"))
+    ids = identifier_columns(tr, max_levels)
+    notes = _identifier_notes(ids, tr.height, "the distance measures")
+    cols = [c for c in tr.columns if c not in ids]
+    if not cols:
+        raise SynthSpectrumError("every column looks like an identifier: there is nothing to measure distances on")
     rng = np.random.default_rng(seed)
 
     def sample(df: pl.DataFrame, n: int) -> pl.DataFrame:
@@ -168,18 +222,29 @@ def _sampled_features(train: Any, synthetic: Any, holdout: Any, max_records: int
 
     n = min(max_records, ho.height, tr.height)
     tr_s, ho_s, sy_s = sample(tr, n), sample(ho, n), sample(sy, max_records)
-    return (*gower_features([tr_s, ho_s, sy_s], pl.concat([tr_s, ho_s], how="vertical_relaxed")), tr.width)
+    frames = [f.select([f.get_column(c) for c in cols]) for f in (tr_s, ho_s, sy_s)]
+    wide = [c for c in cols if _kind(tr.schema[c]) == "categorical"
+            and pl.concat([f.get_column(c).cast(pl.String).alias("v") for f in frames]).n_unique() > max_levels]
+    narrow = [c for c in cols if c not in wide]
+    reference = pl.concat(frames[:2], how="vertical_relaxed")
+    if not wide:
+        return (*gower_features(frames, reference), len(cols), notes)
+    dense = (gower_features([f.select([f.get_column(c) for c in narrow]) for f in frames],
+                            reference.select([reference.get_column(c) for c in narrow]))
+             if narrow else [np.zeros((f.height, 0)) for f in frames])
+    codes = _code_features(frames, wide)
+    return (*[(d, c) for d, c in zip(dense, codes)], len(cols), notes)
 
 
 def dcr_distances(train: Any, synthetic: Any, holdout: Any, max_records: int = 5_000, seed: int = 0) -> pl.DataFrame:
     """The distances behind :func:`dcr`, for plotting: one row per synthetic record drawn,
     with its distance to the closest training and to the closest holdout record."""
-    f_tr, f_ho, f_sy, p = _sampled_features(train, synthetic, holdout, max_records, seed)
+    f_tr, f_ho, f_sy, p, _ = _sampled_features(train, synthetic, holdout, max_records, seed)
     return pl.DataFrame({"dcr_training": _nearest(f_sy, f_tr) / p, "dcr_holdout": _nearest(f_sy, f_ho) / p})
 
 
 def dcr(train: Any, synthetic: Any, holdout: Any, max_records: int = 5_000, seed: int = 0,
-        return_distances: bool = False):
+        return_distances: bool = False, max_levels: int = MAX_LEVELS):
     """Distance to closest record against a holdout baseline, and the membership-inference AUC.
 
     Rows: share_closer_to_training (0.5 is the baseline), median_dcr_training,
@@ -187,10 +252,15 @@ def dcr(train: Any, synthetic: Any, holdout: Any, max_records: int = 5_000, seed
     record), membership_auc (0.5 is no signal). At most ``max_records`` records of each frame
     are used, drawn with ``seed``. With ``return_distances`` also the frame of
     :func:`dcr_distances`, from the same neighbour search.
+
+    Columns: measure, column, value. Bounded: identifier-like columns of the training data are
+    left out (a row ``left_out_identifier`` and a warning each); categories with more than
+    ``max_levels`` levels are compared by code, never one-hot (see :func:`_sampled_features`):
+    memory O(max_records x columns), time O(max_records^2 x columns).
     """
     from sklearn.metrics import roc_auc_score
 
-    f_tr, f_ho, f_sy, p = _sampled_features(train, synthetic, holdout, max_records, seed)
+    f_tr, f_ho, f_sy, p, notes = _sampled_features(train, synthetic, holdout, max_records, seed, max_levels)
     d_tr = _nearest(f_sy, f_tr) / p
     d_ho = _nearest(f_sy, f_ho) / p
     closer = float(np.mean(d_tr < d_ho) + 0.5 * np.mean(d_tr == d_ho))
@@ -203,7 +273,9 @@ def dcr(train: Any, synthetic: Any, holdout: Any, max_records: int = 5_000, seed
         "share_closer_to_training": closer, "median_dcr_training": float(np.median(d_tr)),
         "median_dcr_holdout": float(np.median(d_ho)), "share_dcr_zero": float(np.mean(d_tr == 0)),
         "membership_auc": auc,
-    })
+    }).with_columns(pl.lit(None, dtype=pl.String).alias("column")).select("measure", "column", "value")
+    if notes:
+        measures = pl.concat([measures, pl.DataFrame(notes, schema=measures.schema)])
     if return_distances:
         return measures, pl.DataFrame({"dcr_training": d_tr, "dcr_holdout": d_ho})
     return measures

@@ -35,30 +35,38 @@ import polars as pl
 from scipy import stats
 
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.frames import is_categorical, require_columns, to_polars
+from synthspectrum.frames import clean_numbers, is_categorical, require_columns, to_polars
 
 
 # --- input checks ----------------------------------------------------------------------------
 
-def check_pair(real: Any, synthetic: Any, columns: Sequence[str] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Both frames as polars, with the same columns and compatible dtypes, else a clear error."""
-    r, _ = to_polars(real, "real data")
-    s, _ = to_polars(synthetic, "synthetic data")
-    for what, df in (("real data", r), ("synthetic data", s)):
+def check_pair(real: Any, synthetic: Any, columns: Sequence[str] | None = None,
+               names: tuple[str, str] = ("real data", "synthetic data")) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Both frames as polars, with the same columns and compatible dtypes, else a clear error.
+
+    Every measure starts here, so every measure applies the package's one policy for numbers
+    no model can use (:func:`synthspectrum.frames.clean_numbers`): NaN, +-inf and magnitudes
+    >= 1e15 become missing, with one warning per column per frame (``names`` says which frame).
+    """
+    r, _ = to_polars(real, names[0])
+    s, _ = to_polars(synthetic, names[1])
+    for what, df in zip(names, (r, s)):
         if df.height == 0:
             raise SynthSpectrumError(f"the {what} is empty (0 rows)")
     if columns is not None:
-        require_columns(r, columns, "real data")
-        require_columns(s, columns, "synthetic data")
+        require_columns(r, columns, names[0])
+        require_columns(s, columns, names[1])
         r, s = r.select([r.get_column(c) for c in columns]), s.select([s.get_column(c) for c in columns])
     if set(r.columns) != set(s.columns):
         only = sorted(set(r.columns) ^ set(s.columns))
-        raise SynthSpectrumError(f"the real and synthetic frames have different columns: {only[0]!r} is in only one")
+        raise SynthSpectrumError(f"the {names[0]} and {names[1]} have different columns: {only[0]!r} is in only one")
     s = s.select([s.get_column(c) for c in r.columns])
     for c in r.columns:
         a, b = r.schema[c], s.schema[c]
         if _kind(a) != _kind(b):
-            raise SynthSpectrumError(f"is {a} in the real data but {b} in the synthetic data", c)
+            raise SynthSpectrumError(f"is {a} in the {names[0]} but {b} in the {names[1]}", c)
+    r, _ = clean_numbers(r, names[0])
+    s, _ = clean_numbers(s, names[1])
     return r, s
 
 
@@ -79,6 +87,147 @@ def _as_number(s: pl.Series) -> pl.Series:
     if isinstance(s.dtype, pl.Duration):
         return s.dt.total_microseconds().cast(pl.Float64) / 1e6
     return s.cast(pl.Float64)
+
+
+# --- bounds: what a measure leaves out, and why -----------------------------------------------
+#
+# Every measure bounds its memory and time by design, whatever the data, and says what it left
+# out. The rules (constants below, keyword arguments where a measure takes them):
+#
+# * Identifier-like columns are left out of the propensity model, the association matrices and
+#   the distance features: a text or category column with more than MAX_LEVELS distinct
+#   values in the real data that are (nearly) all distinct (distinct / non-missing >=
+#   IDENTIFIER_SHARE), and an integer column with more than MAX_LEVELS values, all distinct
+#   (a unique key). They would cost one dummy per record and say nothing about utility.
+# * Many-level categories are grouped. synthpop's syn() refuses a predictor with more than
+#   maxfaclevels = 60 levels, and its mergelevels.syn() merges the levels held by fewer than
+#   minsize = 10 records into one (and, if that merged level still holds fewer than 10, adds
+#   the next-smallest level to it). We follow it: a column with more than MAX_LEVELS levels
+#   keeps the levels held by at least MIN_LEVEL_COUNT records (most frequent first, at most
+#   MAX_LEVELS - 1 of them) and pools all others into one level; missing stays a level of its
+#   own. A column with at most MAX_LEVELS levels is never touched, so such data give exactly
+#   the numbers (and synthpop's) they always did.
+# * The propensity design of N records is capped at min(MAX_PARAMS, N / RECORDS_PER_PARAM,
+#   MAX_CELLS / N) columns (intercept, main effects, interactions), but never below the main
+#   effects, which are themselves capped at MAX_PARAMS (whole columns in column order). So
+#   memory is at most max(MAX_CELLS, N x MAX_PARAMS) numbers per copy of the design and an
+#   IRLS step at most N x cap^2 operations. synthpop's utility.gen refuses a model with more
+#   than max.params = 400 parameters and warns of one with more than N / 5; we keep the first
+#   columns instead: main effects in column order, then whole interaction terms in R's order
+#   (pairs before triples) until the first that does not fit, and say how many were dropped.
+# * Association matrices use at most MAX_ASSOCIATION_COLUMNS columns (the first ones): at most
+#   4,950 pairs, each on codes of at most MAX_LEVELS + 1 levels.
+#
+# What was left out comes back in the measure's own frame, as rows whose ``measure`` is one of
+# LEFT_OUT_MEASURES, with the column it concerns and a count as ``value`` (no record value):
+#   left_out_identifier  column, value = distinct values in the real data
+#   left_out_over_cap    column, value = design columns (or pairs) it would have added
+#   levels_grouped       column, value = levels pooled into one
+#   interaction_columns_dropped   value = interaction design columns dropped
+# :func:`left_out_sentences` turns such rows into plain sentences; each also gives a warning.
+
+MAX_LEVELS = 60  # synthpop's syn(maxfaclevels = 60)
+MIN_LEVEL_COUNT = 10  # synthpop's mergelevels.syn(minsize = 10)
+IDENTIFIER_SHARE = 0.9
+MAX_PARAMS = 1000
+MAX_CELLS = 20_000_000  # 160 MB per copy of the design in float64
+RECORDS_PER_PARAM = 5  # synthpop's utility.gen warns of a model with more than N / 5 parameters
+MAX_ASSOCIATION_COLUMNS = 100
+LEFT_OUT_MEASURES = ("left_out_identifier", "left_out_over_cap", "levels_grouped", "interaction_columns_dropped")
+
+_NOTE_SCHEMA = {"measure": pl.String, "column": pl.String, "value": pl.Float64}
+_MISSING = "\x00NA"  # sorts before any printable level, never shown
+_POOLED = "\x00pooled"
+
+
+def identifier_columns(real: Any, max_levels: int = MAX_LEVELS, share: float = IDENTIFIER_SHARE) -> dict[str, int]:
+    """Identifier-like columns of ``real`` (see the rules above): column -> distinct values."""
+    d, _ = to_polars(real, "real data")
+    out: dict[str, int] = {}
+    for c, dtype in d.schema.items():
+        x = d.get_column(c).alias("v").drop_nulls()
+        text = (is_categorical(dtype) or dtype == pl.String)
+        if not (text or dtype.is_integer()) or x.len() <= max_levels:
+            continue
+        n = x.n_unique()
+        if n > max_levels and (n >= share * x.len() if text else n == x.len()):
+            out[c] = n
+    return out
+
+
+def _level_plan(labels: pl.Series, max_levels: int, min_count: int) -> set[str] | None:
+    """The levels a many-level column keeps as they are (synthpop's rule above); None if it has
+    at most ``max_levels`` levels and is left alone. ``labels``: text, missing as a level."""
+    counts = labels.alias("v").value_counts(name="n")
+    if counts.height <= max_levels:
+        return None
+    counts = counts.filter(pl.col("v") != _MISSING).sort(["n", "v"], descending=[True, False])
+    big = counts.filter(pl.col("n") >= min_count)
+    pooled = int(counts["n"].sum() - big["n"].sum())
+    if 0 < pooled < min_count and big.height:  # mergelevels.syn: a small pool takes the next-smallest level
+        big = big.head(big.height - 1)
+    return set(big.head(max_levels - 1)["v"].to_list())
+
+
+def _apply_plan(labels: pl.Series, keep: set[str] | None) -> tuple[pl.Series, int]:
+    """``labels`` with every level outside ``keep`` (missing excepted) pooled; and how many were."""
+    if keep is None:
+        return labels, 0
+    keep = keep | {_MISSING}
+    inside = labels.is_in(list(keep))
+    n = labels.filter(~inside).n_unique()
+    return labels.zip_with(inside, pl.Series([_POOLED] * labels.len(), dtype=pl.String)), n
+
+
+def _labels(s: pl.Series) -> pl.Series:
+    return s.cast(pl.String).fill_null(_MISSING).alias("v")
+
+
+def _warn(message: str) -> None:
+    """A UserWarning attributed to the first caller outside this package (the user's line)."""
+    import os
+    import sys
+    import warnings
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    level, frame = 2, sys._getframe(1)  # stacklevel 2 is the caller of this function
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(here):
+        level, frame = level + 1, frame.f_back
+    warnings.warn(message, UserWarning, stacklevel=level)
+
+
+def _note(measure: str, column: str | None, value: float, message: str | None = None) -> dict[str, Any]:
+    if message:
+        _warn(message)
+    return {"measure": measure, "column": column, "value": float(value)}
+
+
+def _identifier_notes(ids: dict[str, int], n_real: int, where: str) -> list[dict[str, Any]]:
+    return [_note("left_out_identifier", c, n,
+                  f"column {c!r} looks like an identifier or free text ({n} distinct values in {n_real} real "
+                  f"records): left out of {where}") for c, n in ids.items()]
+
+
+def left_out_sentences(frame: pl.DataFrame, what: str = "this measure") -> list[str]:
+    """Plain sentences for the rows of ``frame`` whose measure is one of :data:`LEFT_OUT_MEASURES`
+    (column names and counts only)."""
+    if "measure" not in frame.columns:
+        return []
+    col = "column" if "column" in frame.columns else ("column_a" if "column_a" in frame.columns else None)
+    val = "value" if "value" in frame.columns else ("real" if "real" in frame.columns else None)
+    out = []
+    for row in frame.filter(pl.col("measure").is_in(list(LEFT_OUT_MEASURES))).iter_rows(named=True):
+        c, v = (row[col] if col else None), int(row[val]) if val and row[val] is not None else 0
+        m = row["measure"]
+        if m == "left_out_identifier":
+            out.append(f"{c!r} left out of {what}: identifier-like ({v} distinct values)")
+        elif m == "left_out_over_cap":
+            out.append(f"{c!r} left out of {what}: over the size cap ({v} columns or pairs it would add)")
+        elif m == "levels_grouped":
+            out.append(f"{c!r}: {v} rare levels pooled into one in {what}")
+        else:
+            out.append(f"{v} interaction design columns dropped from {what} (size cap)")
+    return out
 
 
 # --- univariate ------------------------------------------------------------------------------
@@ -123,8 +272,9 @@ def univariate(real: Any, synthetic: Any) -> pl.DataFrame:
 
 # --- bivariate -------------------------------------------------------------------------------
 
-def _codes(s: pl.Series, bins: int) -> np.ndarray:
-    """Integer codes of a column: categories as they are, numbers in quantile bins; missing is a code."""
+def _codes(s: pl.Series, bins: int, keep: set[str] | None = None) -> np.ndarray:
+    """Integer codes of a column: categories as they are (levels outside ``keep`` pooled), numbers
+    in quantile bins; missing is a code."""
     if _kind(s.dtype) == "numeric":
         x = _as_number(s).to_numpy()
         finite = x[~np.isnan(x)]
@@ -133,15 +283,26 @@ def _codes(s: pl.Series, bins: int) -> np.ndarray:
         edges = np.unique(np.quantile(finite, np.linspace(0, 1, bins + 1)[1:-1]))
         out = np.searchsorted(edges, np.nan_to_num(x, nan=np.inf), side="right")
         return np.where(np.isnan(x), len(edges) + 1, out)
-    return s.cast(pl.String).fill_null("\x00missing").rank("dense").cast(pl.Int64).to_numpy()
+    labels, _ = _apply_plan(_labels(s), keep)
+    return labels.rank("dense").cast(pl.Int64).to_numpy()
+
+
+def _table(xi: np.ndarray, nx: int, yi: np.ndarray, ny: int) -> np.ndarray:
+    """Contingency table of two dense code arrays (0..nx-1, 0..ny-1), as floats."""
+    return np.bincount(xi * ny + yi, minlength=nx * ny).reshape(nx, ny).astype(float)
+
+
+def _dense(x: np.ndarray) -> tuple[np.ndarray, int]:
+    levels, xi = np.unique(x, return_inverse=True)
+    return xi.ravel(), len(levels)
 
 
 def _nmi(x: np.ndarray, y: np.ndarray) -> float:
     """Normalised mutual information I(X;Y) / sqrt(H(X) H(Y)) of two code arrays (0 if either is constant)."""
-    _, xi = np.unique(x, return_inverse=True)
-    _, yi = np.unique(y, return_inverse=True)
-    joint = np.zeros((xi.max() + 1, yi.max() + 1))
-    np.add.at(joint, (xi, yi), 1)
+    return _nmi_table(_table(*_dense(x), *_dense(y)))
+
+
+def _nmi_table(joint: np.ndarray) -> float:
     p = joint / joint.sum()
     px, py = p.sum(1), p.sum(0)
     hx = -np.sum(px[px > 0] * np.log(px[px > 0]))
@@ -154,91 +315,247 @@ def _nmi(x: np.ndarray, y: np.ndarray) -> float:
 
 
 def _cramers_v(x: np.ndarray, y: np.ndarray) -> float:
-    _, xi = np.unique(x, return_inverse=True)
-    _, yi = np.unique(y, return_inverse=True)
-    table = np.zeros((xi.max() + 1, yi.max() + 1))
-    np.add.at(table, (xi, yi), 1)
+    return _cramers_v_table(_table(*_dense(x), *_dense(y)))
+
+
+def _cramers_v_table(table: np.ndarray) -> float:
     if min(table.shape) < 2:
         return 0.0
     chi2 = stats.chi2_contingency(table, correction=False).statistic
     return float(np.sqrt(chi2 / table.sum() / (min(table.shape) - 1)))
 
 
-def associations(df: Any, bins: int = 10) -> pl.DataFrame:
+def _spearman(x: np.ndarray, y: np.ndarray, rx: np.ndarray | None, ry: np.ndarray | None) -> float:
+    """Spearman's rho over the records where both are present (NaN if fewer than 3 or one is
+    constant): scipy's spearmanr, with the ranks of complete columns computed once."""
+    if rx is None or ry is None:
+        keep = ~(np.isnan(x) | np.isnan(y))
+        x, y = x[keep], y[keep]
+        if x.size <= 2 or (x[0] == x).all() or (y[0] == y).all():
+            return float("nan")
+        return float(stats.spearmanr(x, y).statistic)
+    if x.size <= 2 or (x[0] == x).all() or (y[0] == y).all():
+        return float("nan")
+    return float(np.corrcoef(np.column_stack((rx, ry)), rowvar=False)[1, 0])  # the element spearmanr returns
+
+
+_ASSOC_SCHEMA = {"column_a": pl.String, "column_b": pl.String, "measure": pl.String, "value": pl.Float64}
+
+
+def _association_plan(ref: pl.DataFrame, max_levels: int, max_columns: int
+                      ) -> tuple[list[str], dict[str, set[str] | None], dict[str, set[str]], list[dict[str, Any]]]:
+    """Which columns of ``ref`` (the real data) enter the association matrices, how their levels
+    are grouped, and the notes (rows with ``column_a``; each also a warning)."""
+    ids = identifier_columns(ref, max_levels)
+    notes = _identifier_notes(ids, ref.height, "the association matrices")
+    cols = [c for c in ref.columns if c not in ids]
+    over = cols[max_columns:]
+    if over:
+        _note("left_out_over_cap", None, 0, f"{len(over)} columns left out of the association matrices "
+              f"(at most the first {max_columns} are paired): {', '.join(map(repr, over[:5]))}"
+              + (f" and {len(over) - 5} more" if len(over) > 5 else ""))
+    notes += [{"measure": "left_out_over_cap", "column": c, "value": float(j)}
+              for j, c in enumerate(over, start=max_columns)]
+    cols = cols[:max_columns]
+    plans: dict[str, set[str] | None] = {}
+    present: dict[str, set[str]] = {}
+    for c in cols:
+        if _kind(ref.schema[c]) == "categorical":
+            labels = _labels(ref.get_column(c))
+            plans[c] = _level_plan(labels, max_levels, MIN_LEVEL_COUNT)
+            if plans[c] is None:
+                present[c] = set(labels.unique().to_list())
+            else:
+                n = labels.n_unique() - len(plans[c]) - (1 if labels.is_in([_MISSING]).any() else 0)
+                notes.append(_note("levels_grouped", c, n, f"column {c!r}: {n} levels held by few records pooled "
+                                   f"into one level in the association matrices (at most {max_levels} levels)"))
+    return cols, plans, present, [{"column_a": n["column"], "column_b": None, "measure": n["measure"],
+                                   "value": n["value"]} for n in notes]
+
+
+def _associations(d: pl.DataFrame, bins: int, cols: list[str], plans: dict[str, set[str] | None],
+                  present: dict[str, set[str]], max_levels: int) -> list[dict[str, Any]]:
+    codes = {}
+    for c in cols:
+        keep = plans.get(c)
+        if keep is None and c in present and d.get_column(c).n_unique() > max_levels:
+            keep = present[c]  # a frame with far more levels than the real data: bounded by the real levels
+        codes[c] = _dense(_codes(d.get_column(c), bins, keep))
+    numbers = {c: _as_number(d.get_column(c)).to_numpy() for c in cols if _kind(d.schema[c]) == "numeric"}
+    # ranks of complete columns once: spearmanr ranks each column and takes np.corrcoef of the ranks
+    ranks = {c: stats.rankdata(x) for c, x in numbers.items() if not np.isnan(x).any()}
+    rows = []
+    for a, b in combinations(cols, 2):
+        table = _table(*codes[a], *codes[b])
+        rows.append({"column_a": a, "column_b": b, "measure": "NMI", "value": _nmi_table(table)})
+        ka, kb = _kind(d.schema[a]), _kind(d.schema[b])
+        if ka == kb == "numeric":
+            rows.append({"column_a": a, "column_b": b, "measure": "Spearman",
+                         "value": _spearman(numbers[a], numbers[b], ranks.get(a), ranks.get(b))})
+        elif ka == kb == "categorical":
+            rows.append({"column_a": a, "column_b": b, "measure": "CramersV", "value": _cramers_v_table(table)})
+    return rows
+
+
+def associations(df: Any, bins: int = 10, max_levels: int = MAX_LEVELS,
+                 max_columns: int = MAX_ASSOCIATION_COLUMNS) -> pl.DataFrame:
     """Pairwise associations of one frame: normalised mutual information for every pair, plus
     Spearman's rho for two numeric columns or Cramer's V for two categorical ones.
 
-    Numbers are cut into ``bins`` quantile bins for the mutual information; a missing value is
-    a value of its own. Tidy polars frame: column_a, column_b, measure, value.
+    NMI = I(X;Y) / sqrt(H(X) H(Y)) on the contingency table; Cramer's V = sqrt(chi2 / (n (min(r, c) - 1)))
+    (Cramer 1946). Numbers are cut into ``bins`` quantile bins for the mutual information; a
+    missing value is a value of its own. Tidy polars frame: column_a, column_b, measure, value.
+    Bounded (see "bounds" above): identifier-like columns left out, columns with more than
+    ``max_levels`` levels grouped, at most ``max_columns`` columns; rows with ``column_a`` set,
+    ``column_b`` empty and a measure in :data:`LEFT_OUT_MEASURES` say so.
     """
     d, _ = to_polars(df)
-    rows = []
-    codes = {c: _codes(d.get_column(c), bins) for c in d.columns}
-    for a, b in combinations(d.columns, 2):
-        rows.append({"column_a": a, "column_b": b, "measure": "NMI", "value": _nmi(codes[a], codes[b])})
-        ka, kb = _kind(d.schema[a]), _kind(d.schema[b])
-        if ka == kb == "numeric":
-            pair = pl.DataFrame([_as_number(d.get_column(a)).alias("x"), _as_number(d.get_column(b)).alias("y")]).drop_nulls()
-            rho = stats.spearmanr(pair["x"], pair["y"]).statistic if pair.height > 2 else float("nan")
-            rows.append({"column_a": a, "column_b": b, "measure": "Spearman", "value": float(rho)})
-        elif ka == kb == "categorical":
-            rows.append({"column_a": a, "column_b": b, "measure": "CramersV", "value": _cramers_v(codes[a], codes[b])})
-    return pl.DataFrame(rows, schema={"column_a": pl.String, "column_b": pl.String, "measure": pl.String,
-                                      "value": pl.Float64})
+    d, _ = clean_numbers(d)
+    cols, plans, present, notes = _association_plan(d, max_levels, max_columns)
+    rows = _associations(d, bins, cols, plans, present, max_levels) + notes
+    return pl.DataFrame(rows, schema=_ASSOC_SCHEMA)
 
 
-def association_difference(real: Any, synthetic: Any, bins: int = 10) -> pl.DataFrame:
-    """:func:`associations` of both frames side by side, with ``difference = synthetic - real``."""
+def association_difference(real: Any, synthetic: Any, bins: int = 10, max_levels: int = MAX_LEVELS,
+                           max_columns: int = MAX_ASSOCIATION_COLUMNS) -> pl.DataFrame:
+    """:func:`associations` of both frames side by side, with ``difference = synthetic - real``.
+
+    The columns, and the grouping of many-level columns, are decided on the real data and
+    applied to both; the rows on what was left out (``difference`` empty) come once.
+    """
     r, s = check_pair(real, synthetic)
-    a = associations(r, bins).rename({"value": "real"})
-    b = associations(s, bins).rename({"value": "synthetic"})
-    return a.join(b, on=["column_a", "column_b", "measure"], how="left").with_columns(
-        (pl.col("synthetic") - pl.col("real")).alias("difference"))
+    cols, plans, present, notes = _association_plan(r, max_levels, max_columns)
+    key = ["column_a", "column_b", "measure"]
+    a = pl.DataFrame(_associations(r, bins, cols, plans, present, max_levels), schema=_ASSOC_SCHEMA).rename({"value": "real"})
+    b = pl.DataFrame(_associations(s, bins, cols, plans, present, max_levels), schema=_ASSOC_SCHEMA).rename({"value": "synthetic"})
+    out = a.join(b, on=key, how="left").with_columns((pl.col("synthetic") - pl.col("real")).alias("difference"))
+    left = pl.DataFrame(notes, schema=_ASSOC_SCHEMA).select(*key, pl.col("value").alias("real"),
+                                                            pl.col("value").alias("synthetic"),
+                                                            pl.lit(None, dtype=pl.Float64).alias("difference"))
+    return pl.concat([out, left])
 
 
 # --- general utility: propensity-score measures -----------------------------------------------
 
 def _propensity_design(r: pl.DataFrame, s: pl.DataFrame, maxorder: int) -> tuple[np.ndarray, np.ndarray]:
-    """Design matrix as synthpop's utility.gen builds it: synthetic rows first, then real.
+    """:func:`_design` without its notes (warnings still given)."""
+    X, t, _ = _design(r, s, maxorder)
+    return X, t
+
+
+def _elementary_symmetric(widths: Sequence[int], k: int) -> int:
+    """sum over all k-subsets of prod(widths): the design columns of all k-way interactions."""
+    e = [1] + [0] * k
+    for w in widths:
+        for j in range(k, 0, -1):
+            e[j] += e[j - 1] * w
+    return e[k]
+
+
+def _design(r: pl.DataFrame, s: pl.DataFrame, maxorder: int, max_levels: int = MAX_LEVELS,
+            min_count: int = MIN_LEVEL_COUNT, max_params: int = MAX_PARAMS,
+            max_cells: int = MAX_CELLS) -> tuple[np.ndarray, np.ndarray, list[dict[str, Any]]]:
+    """Design matrix as synthpop's utility.gen builds it: synthetic rows first, then real; and
+    the notes on what was left out (rows for LEFT_OUT_MEASURES, each also a warning).
 
     Columns with a single value (or none) in both frames are left out; a categorical's missing
     values form a level; a number's missing values get an indicator column and are set to 0;
-    ``maxorder`` adds all interactions of up to ``maxorder + 1`` variables.
+    ``maxorder`` adds all interactions of up to ``maxorder + 1`` variables. Bounded by the
+    rules at the top of this section: identifier-like columns left out, many-level columns
+    grouped, at most min(max_params, max(max_cells / N, main effects)) columns.
     """
+    if isinstance(maxorder, bool) or not isinstance(maxorder, (int, np.integer)) or maxorder < 0:
+        raise SynthSpectrumError(f"maxorder must be a whole number >= 0, got {maxorder!r}")
+    notes = _identifier_notes(identifier_columns(r, max_levels), r.height, "the propensity model")
+    ids = {n["column"] for n in notes}
     both = pl.concat([s, r], how="vertical_relaxed")
+    n_rows = both.height
+    names: list[str] = []
     groups: list[np.ndarray] = []
     for c in both.columns:
+        if c in ids:
+            continue
         col = both.get_column(c).alias("v")
         nr = r.get_column(c).drop_nulls().n_unique()
         ns = s.get_column(c).drop_nulls().n_unique()
         if nr <= 1 and ns <= 1:
             continue
         if _kind(col.dtype) == "categorical" and col.dtype != pl.Boolean:
-            labels = col.cast(pl.String).fill_null("\x00NA")
-            levels = labels.unique().sort().to_list()
-            onehot = np.stack([(labels == lv).to_numpy() for lv in levels[1:]], axis=1).astype(float)
+            labels = _labels(col)
+            labels, pooled = _apply_plan(labels, _level_plan(labels, max_levels, min_count))
+            if pooled:
+                notes.append(_note("levels_grouped", c, pooled,
+                                   f"column {c!r}: {pooled} levels held by few records pooled into one level "
+                                   f"in the propensity model (at most {max_levels} levels are modelled)"))
+            codes = labels.rank("dense").cast(pl.Int64).to_numpy() - 1  # sorted levels, as .unique().sort()
+            onehot = np.zeros((n_rows, int(codes.max())))
+            hit = codes > 0  # the first level is the reference
+            onehot[np.flatnonzero(hit), codes[hit] - 1] = 1.0
+            names.append(c)
             groups.append(onehot)
         elif col.dtype == pl.Boolean:
+            names.append(c)
             groups.append(col.cast(pl.Float64).fill_null(0.0).to_numpy()[:, None])
         else:
             x = _as_number(col).to_numpy()
             miss = np.isnan(x)
+            names.append(c)
             groups.append(np.where(miss, 0.0, x)[:, None])
             if miss.any():
+                names.append(c)
                 groups.append(miss.astype(float)[:, None])
     if not groups:
         raise SynthSpectrumError("no column varies: there is nothing to tell real from synthetic by")
+    # main effects, column by column in order, while they fit max_params (a number's missingness
+    # indicator goes with it)
+    width_of: dict[str, int] = {}
+    for c, g in zip(names, groups):
+        width_of[c] = width_of.get(c, 0) + g.shape[1]
+    used, fits = 1, set()
+    for c, w in width_of.items():
+        if used + w > max_params:
+            break
+        fits.add(c)
+        used += w
+    over = [c for c in width_of if c not in fits]
+    if over:
+        _note("left_out_over_cap", None, 0, f"{len(over)} columns left out of the propensity model (the main "
+              f"effects before them fill the cap of {max_params} design columns): {', '.join(map(repr, over[:5]))}"
+              + (f" and {len(over) - 5} more" if len(over) > 5 else ""))
+    notes += [{"measure": "left_out_over_cap", "column": c, "value": float(width_of[c])} for c in over]
+    kept = [i for i, c in enumerate(names) if c in fits]
+    groups = [groups[i] for i in kept]
+    n_vars = len(fits)
     if maxorder >= len(groups):
         raise SynthSpectrumError(f"maxorder ({maxorder}) must be smaller than the number of variables ({len(groups)})")
-    cols = [np.ones((both.height, 1))] + groups
+    cap = min(max_params, max(min(n_rows // RECORDS_PER_PARAM, max_cells // n_rows), used))
+    widths = [g.shape[1] for g in groups]
+    cols = [np.ones((n_rows, 1))] + groups
+    n_inter = 0
+    full = False
     for order in range(2, maxorder + 2):
-        for combo in combinations(groups, order):
-            prod = combo[0]
-            for g in combo[1:]:
-                prod = (prod[:, :, None] * g[:, None, :]).reshape(both.height, -1)
+        if full:
+            break
+        for combo in combinations(range(len(groups)), order):
+            width = int(np.prod([widths[i] for i in combo]))
+            if used + width > cap:  # the first term that does not fit ends the model: deterministic
+                full = True
+                break
+            prod = groups[combo[0]]
+            for i in combo[1:]:
+                prod = (prod[:, :, None] * groups[i][:, None, :]).reshape(n_rows, -1)
             cols.append(prod)
+            used += width
+            n_inter += width
+    if maxorder:
+        dropped = sum(_elementary_symmetric(widths, k) for k in range(2, maxorder + 2)) - n_inter
+        if dropped:
+            notes.append(_note("interaction_columns_dropped", None, dropped,
+                               f"{dropped} of {dropped + n_inter} interaction design columns dropped from the "
+                               f"propensity model: at most {cap} design columns for {n_rows} records "
+                               f"({n_vars} variables, maxorder {maxorder})"))
     t = np.concatenate([np.ones(s.height), np.zeros(r.height)])
-    return np.hstack(cols), t
+    return np.hstack(cols), t, notes
 
 
 def _independent_columns(X: np.ndarray, tol: float = 1e-10) -> np.ndarray:
@@ -322,28 +639,35 @@ def propensity_scores(real: Any, synthetic: Any, maxorder: int = 0) -> pl.DataFr
     """Logistic propensity of being synthetic for every record (polars: ``source``, ``propensity``);
     the model of :func:`pmse` with ``method="logit"``. Scores only, no record values."""
     r, s = check_pair(real, synthetic)
-    X, t = _propensity_design(r, s, maxorder)
+    X, t, _ = _design(r, s, maxorder)
     score = logistic_fit(X, t)
     return pl.DataFrame({"source": np.where(t == 1, "synthetic", "real"), "propensity": score})
 
 
 def pmse(real: Any, synthetic: Any, method: str = "logit", maxorder: int = 0, nperms: int = 50,
-         min_leaf: int = 5, seed: int = 0) -> pl.DataFrame:
-    """General utility by propensity scores (see the module docstring); one row per statistic.
+         min_leaf: int = 5, seed: int = 0, max_params: int = MAX_PARAMS, max_levels: int = MAX_LEVELS) -> pl.DataFrame:
+    """General utility by propensity scores (see the module docstring); one row per statistic
+    (columns ``measure``, ``column``, ``value``; ``column`` is empty for the statistics).
 
     ``method="logit"``: logistic regression with main effects (``maxorder=0``) or interactions
-    of up to ``maxorder + 1`` variables; it equals synthpop's ``utility.gen(method = "logit")``.
-    ``method="cart"``: a classification tree (leaves of at least ``min_leaf``); S_pMSE is then
-    pMSE over its mean under ``nperms`` random relabellings (seeded by ``seed``), as synthpop's
-    ``resamp.method = "perm"``.
+    of up to ``maxorder + 1`` variables; it equals synthpop's ``utility.gen(method = "logit")``
+    whenever no bound applies. ``method="cart"``: a classification tree (leaves of at least
+    ``min_leaf``); S_pMSE is then pMSE over its mean under ``nperms`` random relabellings
+    (seeded by ``seed``), as synthpop's ``resamp.method = "perm"``.
+
+    Bounded (see "bounds" above): identifier-like columns are left out, columns with more
+    than ``max_levels`` levels grouped, the design capped at ``max_params`` columns; each
+    of these adds a row (measure in :data:`LEFT_OUT_MEASURES`) and a warning.
     """
+    if method not in ("logit", "cart"):
+        raise SynthSpectrumError(f"method must be 'logit' or 'cart', got {method!r}")
     r, s = check_pair(real, synthetic)
-    X, t = _propensity_design(r, s, maxorder)
+    X, t, notes = _design(r, s, maxorder, max_levels=max_levels, max_params=max_params)
     if method == "logit":
         keep = _independent_columns(X)
         score = logistic_fit(X[:, keep], t, independent=True)
         res = _propensity_stats(score, t, len(keep))
-    elif method == "cart":
+    else:
         from sklearn.tree import DecisionTreeClassifier
 
         def tree_scores(labels: np.ndarray) -> np.ndarray:
@@ -355,9 +679,8 @@ def pmse(real: Any, synthetic: Any, method: str = "logit", maxorder: int = 0, np
         rng = np.random.default_rng(seed)
         null = [np.mean((tree_scores(rng.permutation(t)) - t.mean()) ** 2) for _ in range(nperms)]
         res["S_pMSE"] = res["pMSE"] / float(np.mean(null))
-    else:
-        raise SynthSpectrumError(f"method must be 'logit' or 'cart', got {method!r}")
-    return pl.DataFrame({"measure": list(res), "value": list(res.values())})
+    rows = [{"measure": m, "column": None, "value": float(v)} for m, v in res.items()] + notes
+    return pl.DataFrame(rows, schema=_NOTE_SCHEMA)
 
 
 def propensity_auc_cv(real: Any, synthetic: Any, maxorder: int = 0, folds: int = 5, seed: int = 0) -> float:
@@ -366,7 +689,7 @@ def propensity_auc_cv(real: Any, synthetic: Any, maxorder: int = 0, folds: int =
 
     The records (synthetic t = 1, real t = 0) are split into ``folds`` stratified folds (each
     fold keeps the share of synthetic records as far as it can; shuffled with ``seed``), and
-    records identical on every column are kept in one fold (sklearn's StratifiedGroupKFold):
+    records identical in the model (the same design row) are kept in one fold (sklearn's StratifiedGroupKFold):
     a synthetic copy of a real record, fitted with the opposite label, would otherwise teach
     the model the opposite of the truth, and a frame scored against itself would give about
     0.17 instead of 0.5. For each fold k the
@@ -389,10 +712,14 @@ def propensity_auc_cv(real: Any, synthetic: Any, maxorder: int = 0, folds: int =
     from sklearn.model_selection import StratifiedGroupKFold
 
     r, s = check_pair(real, synthetic)
-    X, t = _propensity_design(r, s, maxorder)
+    X, t, _ = _design(r, s, maxorder)  # bounded as pmse's; what was left out is warned
     # identical records stay in one fold: a copy in the fitting folds, labelled the other way,
-    # would teach the model the opposite of the truth (a frame against itself would score ~0.17)
-    groups = pl.concat([s, r], how="vertical_relaxed").hash_rows(seed=0).to_numpy()
+    # would teach the model the opposite of the truth (a frame against itself would score ~0.17).
+    # Identical means identical design rows; a group is named by its first record, so the folds
+    # do not depend on hash values.
+    _, first, inverse = np.unique(pl.from_numpy(X).hash_rows(seed=0).to_numpy(), return_index=True,
+                                  return_inverse=True)
+    groups = first[inverse.ravel()]
     if not isinstance(folds, (int, np.integer)) or isinstance(folds, bool) or folds < 2:
         raise SynthSpectrumError(f"folds must be a whole number of at least 2, got {folds!r}")
     if min(r.height, s.height) < folds:
@@ -488,11 +815,27 @@ def utility_tab(real: Any, synthetic: Any, vars: Sequence[str], ngroups: int = 5
 
 # --- specific utility ------------------------------------------------------------------------
 
+def _require_binary(endog: np.ndarray, outcome: str, what: str) -> None:
+    """A logistic model needs a 0/1 outcome: refuse a continuous one (glm would return
+    coefficients of 1e16 and exit as if all were well). The message holds counts, no values."""
+    y = np.asarray(endog, dtype=float)
+    if y.ndim == 2 and y.shape[1] == 2:  # a two-level text outcome: patsy's two indicator columns
+        return
+    y = y.ravel()
+    if y.size and np.isin(y, (0.0, 1.0)).all():
+        return
+    distinct = np.unique(y).size
+    raise SynthSpectrumError(f"family 'binomial' needs an outcome that is 0/1, boolean or a two-level category, "
+                             f"but in the {what} it has {distinct} distinct values; use family='gaussian' for a "
+                             "number, or an outcome such as 'I(x > 10) ~ ...'", outcome)
+
+
 def regression_fit(real: Any, synthetic: Any, formula: str, family: str = "gaussian", level: float = 0.95) -> pl.DataFrame:
     """Specific utility: the same regression on real and synthetic data, term by term.
 
     ``formula`` in R/patsy syntax (``"admitted ~ age_band + treatment"``); ``family`` is
-    ``"gaussian"`` (linear) or ``"binomial"`` (logistic). Per term: both estimates and standard
+    ``"gaussian"`` (linear) or ``"binomial"`` (logistic; its outcome must be 0/1, boolean or a
+    two-level category, else a one-line error names it). Per term: both estimates and standard
     errors, ``std_coef_diff = (b_syn - b_real) / se_real`` and the confidence-interval overlap
     of Karr, Kohnen, Oganian, Reiter & Sanil (2006):
     ``ci_overlap = 1/2 [(min(U_r, U_s) - max(L_r, L_s)) / (U_r - L_r) + (same) / (U_s - L_s)]``,
@@ -506,11 +849,25 @@ def regression_fit(real: Any, synthetic: Any, formula: str, family: str = "gauss
     if family not in fams:
         raise SynthSpectrumError(f"family must be 'gaussian' or 'binomial', got {family!r}")
 
+    outcome = formula.split("~", 1)[0].strip() if "~" in formula else formula
+
     def fit(df: pl.DataFrame, what: str):
+        if family == "binomial" and outcome in df.columns and _kind(df.schema[outcome]) == "categorical" \
+                and df.schema[outcome] != pl.Boolean:
+            levels = df.get_column(outcome).alias("v").drop_nulls().n_unique()
+            if levels != 2:
+                raise SynthSpectrumError(f"family 'binomial' needs an outcome that is 0/1, boolean or a two-level "
+                                         f"category, but in the {what} it has {levels} categories", outcome)
         pdf = df.with_columns([df.get_column(c).cast(pl.Int8) for c in df.columns if df.schema[c] == pl.Boolean]).to_pandas()
         try:
-            return smf.glm(formula, data=pdf, family=fams[family]).fit()
+            model = smf.glm(formula, data=pdf, family=fams[family])
         except Exception as exc:  # patsy names the unknown term
+            raise SynthSpectrumError(f"the formula {formula!r} cannot be fitted on the {what}: {exc}") from None
+        if family == "binomial":
+            _require_binary(model.endog, outcome, what)
+        try:
+            return model.fit()
+        except Exception as exc:
             raise SynthSpectrumError(f"the formula {formula!r} cannot be fitted on the {what}: {exc}") from None
 
     fr, fs = fit(r, "real data"), fit(s, "synthetic data")
