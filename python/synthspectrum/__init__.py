@@ -12,8 +12,21 @@ from synthspectrum.audit import audit
 from synthspectrum.errors import ColumnError, SynthSpectrumError
 from synthspectrum.metadata import MetadataModel, fit_metadata
 from synthspectrum.metadata import load as load_model
-from synthspectrum.report import evaluate
-from synthspectrum.utility import univariate
+
+_LAZY = {"evaluate": ("synthspectrum.report", "evaluate"), "univariate": ("synthspectrum.utility", "univariate")}
+
+
+def __getattr__(name: str):
+    # The measures pull in scipy, scikit-learn and matplotlib: loaded on first use, so that
+    # `import synthspectrum` (and each disclosure-control worker) starts fast.
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(module), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'synthspectrum' has no attribute {name!r}")
 
 try:
     __version__ = version("synthspectrum")

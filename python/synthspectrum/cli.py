@@ -101,7 +101,7 @@ def cmd_fit(args) -> int:
     check_output(args.output, [".json"], _input_files(args.data), "model file")
     df = _read(args.data, args)
     model = fit_metadata(df, privacy=args.privacy, unique=args.unique, categorical=args.categorical,
-                         column_time_limit=args.column_time_limit)
+                         column_time_limit=args.column_time_limit, keep_support=not args.no_keep_support)
     with atomic_path(args.output) as tmp:
         model.save(tmp)
     for note in model.notes:
@@ -300,6 +300,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--categorical", nargs="+", metavar="COL", help="columns to model as categories")
     s.add_argument("--column-time-limit", type=_seconds, default=120.0,
                    help="seconds per column for disclosure control before the fallback (default 120)")
+    s.add_argument("--no-keep-support", action="store_true",
+                   help="let metasyn choose any distribution, even one that draws negative values for a column "
+                        "that is never negative, or fractions for whole numbers (default: keep sign and integer-ness)")
     s.set_defaults(func=cmd_fit)
 
     s = sub.add_parser("synthesize", help="draw synthetic rows from a model file")

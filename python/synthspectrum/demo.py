@@ -30,7 +30,7 @@ from synthspectrum.metadata import fit_metadata
 
 def _severity_counts(findings: pl.DataFrame) -> str:
     counts = dict(findings["severity"].value_counts().iter_rows())
-    return ", ".join(f"{counts.get(s, 0)} {s}" for s in ("high", "medium", "low"))
+    return ", ".join(f"{counts.get(s, 0)} {s}" for s in ("high", "medium", "quality", "low"))
 
 
 DEMO_FILES = ["model.json", "audit.txt", "synthetic.csv", "comparison.csv"]

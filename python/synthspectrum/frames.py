@@ -114,9 +114,8 @@ def clean_numbers(df: pl.DataFrame, what: str = "data") -> tuple[pl.DataFrame, l
             parts = []
             if n_inf:
                 parts.append(f"{n_inf} infinite value(s)")
-            if n_big:
-                biggest = float(x.filter(bad_big.fill_null(False)).abs().max())
-                parts.append(f"{n_big} value(s) of magnitude >= {EXTREME:.0e} (largest {biggest:.3g})")
+            if n_big:  # the value itself is not quoted: it may be a real record's
+                parts.append(f"{n_big} value(s) of magnitude >= {EXTREME:.0e}")
             msg = (f"{what}, column {name!r}: {' and '.join(parts)} treated as missing; such values are "
                    "usually codes for 'unknown' and would make every synthetic value absurd")
             notes.append(msg)
