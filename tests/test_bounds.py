@@ -135,6 +135,8 @@ def test_wide_data_has_a_bounded_design():
     # today 1 + 200 + 200 * 199 / 2 = 20,101 columns; capped at N / 5 = 200 but never below the
     # 201 main-effect columns
     assert X.shape == (1000, 201)
+    # counted without building it, for callers that choose maxorder
+    assert ut.design_size(*wide, maxorder=1) == {"columns": 201, "uncapped": 20101, "variables": 200, "records": 1000}
     assert dropped == [{"measure": "interaction_columns_dropped", "column": None, "value": 19900.0}]
     with pytest.warns(UserWarning):
         out = ut.pmse(*wide, maxorder=1)
@@ -145,6 +147,7 @@ def test_wide_data_has_a_bounded_design():
     with pytest.warns(UserWarning, match="66 of 435"):
         X, _, _ = ut._design(*narrow, maxorder=1)
     assert X.shape == (2000, 400)
+    assert ut.design_size(*narrow, maxorder=1)["columns"] == 400
     assert np.array_equal(X[:, 31], X[:, 1] * X[:, 2])  # the first pair is x0:x1
     # main effects beyond max_params: whole columns, in column order
     with pytest.warns(UserWarning, match="26 columns left out of the propensity model"):

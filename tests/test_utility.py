@@ -224,17 +224,18 @@ def _ten_by_ten(rng: np.random.Generator, n: int, shift: float = 0.0) -> pl.Data
 
 
 def test_cross_validated_auc_is_one_half_for_two_samples_of_one_distribution():
-    # Bands from 200 simulated pairs of this design (seeds 0-199): out-of-fold AUC mean 0.500,
-    # sd 0.031 per pair, sd 0.014 for a mean of 5 pairs; in-sample AUC never below 0.68.
-    # The bands below are about 3.2 sd wide, so a correct estimator fails them about once in 700.
+    # Bands from 200 simulated pairs of this design (seeds 0-199, as below): out-of-fold AUC
+    # mean 0.500, sd 0.032 per pair (range 0.397-0.579), sd 0.015 for a mean of 5 pairs; the
+    # in-sample AUC was never below 0.68. Each pair must lie within 3.7 sd, their mean within
+    # 3.3 sd: a correct estimator fails this test well under once in 500 draws.
     cv, inside = [], []
     for seed in range(5):
         rng = np.random.default_rng(seed)
         a, b = _ten_by_ten(rng, 300), _ten_by_ten(rng, 300)
         cv.append(ut.propensity_auc_cv(a, b, seed=seed))
         inside.append(value(ut.pmse(a, b), "AUC"))
-    assert all(0.40 < x < 0.60 for x in cv), cv
-    assert 0.455 < np.mean(cv) < 0.545, cv
+    assert all(0.38 < x < 0.62 for x in cv), cv
+    assert 0.45 < np.mean(cv) < 0.55, cv
     assert min(inside) > 0.65, inside  # the in-sample AUC of the same model is far from 0.5
 
 
@@ -242,8 +243,10 @@ def test_cross_validated_auc_sees_a_real_difference_and_is_seeded():
     rng = np.random.default_rng(7)
     a, b = _ten_by_ten(rng, 300), _ten_by_ten(rng, 300, shift=15.0)  # age moved by one sd
     auc = ut.propensity_auc_cv(a, b, seed=3)
-    # one normal shifted by one sd alone gives AUC Phi(1 / sqrt 2) = 0.76; the noise dummies cost some
-    assert 0.65 < auc < 0.80, auc
+    # one normal shifted by one sd alone gives AUC Phi(1 / sqrt 2) = 0.76; the 90 noise dummies
+    # cost some: over 40 simulated pairs (seeds 100-139) mean 0.682, sd 0.027, range 0.626-0.723.
+    # The band is mean +- 3.5 sd, its floor far above the null's 0.5 +- 0.032.
+    assert 0.58 < auc < 0.78, auc
     assert ut.propensity_auc_cv(a, b, seed=3) == auc
     assert ut.propensity_auc_cv(a, a, seed=3) == pytest.approx(0.5, abs=0.08)
     with pytest.raises(SynthSpectrumError, match="folds must be"):

@@ -23,6 +23,11 @@ Distance to closest record (DCR; e.g. Platzer & Reutterer 2021)
     training and closest holdout record; ``share_closer_to_training`` is the share nearer a
     training record (ties count half): ~0.5 when the generator did not memorise, -> 1 when it
     copies. Training is subsampled to the holdout's size so that 0.5 stays the baseline.
+    Identifier-like columns of the training data (record numbers, free text: see
+    :func:`synthspectrum.utility.identifier_columns`) are left out of the distance, with a
+    warning and a row ``left_out_identifier``; a category with more than 60 levels is compared
+    by code (an exhaustive search in blocks), never one-hot, so memory stays
+    O(max_records x columns) whatever the number of levels.
 Membership inference (a distance attack)
     the attacker scores each candidate real record by minus its distance to the closest
     synthetic record; ``membership_auc`` is the AUC of that score for telling training from

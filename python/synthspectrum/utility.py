@@ -23,6 +23,19 @@ Table utility (synthpop's ``utility.tab``)
     Voas-Williamson statistic; S_pMSE = S_VW = VW / df with df = cells - 1;
     pMSE = VW c (1-c)^2 / N; FT = 4 sum (sqrt s - sqrt(c/(1-c) d))^2 (Freeman-Tukey);
     JSD the Jensen-Shannon divergence (base 2) of the two cell distributions.
+Out-of-sample discrimination (:func:`propensity_auc_cv`)
+    the propensity AUC of out-of-fold scores (K stratified folds): about 0.5 for two samples of
+    one distribution even where the in-sample AUC of :func:`pmse` saturates (small data).
+
+Bounds. Every measure bounds its memory and time whatever the data (see the "bounds" section
+below for the rules and constants): identifier-like columns are left out, categories with more
+than 60 levels are grouped as synthpop's ``mergelevels.syn`` does, the propensity design and
+the association pairs are capped. What was left out comes back as rows of the measure's own
+frame (measure in :data:`LEFT_OUT_MEASURES`, the column's name and a count) and as a warning
+naming the column; these disclose column names and counts of distinct values, no value. Where
+no bound applies the numbers are exactly those of the unbounded measures (and of synthpop's).
+Numbers no model can use (NaN, +-inf, magnitudes >= 1e15) are made missing first, with a
+warning (:func:`synthspectrum.frames.clean_numbers`, applied by :func:`check_pair`).
 """
 
 from __future__ import annotations
@@ -452,26 +465,15 @@ def _elementary_symmetric(widths: Sequence[int], k: int) -> int:
     return e[k]
 
 
-def _design(r: pl.DataFrame, s: pl.DataFrame, maxorder: int, max_levels: int = MAX_LEVELS,
-            min_count: int = MIN_LEVEL_COUNT, max_params: int = MAX_PARAMS,
-            max_cells: int = MAX_CELLS) -> tuple[np.ndarray, np.ndarray, list[dict[str, Any]]]:
-    """Design matrix as synthpop's utility.gen builds it: synthetic rows first, then real; and
-    the notes on what was left out (rows for LEFT_OUT_MEASURES, each also a warning).
-
-    Columns with a single value (or none) in both frames are left out; a categorical's missing
-    values form a level; a number's missing values get an indicator column and are set to 0;
-    ``maxorder`` adds all interactions of up to ``maxorder + 1`` variables. Bounded by the
-    rules at the top of this section: identifier-like columns left out, many-level columns
-    grouped, at most min(max_params, max(max_cells / N, main effects)) columns.
-    """
-    if isinstance(maxorder, bool) or not isinstance(maxorder, (int, np.integer)) or maxorder < 0:
-        raise SynthSpectrumError(f"maxorder must be a whole number >= 0, got {maxorder!r}")
+def _main_effects(r: pl.DataFrame, s: pl.DataFrame, max_levels: int, min_count: int, max_params: int):
+    """The main-effect plan of the propensity design, built lazily: per kept column its design
+    groups as functions (so that nothing over the cap is ever allocated), their widths, the
+    columns used, and the notes. Rows are synthetic first, then real."""
     notes = _identifier_notes(identifier_columns(r, max_levels), r.height, "the propensity model")
     ids = {n["column"] for n in notes}
     both = pl.concat([s, r], how="vertical_relaxed")
     n_rows = both.height
-    names: list[str] = []
-    groups: list[np.ndarray] = []
+    specs: list[tuple[str, int, Any]] = []  # (column, width, build)
     for c in both.columns:
         if c in ids:
             continue
@@ -488,29 +490,32 @@ def _design(r: pl.DataFrame, s: pl.DataFrame, maxorder: int, max_levels: int = M
                                    f"column {c!r}: {pooled} levels held by few records pooled into one level "
                                    f"in the propensity model (at most {max_levels} levels are modelled)"))
             codes = labels.rank("dense").cast(pl.Int64).to_numpy() - 1  # sorted levels, as .unique().sort()
-            onehot = np.zeros((n_rows, int(codes.max())))
-            hit = codes > 0  # the first level is the reference
-            onehot[np.flatnonzero(hit), codes[hit] - 1] = 1.0
-            names.append(c)
-            groups.append(onehot)
+
+            def onehot(codes: np.ndarray = codes) -> np.ndarray:
+                out = np.zeros((n_rows, int(codes.max())))
+                hit = codes > 0  # the first level is the reference
+                out[np.flatnonzero(hit), codes[hit] - 1] = 1.0
+                return out
+
+            specs.append((c, int(codes.max()), onehot))
         elif col.dtype == pl.Boolean:
-            names.append(c)
-            groups.append(col.cast(pl.Float64).fill_null(0.0).to_numpy()[:, None])
+            specs.append((c, 1, lambda col=col: col.cast(pl.Float64).fill_null(0.0).to_numpy()[:, None]))
         else:
             x = _as_number(col).to_numpy()
             miss = np.isnan(x)
-            names.append(c)
-            groups.append(np.where(miss, 0.0, x)[:, None])
+            specs.append((c, 1, lambda x=x, miss=miss: np.where(miss, 0.0, x)[:, None]))
             if miss.any():
-                names.append(c)
-                groups.append(miss.astype(float)[:, None])
-    if not groups:
+                specs.append((c, 1, lambda miss=miss: miss.astype(float)[:, None]))
+    if not specs:
+        if ids:
+            raise SynthSpectrumError("every column that varies looks like an identifier (left out): there is "
+                                     "nothing to tell real from synthetic by")
         raise SynthSpectrumError("no column varies: there is nothing to tell real from synthetic by")
     # main effects, column by column in order, while they fit max_params (a number's missingness
     # indicator goes with it)
     width_of: dict[str, int] = {}
-    for c, g in zip(names, groups):
-        width_of[c] = width_of.get(c, 0) + g.shape[1]
+    for c, w, _ in specs:
+        width_of[c] = width_of.get(c, 0) + w
     used, fits = 1, set()
     for c, w in width_of.items():
         if used + w > max_params:
@@ -523,12 +528,54 @@ def _design(r: pl.DataFrame, s: pl.DataFrame, maxorder: int, max_levels: int = M
               f"effects before them fill the cap of {max_params} design columns): {', '.join(map(repr, over[:5]))}"
               + (f" and {len(over) - 5} more" if len(over) > 5 else ""))
     notes += [{"measure": "left_out_over_cap", "column": c, "value": float(width_of[c])} for c in over]
-    kept = [i for i, c in enumerate(names) if c in fits]
-    groups = [groups[i] for i in kept]
-    n_vars = len(fits)
+    specs = [sp for sp in specs if sp[0] in fits]
+    return specs, used, len(fits), n_rows, notes
+
+
+def _cap(n_rows: int, used: int, max_params: int, max_cells: int) -> int:
+    return min(max_params, max(min(n_rows // RECORDS_PER_PARAM, max_cells // n_rows), used))
+
+
+def design_size(real: Any, synthetic: Any, maxorder: int = 0, max_levels: int = MAX_LEVELS,
+                max_params: int = MAX_PARAMS, max_cells: int = MAX_CELLS) -> dict[str, int]:
+    """The size of :func:`pmse`'s logistic design, counted without building it (identifier-like
+    columns left out and levels grouped as there, with the same warnings): ``columns`` (with the
+    cap applied), ``uncapped`` (all interactions of up to ``maxorder + 1`` variables),
+    ``variables`` (design groups: a number with missing values counts twice, as in synthpop)
+    and ``records`` (N = real + synthetic)."""
+    r, s = check_pair(real, synthetic)
+    specs, used, _, n_rows, _ = _main_effects(r, s, max_levels, MIN_LEVEL_COUNT, max_params)
+    widths = [w for _, w, _ in specs]
+    uncapped = used + sum(_elementary_symmetric(widths, k) for k in range(2, maxorder + 2))
+    columns, cap = used, _cap(n_rows, used, max_params, max_cells)
+    for order in range(2, maxorder + 2):
+        for combo in combinations(widths, order):
+            w = int(np.prod(combo))
+            if columns + w > cap:
+                return {"columns": columns, "uncapped": uncapped, "variables": len(widths), "records": n_rows}
+            columns += w
+    return {"columns": columns, "uncapped": uncapped, "variables": len(widths), "records": n_rows}
+
+
+def _design(r: pl.DataFrame, s: pl.DataFrame, maxorder: int, max_levels: int = MAX_LEVELS,
+            min_count: int = MIN_LEVEL_COUNT, max_params: int = MAX_PARAMS,
+            max_cells: int = MAX_CELLS) -> tuple[np.ndarray, np.ndarray, list[dict[str, Any]]]:
+    """Design matrix as synthpop's utility.gen builds it: synthetic rows first, then real; and
+    the notes on what was left out (rows for LEFT_OUT_MEASURES, each also a warning).
+
+    Columns with a single value (or none) in both frames are left out; a categorical's missing
+    values form a level; a number's missing values get an indicator column and are set to 0;
+    ``maxorder`` adds all interactions of up to ``maxorder + 1`` variables. Bounded by the
+    rules at the top of this section: identifier-like columns left out, many-level columns
+    grouped, at most min(max_params, max(min(N / 5, max_cells / N), main effects)) columns.
+    """
+    if isinstance(maxorder, bool) or not isinstance(maxorder, (int, np.integer)) or maxorder < 0:
+        raise SynthSpectrumError(f"maxorder must be a whole number >= 0, got {maxorder!r}")
+    specs, used, n_vars, n_rows, notes = _main_effects(r, s, max_levels, min_count, max_params)
+    groups = [build() for _, _, build in specs]
     if maxorder >= len(groups):
         raise SynthSpectrumError(f"maxorder ({maxorder}) must be smaller than the number of variables ({len(groups)})")
-    cap = min(max_params, max(min(n_rows // RECORDS_PER_PARAM, max_cells // n_rows), used))
+    cap = _cap(n_rows, used, max_params, max_cells)
     widths = [g.shape[1] for g in groups]
     cols = [np.ones((n_rows, 1))] + groups
     n_inter = 0
