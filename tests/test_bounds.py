@@ -125,6 +125,13 @@ def test_pmse_with_grouped_levels_equals_the_model_on_hand_grouped_data():
     assert notes(out, "levels_grouped") == {"code": float(len(rare))}
     expected = ut.pmse(by_hand(real), by_hand(syn))
     assert stat_rows(out)["value"].to_list() == pytest.approx(expected["value"].to_list(), rel=1e-9)
+    # the association matrices group the same way, on the frame they describe
+    both_frames = pl.concat([real, syn])
+    with pytest.warns(UserWarning, match="'code'.*association matrices"):
+        a = ut.associations(both_frames)
+    assert notes(a, "levels_grouped", "column_a") == {"code": float(len(rare))}
+    assert stat_rows(a)["value"].to_list() == pytest.approx(ut.associations(by_hand(both_frames))["value"].to_list(),
+                                                            rel=1e-9)
 
 
 def test_wide_data_has_a_bounded_design():
@@ -189,6 +196,8 @@ def test_dcr_on_many_levels_needs_no_one_hot():
     with pytest.warns(UserWarning, match="'key' looks like an identifier"):
         f_tr, f_ho, f_sy, p, _ = pv._sampled_features(*keys, 5_000, 0)
     assert f_tr.shape == (5_000, 2) and p == 1
+    with pytest.warns(UserWarning, match="'key' looks like an identifier"):
+        assert notes(pv.dcr(*keys), "left_out_identifier") == {"key": 10_000.0}
     # 10k records with a 3,000-level column (not an identifier): kept as one code column
     tr, sy, ho = frame(10_000, 3_000), frame(10_000, 3_000), frame(10_000, 3_000)
     f_tr, f_ho, f_sy, p, _ = pv._sampled_features(tr, sy, ho, 5_000, 0)
