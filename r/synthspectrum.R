@@ -117,14 +117,13 @@
     big <- !is.na(x) & !inf & abs(x) >= .ss_extreme
     n_nan <- sum(nan); n_inf <- sum(inf); n_big <- sum(big)
     if (n_nan + n_inf + n_big == 0) next
-    largest <- if (n_big) max(abs(x[big])) else NA
     x[nan | inf | big] <- NA
     data[[v]] <- x
     if (n_nan) notes <- c(notes, sprintf("%s: %d NaN value(s) treated as missing", v, n_nan))
     if (n_inf + n_big) {
+      # the value itself is not quoted: it may be a real record's
       parts <- c(if (n_inf) sprintf("%d infinite value(s)", n_inf),
-                 if (n_big) sprintf("%d value(s) of magnitude >= 1e+15 (largest %s)", n_big,
-                                    sprintf("%.3g", largest)))
+                 if (n_big) sprintf("%d value(s) of magnitude >= 1e+15", n_big))
       msg <- sprintf(paste0("%s, column '%s': %s treated as missing; such values are usually codes ",
                             "for 'unknown' and would make every synthetic value absurd"),
                      what, v, paste(parts, collapse = " and "))

@@ -410,8 +410,9 @@ def test_unusable_numbers_become_missing_the_same_way_in_python_and_r(tmp_path):
         res = sp.syn(df, method="sample", seed=1)
     py_msgs = [str(w.message) for w in record if "treated as missing" in str(w.message)]
     assert py_msgs == ["data, column 'x': 2 infinite value(s) and 1 value(s) of magnitude >= 1e+15 "
-                       "(largest 1e+20) treated as missing; such values are usually codes for 'unknown' "
+                       "treated as missing; such values are usually codes for 'unknown' "
                        "and would make every synthetic value absurd"]
+    assert "1e+20" not in py_msgs[0]  # the value is not quoted: it may be a real record's
     assert py_msgs[0] in res.notes
     # "sample" draws the observed values: the three unusable ones can come back only as missing
     finite = set(x[3:])
