@@ -51,6 +51,9 @@ def test_identifier_rule_on_the_bundled_data():
     assert ut.identifier_columns(datasets.load("ae_deidentified")) == {}
     assert ut.identifier_columns(pl.DataFrame({"k": list(range(500)), "x": [i % 7 for i in range(500)]})) == {"k": 500}
     assert ut.identifier_columns(pl.DataFrame({"k": list(range(40))})) == {}  # 40 <= 60 values: not a key yet
+    # all distinct but spread like a measurement (incomes in pounds): kept
+    incomes = np.random.default_rng(0).choice(10**6, 300, replace=False)
+    assert ut.identifier_columns(pl.DataFrame({"income": incomes})) == {}
 
 
 def test_pmse_leaves_identifiers_out_and_says_so(steward):

@@ -111,7 +111,8 @@ def _as_number(s: pl.Series) -> pl.Series:
 #   the distance features: a text or category column with more than MAX_LEVELS distinct
 #   values in the real data that are (nearly) all distinct (distinct / non-missing >=
 #   IDENTIFIER_SHARE), and an integer column with more than MAX_LEVELS values, all distinct
-#   (a unique key). They would cost one dummy per record and say nothing about utility.
+#   and within fewer than 2n consecutive numbers (a record number). They would cost one
+#   dummy per record (or pair records by their position) and say nothing about utility.
 # * Many-level categories are grouped. synthpop's syn() refuses a predictor with more than
 #   maxfaclevels = 60 levels, and its mergelevels.syn() merges the levels held by fewer than
 #   minsize = 10 records into one (and, if that merged level still holds fewer than 10, adds
@@ -163,7 +164,13 @@ def identifier_columns(real: Any, max_levels: int = MAX_LEVELS, share: float = I
         if not (text or dtype.is_integer()) or x.len() <= max_levels:
             continue
         n = x.n_unique()
-        if n > max_levels and (n >= share * x.len() if text else n == x.len()):
+        if text:
+            if n > max_levels and n >= share * x.len():
+                out[c] = n
+        # an integer is a key only if it looks like a record number: all distinct and packed
+        # into few consecutive numbers (an all-distinct measurement such as an income in
+        # pounds spreads far wider, and costs the model one column anyway)
+        elif n == x.len() and float(x.max()) - float(x.min()) < 2 * n:
             out[c] = n
     return out
 
