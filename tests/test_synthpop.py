@@ -479,3 +479,25 @@ def test_replicated_uniques_denominators_follow_the_installed_synthpop(frozen_sp
     assert ours["number"].to_list() == numbers
     assert ours["from_total"].to_list() == totals
     assert ours["percent"].to_list() == pytest.approx([round(100 * x / t, 2) for x, t in zip(numbers, totals)])
+
+
+def test_compare_plot_shows_no_category_held_by_fewer_than_k_records(real, tmp_path):
+    """Every string drawn, recorded: a category with 2 real records is pooled into "other", one
+    with 6 is shown; the plot is drawn without pyplot, so the backend is left alone."""
+    import matplotlib
+    import matplotlib.text
+
+    planted = real.with_columns(
+        pl.when(pl.int_range(pl.len()) < 2).then(pl.lit("Zyrare"))
+        .when(pl.int_range(pl.len()) < 8).then(pl.lit("Okcommon"))
+        .otherwise(pl.col("treatment").cast(pl.String)).alias("treatment"))
+    res = sp.syn(planted, method="sample", seed=3)
+    cmp = sp.compare(res, planted, ["treatment"])
+    backend = matplotlib.get_backend()
+    fig = cmp.plot(str(tmp_path / "c.png"), k=5)
+    assert matplotlib.get_backend() == backend
+    fig.canvas.draw()
+    texts = [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
+    assert not [t for t in texts if "Zyrare" in t]
+    assert "Okcommon" in texts and any(t.startswith("other (") for t in texts)
+    assert "Zyrare" in cmp.tables["value"].to_list()  # the numbers are the user's, in full

@@ -220,28 +220,52 @@ def utility_tables(result: SynResult, data: Any, tables: str = "twoway", vars: S
 
 @dataclass
 class Comparison:
-    """Per-variable distributions (percent by category or bin) and their utility."""
+    """Per-variable distributions (percent by category or bin) and their utility.
+
+    ``tables`` holds every category's label, however few real records carry it: it is for you,
+    not for sharing. ``plot`` follows the package's small-category rule.
+    """
 
     tables: pl.DataFrame
     utility: pl.DataFrame
+    n_real: int = 0
 
-    def plot(self, path: str | None = None):
-        """Bar charts, real vs synthetic, one panel per variable (a matplotlib Figure)."""
-        import matplotlib
+    def plot(self, path: str | None = None, k: int = 5, top: int = 20):
+        """Bar charts, real vs synthetic, one panel per variable (a matplotlib Figure, drawn without
+        pyplot, so the user's backend is left alone).
 
-        matplotlib.use("Agg") if path else None
-        import matplotlib.pyplot as plt
+        A bar is labelled only when at least ``k`` real records hold its category or bin, and at most
+        ``top`` bars are drawn per variable; the rest are pooled into one bar "other (n categories)".
+        """
+        from matplotlib.figure import Figure
 
+        from synthspectrum.plots import check_k
+
+        k = check_k(k)
         variables = self.tables["variable"].unique(maintain_order=True).to_list()
-        fig, axes = plt.subplots(len(variables), 1, figsize=(7, 2.6 * len(variables)), squeeze=False)
+        fig = Figure(figsize=(7, 2.6 * len(variables)))
+        axes = fig.subplots(len(variables), 1, squeeze=False)
         for ax, var in zip(axes[:, 0], variables):
             t = self.tables.filter(pl.col("variable") == var)
-            values = t["value"].unique(maintain_order=True).to_list()
-            x = np.arange(len(values))
-            for i, src in enumerate(t["source"].unique(maintain_order=True).to_list()):
-                y = t.filter(pl.col("source") == src)["percent"].to_numpy()
+            sources = t["source"].unique(maintain_order=True).to_list()
+            wide = t.pivot(on="source", index="value", values="percent", aggregate_function="first")
+            real_src = sources[0]  # synthpop lists the observed data first
+            counts = wide[real_src].fill_null(0.0) * self.n_real / 100
+            keep = (counts.round(6) >= k).to_numpy()
+            shown = wide.filter(pl.Series(keep))
+            order = np.argsort(-shown[real_src].fill_null(0.0).to_numpy(), kind="stable")[:top]
+            shown = shown[np.sort(order)]
+            rest = wide.join(shown.select("value"), on="value", how="anti")
+            labels = shown["value"].to_list()
+            if rest.height:
+                labels.append(f"other ({rest.height} categories)")
+            x = np.arange(len(labels))
+            for i, src in enumerate(sources):
+                y = shown[src].fill_null(0.0).to_list()
+                if rest.height:
+                    y.append(float(rest[src].fill_null(0.0).sum()))
                 ax.bar(x + (i - 0.5) * 0.4, y, width=0.4, label=src)
-            ax.set_xticks(x, values, rotation=45, ha="right", fontsize=7)
+            ax.set_xticks(x, labels, rotation=45, ha="right", fontsize=7)
             ax.set_title(var)
             ax.set_ylabel("%")
         axes[0, 0].legend()
@@ -257,13 +281,15 @@ def compare(result: SynResult, data: Any, vars: Sequence[str] | None = None, ngr
 
     Returns the numbers (percent by category or bin, per source) and each variable's
     pMSE / S_pMSE for any number of variables (default: all); ``.plot()`` draws them.
-    Aggregates only, but a category's label is shown however few records carry it.
+    Aggregates only; ``tables`` carries every category's label, the plot only those held by at
+    least ``k`` real records.
     """
     _check_result(result)
     out = rsession.rlist(rsession.call("compare", result.robject, _data_r(data, result, vars or []),
                                        vars=list(vars) if vars else None, ngroups=ngroups,
                                        breaks=breaks, verbose=verbose))
-    return Comparison(tables=_frame(out["tables"]), utility=_frame(out["utility"]))
+    return Comparison(tables=_frame(out["tables"]), utility=_frame(out["utility"]),
+                      n_real=_real(data, "real data")[0].height)
 
 
 def replicated_uniques(result: SynResult, data: Any, keys: Sequence[str]) -> pl.DataFrame:
