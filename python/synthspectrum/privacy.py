@@ -66,7 +66,11 @@ def _key_strings(df: pl.DataFrame, keys: Sequence[str]) -> pl.Series:
 
 def replicated_uniques(train: Any, synthetic: Any, keys: Sequence[str]) -> pl.DataFrame:
     """synthpop's ``replicated.uniques``: rows measure (original uniques, synthetic uniques,
-    synthetic uniques in original, replicated uniques), number, from_total, percent."""
+    synthetic uniques in original, replicated uniques), number, from_total, percent.
+
+    The counts equal synthpop's ``replicated.uniques``; the denominators (``from_total``) are
+    n, k, n, n (n real, k synthetic records) as in synthpop >= 1.9-3, whereas synthpop 1.9-0 to
+    1.9-2 divide the last three rows by k."""
     if not keys:
         raise SynthSpectrumError("name at least one key variable")
     r, s = check_pair(train, synthetic, None)
