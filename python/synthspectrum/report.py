@@ -35,7 +35,7 @@ import polars as pl
 
 from synthspectrum import privacy, utility
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.frames import require_columns
+from synthspectrum.frames import require_columns, to_polars
 from synthspectrum.plots import K_DEFAULT, category_rule, check_k
 
 WORST = 3  # columns named in the summary as the weakest
@@ -301,13 +301,22 @@ def evaluate(
         if not keys:
             raise SynthSpectrumError("a target needs keys: attribute disclosure is keys -> target")
     notes: dict[str, list[str]] = {}
+    assoc = utility.association_difference(r, s)
+    is_note = pl.col("measure").is_in(list(utility.LEFT_OUT_MEASURES))
+    general = utility.pmse(r, s, method="logit", maxorder=maxorder)
     parts = [
         _rows(pl.concat([utility.univariate(r, s), _collapsed_rows(r, s)]), "utility", "univariate"),
-        _rows(utility.association_difference(r, s).select(
+        _rows(assoc.filter(~is_note).select(
             pl.col("measure"), pl.concat_str("column_a", pl.lit(" × "), "column_b").alias("column"),
             pl.col("difference").alias("value")), "utility", "associations"),
-        _rows(utility.pmse(r, s, method="logit", maxorder=maxorder), "utility", "general"),
+        # what the bounded measures left out (identifiers, grouped levels, capped columns): counts only
+        _rows(assoc.filter(is_note).select("measure", pl.col("column_a").alias("column"),
+                                           pl.col("real").alias("value")), "utility", "associations"),
+        _rows(general, "utility", "general"),
     ]
+    for section, frame, what in (("associations", assoc, "the association matrices"),
+                                 ("general", general, "the propensity model")):
+        notes.setdefault(section, []).extend(utility.left_out_sentences(frame, what))
     unplotted = [c for c in r.columns if utility._kind(r.schema[c]) == "categorical"
                  and r.schema[c] != pl.Boolean and category_rule(r.get_column(c), k).identifier_like]
     if unplotted:
@@ -329,6 +338,7 @@ def evaluate(
     if holdout is not None:
         dcr_rows, distances = privacy.dcr(r, s, holdout, max_records=max_records, seed=seed, return_distances=True)
         parts.append(_rows(dcr_rows, "privacy", "privacy"))
+        notes.setdefault("privacy", []).extend(utility.left_out_sentences(dcr_rows, "the distance measures"))
     measures = pl.concat(parts)
     figures = {}
     if plots:
@@ -340,7 +350,7 @@ def evaluate(
         if distances is not None:
             figures["distances"] = pt.plot_dcr(distances)
     settings = {"n_real": r.height, "n_synthetic": s.height, "keys": list(keys or []), "target": target,
-                "holdout": None if holdout is None else utility.check_pair(holdout, s)[0].height,
+                "holdout": None if holdout is None else to_polars(holdout, "holdout data")[0].height,
                 "formula": formula, "seed": seed, "k": k, "identifier_like": unplotted}
     return Evaluation(measures, settings, figures, notes)
 
