@@ -131,3 +131,12 @@ def test_plot_leaves_the_backend_alone_and_says_distance_from_best(monkeypatch):
     # points are drawn at the distances: a at |0.46 - 0.5| = 0.04
     xs = sorted(float(c.lines[0].get_xdata()[0]) for c in ax.containers)  # the error bars' centres
     assert xs == pytest.approx([0.005, 0.04])
+
+
+def test_an_identifier_column_does_not_push_the_propensity_model_down_to_main_effects(ae_deid):
+    from synthspectrum.spectrum import _propensity_order
+
+    train = ae_deid.head(4000)
+    with_id = train.with_columns(pl.Series("record_id", [f"R{i:06d}" for i in range(train.height)]))
+    assert _propensity_order(with_id, 1) == _propensity_order(train, 1)
+    assert _propensity_order(train, 1)[0] == 1

@@ -402,27 +402,17 @@ def _resolve_keys(cfg: SpectrumConfig, real: pl.DataFrame) -> tuple[list[str], s
 
 
 def _design_width(df: pl.DataFrame, maxorder: int) -> tuple[int, int]:
-    """(columns, variables) of the propensity design of :mod:`synthspectrum.utility` on
-    ``df``'s levels, counted without building it: a categorical with L levels (missing one of
-    them) gives L - 1 columns, a number 1 (2 with missing values); interactions of up to
-    ``maxorder + 1`` variables multiply their widths (elementary symmetric sums)."""
-    widths = []
-    for c, dtype in df.schema.items():
-        col = df.get_column(c)
-        distinct = col.drop_nulls().n_unique()
-        if distinct <= 1:
-            continue
-        if dtype == pl.Boolean:
-            widths.append(1)
-        elif isinstance(dtype, (pl.Enum, pl.Categorical)) or dtype == pl.String:
-            widths.append(distinct + (1 if col.null_count() else 0) - 1)
-        else:
-            widths.append(1 + (1 if col.null_count() else 0))
-    e = [1] + [0] * (maxorder + 1)  # e[k]: sum over k-variable interactions of their widths' product
-    for w in widths:
-        for k in range(maxorder + 1, 0, -1):
-            e[k] += e[k - 1] * w
-    return sum(e), len(widths)
+    """(columns, variables) of the propensity design :func:`synthspectrum.utility.pmse` would fit
+    on ``df``'s levels (identifier-like columns left out, levels grouped, the cap applied), counted
+    without building it."""
+    import warnings
+
+    from synthspectrum.utility import design_size
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the measures themselves warn about what they leave out
+        size = design_size(df, df, maxorder)
+    return size["columns"], size["variables"]
 
 
 def _propensity_order(train: pl.DataFrame, maxorder: int) -> tuple[int, str | None]:
