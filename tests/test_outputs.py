@@ -163,7 +163,7 @@ def test_an_interrupted_synthesize_leaves_the_previous_file_as_it_was(small_csv,
     code, _, err = run(capsys, "synthesize", model, "-n", "50", "--seed", "2", "-o", prev)
     assert code == 130
     assert prev.read_bytes() == before
-    assert sorted(p.name for p in folder.iterdir()) == ["data.csv", "model.json", "prev.csv"]
+    assert sorted(p.name for p in folder.iterdir()) == [MANIFEST, "data.csv", "model.json", "prev.csv"]
 
 
 def test_atomic_path_replaces_only_on_success(tmp_path):
@@ -176,7 +176,8 @@ def test_atomic_path_replaces_only_on_success(tmp_path):
     assert target.read_text() == "old" and list(tmp_path.iterdir()) == [target]
     with atomic_path(target) as tmp:
         tmp.write_text("new")
-    assert target.read_text() == "new" and list(tmp_path.iterdir()) == [target]
+    assert target.read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [MANIFEST, "t.txt"]  # and it is noted as ours
 
 
 def test_output_folder_rules_without_the_cli(tmp_path):
@@ -196,3 +197,40 @@ def test_the_demo_refuses_a_folder_of_user_files(tmp_path, capsys):
     code, _, err = run(capsys, "demo", "-o", tmp_path)
     assert code == 1 and "not empty" in err
     assert (tmp_path / "model.json").read_text() == "the user's model"
+
+
+def test_an_existing_file_we_did_not_write_is_never_overwritten(small_csv, capsys):
+    """`synthesize -o steward.csv` must not replace the user's real data with synthetic rows."""
+    folder = small_csv.parent
+    model = folder / "model.json"
+    assert run(capsys, "fit", small_csv, "-o", model)[0] == 0
+    real_bytes = small_csv.read_bytes()
+    code, _, err = run(capsys, "synthesize", model, "-n", "10", "-o", small_csv)
+    assert code == 1 and "did not write it" in err and "--force" in err and err.count("\n") == 1
+    assert small_csv.read_bytes() == real_bytes
+    # a file we wrote is ours to replace on a re-run ...
+    out = folder / "syn.csv"
+    assert run(capsys, "synthesize", model, "-n", "10", "--seed", "1", "-o", out)[0] == 0
+    assert run(capsys, "synthesize", model, "-n", "10", "--seed", "2", "-o", out)[0] == 0
+    # ... and the user may say so for one of theirs
+    other = folder / "mine.csv"
+    other.write_text("a\n1\n")
+    assert run(capsys, "synthesize", model, "-n", "10", "-o", other, "--force")[0] == 0
+    assert other.read_text() != "a\n1\n"
+    # the same rule in Python
+    from synthspectrum import load_model
+
+    (folder / "notes.json").write_text("{}")
+    with pytest.raises(SynthSpectrumError, match="did not write it"):
+        load_model(model).save(folder / "notes.json")
+    assert (folder / "notes.json").read_text() == "{}"
+
+
+def test_a_failed_command_leaves_no_empty_folder(small_csv, capsys):
+    folder = small_csv.parent
+    code, _, err = run(capsys, "evaluate", small_csv, small_csv, "--keys", "no_such_column",
+                       "-o", folder / "e2" / "r.html")
+    assert code == 1 and "no_such_column" in err
+    code, _, err = run(capsys, "spectrum", small_csv, "--keys", "no_such_column", "-o", folder / "e3")
+    assert code == 1
+    assert not (folder / "e2").exists() and not (folder / "e3").exists()

@@ -20,7 +20,7 @@ import polars as pl
 
 from synthspectrum.errors import SynthSpectrumError
 from synthspectrum.io import read_data
-from synthspectrum.outputs import atomic_path, check_output
+from synthspectrum.outputs import check_output
 
 TABLES = [".csv", ".parquet"]
 SEED_MAX = 2**32 - 1
@@ -49,7 +49,7 @@ def cmd_datasets(args) -> int:
         return 0
     if not args.name or not args.output:
         raise SynthSpectrumError("usage: synthspectrum datasets export NAME -o FILE.csv|FILE.parquet")
-    check_output(args.output, TABLES)
+    check_output(args.output, TABLES, force=args.force)
     df = datasets.load(args.name)
     write_table(df, args.output)
     print(f"wrote {df.height} rows x {df.width} columns to {args.output}")
@@ -60,7 +60,7 @@ def cmd_deidentify(args) -> int:
     from synthspectrum import datasets, deidentify as de
     from synthspectrum.io import write_table
 
-    check_output(args.output, TABLES, _input_files(args.data))
+    check_output(args.output, TABLES, _input_files(args.data), force=args.force)
     df = _read(args.data, args)
     steps = any([args.drop, args.band, args.coarsen, args.pseudonymise, args.suppress, args.top_code])
     if not steps:
@@ -98,12 +98,11 @@ def cmd_deidentify(args) -> int:
 def cmd_fit(args) -> int:
     from synthspectrum.metadata import fit_metadata
 
-    check_output(args.output, [".json"], _input_files(args.data), "model file")
+    check_output(args.output, [".json"], _input_files(args.data), "model file", force=args.force)
     df = _read(args.data, args)
     model = fit_metadata(df, privacy=args.privacy, unique=args.unique, categorical=args.categorical,
                          column_time_limit=args.column_time_limit, keep_support=not args.no_keep_support)
-    with atomic_path(args.output) as tmp:
-        model.save(tmp)
+    model.save(args.output, force=args.force)  # atomic
     for note in model.notes:
         print(f"note: {note}")
     print(f"fitted {len(model.columns)} columns on {model.n_rows} rows (privacy: {args.privacy}); "
@@ -115,7 +114,7 @@ def cmd_synthesize(args) -> int:
     from synthspectrum.io import write_table
     from synthspectrum.metadata import load
 
-    check_output(args.output, TABLES, [args.model])
+    check_output(args.output, TABLES, [args.model], force=args.force)
     model = load(args.model)
     df = model.synthesize(args.n, seed=args.seed, as_pandas=False)
     write_table(df, args.output)
@@ -140,14 +139,15 @@ def cmd_audit(args) -> int:
 def cmd_evaluate(args) -> int:
     from synthspectrum.report import evaluate
 
-    check_output(args.output, [".html"], _input_files(args.real, args.synthetic, args.holdout), "report")
+    check_output(args.output, [".html"], _input_files(args.real, args.synthetic, args.holdout), "report",
+                 force=args.force)
     real = _read(args.real, args)
     # the synthetic and holdout files are read into the real data's dtypes: a synthetic CSV
     # has lost its categories, Enum levels and dates, and measures must compare like with like
     ev = evaluate(real, _read(args.synthetic, args, like=real), keys=args.keys, target=args.target,
                   holdout=_read(args.holdout, args, like=real) if args.holdout else None, formula=args.formula,
                   family=args.family, seed=args.seed, k=args.k)
-    ev.to_html(args.output)  # atomic
+    ev.to_html(args.output, force=args.force)  # atomic
 
     with pl.Config(tbl_rows=30, tbl_hide_dataframe_shape=True, float_precision=4, fmt_str_lengths=60):
         print(ev.summary())
@@ -260,6 +260,14 @@ def _reading_options() -> argparse.ArgumentParser:
     return p
 
 
+def _force_option() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing output file that synthspectrum did not write (by default it is "
+                        "never overwritten)")
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="synthspectrum",
@@ -269,14 +277,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     read = _reading_options()
+    force = _force_option()
 
-    s = sub.add_parser("datasets", help="list the bundled datasets or export one to CSV/Parquet")
+    s = sub.add_parser("datasets", parents=[force], help="list the bundled datasets or export one to CSV/Parquet")
     s.add_argument("action", choices=["list", "export"], help="list the datasets, or export one")
     s.add_argument("name", nargs="?", help="dataset to export")
     s.add_argument("-o", "--output", help="file to write (.csv or .parquet)")
     s.set_defaults(func=cmd_datasets)
 
-    s = sub.add_parser("deidentify", parents=[read], help="de-identify data (the A&E tutorial pipeline by default)")
+    s = sub.add_parser("deidentify", parents=[read, force], help="de-identify data (the A&E tutorial pipeline by default)")
     s.add_argument("data", help="DATA to de-identify")
     s.add_argument("-o", "--output", required=True, help="file to write (.csv or .parquet); never one of the inputs")
     s.add_argument("--drop", nargs="+", metavar="COL", help="drop direct identifiers")
@@ -290,7 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=_seed, default=2019, help="seed for pseudonyms (default 2019)")
     s.set_defaults(func=cmd_deidentify)
 
-    s = sub.add_parser("fit", parents=[read], help="fit a metasyn metadata model and save it as GMF JSON")
+    s = sub.add_parser("fit", parents=[read, force], help="fit a metasyn metadata model and save it as GMF JSON")
     s.add_argument("data", help="DATA to learn from")
     s.add_argument("-o", "--output", default="model.json", help="model file, .json (default model.json); "
                    "its folder is created")
@@ -305,7 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "that is never negative, or fractions for whole numbers (default: keep sign and integer-ness)")
     s.set_defaults(func=cmd_fit)
 
-    s = sub.add_parser("synthesize", help="draw synthetic rows from a model file")
+    s = sub.add_parser("synthesize", parents=[force], help="draw synthetic rows from a model file")
     s.add_argument("model", help="model file written by 'fit'")
     s.add_argument("-n", type=_whole(0, "-n"), default=None, help="rows to draw (default: as many as the real data)")
     s.add_argument("--seed", type=_seed, default=None, help="seed, 0 to 2^32-1; the same seed gives the same rows")
@@ -319,7 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=["text", "csv", "json"], default="text", help="output format (default text)")
     s.set_defaults(func=cmd_audit)
 
-    s = sub.add_parser("evaluate", parents=[read], help="utility and privacy of a synthetic data set, as an HTML report")
+    s = sub.add_parser("evaluate", parents=[read, force], help="utility and privacy of a synthetic data set, as an HTML report")
     s.add_argument("real", help="the real (training) DATA")
     s.add_argument("synthetic", help="the synthetic DATA (read into the real data's dtypes)")
     s.add_argument("--keys", nargs="+", metavar="COL", help="quasi-identifiers (table utility, replicated uniques)")

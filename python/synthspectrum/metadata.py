@@ -384,15 +384,19 @@ class MetadataModel:
         }
         return gmf
 
-    def save(self, path: str | Path) -> Path:
-        """Write the model as metasyn GMF JSON; raw metasyn can read the file too."""
+    def save(self, path: str | Path, force: bool = False) -> Path:
+        """Write the model as metasyn GMF JSON (raw metasyn can read the file too), atomically.
+
+        An existing file is replaced only if synthspectrum wrote it, or with ``force``
+        (see :mod:`synthspectrum.outputs`)."""
         from metasyn.gmf import parse_gmf_dict
 
-        path = Path(path)
+        from synthspectrum.outputs import check_output, write_text
+
+        path = check_output(path, [".json"], what="model file", force=force)
         gmf = self.to_dict()
         parse_gmf_dict(json.loads(json.dumps(gmf)), validate=True)
-        path.write_text(json.dumps(gmf, indent=2), encoding="utf-8")
-        return path
+        return write_text(path, json.dumps(gmf, indent=2))
 
     def __repr__(self) -> str:
         return (f"MetadataModel({len(self.columns)} columns, n_rows={self.n_rows}, "

@@ -4,7 +4,11 @@ The rules every command and every ``save``/``write`` function follows:
 
 * an output is checked *before* any work starts (:func:`check_output`, :class:`OutputFolder`):
   right extension, not one of the inputs, its folder creatable and writable — so a typo or a
-  read-only disk fails in one line, not after an hour of synthesis;
+  read-only disk fails in one line, not after an hour of synthesis; the check creates nothing,
+  so a command that then fails leaves no empty folder behind;
+* an existing file is replaced only if synthspectrum wrote it: each folder we write into holds a
+  manifest (``.synthspectrum-output.json``) naming the files we wrote there; any other existing
+  file is refused unless the user says ``force`` (``--force``);
 * every file is written to a temporary file in the same folder and renamed into place
   (:func:`atomic_path`), so an interrupted write leaves the previous file as it was and never a
   half-written one;
@@ -42,26 +46,56 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def _ensure_writable_folder(folder: Path, what: str) -> None:
-    if folder.exists() and not folder.is_dir():
-        raise SynthSpectrumError(f"{what}: {folder} is a file, not a folder")
+def owned(folder: str | Path) -> set[str]:
+    """Names of the files synthspectrum wrote in ``folder`` (from its manifest; empty if none)."""
+    m = Path(folder) / MANIFEST
+    if not m.is_file():
+        return set()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SynthSpectrumError(f"{what}: cannot create the folder {folder}: {exc.strerror or exc}") from None
+        return set(json.loads(m.read_text(encoding="utf-8"))["files"])
+    except (ValueError, KeyError, TypeError, OSError):
+        return set()
+
+
+def _record(folder: Path, names: Iterable[str]) -> None:
+    names = set(names) - {MANIFEST}
+    if not names:
+        return
+    files = sorted(owned(folder) | names)
+    with atomic_path(folder / MANIFEST, record=False) as tmp:
+        tmp.write_text(json.dumps({"written_by": "synthspectrum", "files": files}, indent=1), encoding="utf-8")
+
+
+def _check_writable_folder(folder: Path, what: str) -> None:
+    """The folder exists and is writable, or can be created: its nearest existing ancestor is a
+    writable folder. Probes with a temporary file; creates no folder."""
+    probe_in = folder
+    while not probe_in.exists():
+        if probe_in.parent == probe_in:
+            break
+        probe_in = probe_in.parent
+    if not probe_in.is_dir():
+        raise SynthSpectrumError(f"{what}: cannot create the folder {folder}: {probe_in} is a file")
     try:
-        fd, probe = tempfile.mkstemp(prefix=".synthspectrum-probe-", dir=folder)
+        fd, probe = tempfile.mkstemp(prefix=".synthspectrum-probe-", dir=probe_in)
     except OSError as exc:
-        raise SynthSpectrumError(f"{what}: cannot write into {folder}: {exc.strerror or exc}") from None
+        raise SynthSpectrumError(f"{what}: cannot write into {probe_in}: {exc.strerror or exc}") from None
     os.close(fd)
     os.unlink(probe)
 
 
+def _make_folder(folder: Path, what: str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SynthSpectrumError(f"{what}: cannot create the folder {folder}: {exc.strerror or exc}") from None
+
+
 def check_output(path: str | Path, suffixes: Sequence[str], inputs: Iterable[str | Path | None] = (),
-                 what: str = "output") -> Path:
+                 what: str = "output", force: bool = False) -> Path:
     """Check an output file before any work: its extension is one of ``suffixes``, it is not one
-    of ``inputs`` (nor a folder), and its folder exists or can be made and is writable.
-    Creates the folder; writes nothing else. Returns the path."""
+    of ``inputs`` (nor a folder), it does not exist or synthspectrum wrote it (else ``force``), and
+    its folder exists or can be made and is writable. Creates and writes nothing. Returns the path."""
     path = Path(path)
     if path.suffix.lower() not in [s.lower() for s in suffixes]:
         raise SynthSpectrumError(f"{what} {path} must end in {' or '.join(suffixes)}")
@@ -71,16 +105,22 @@ def check_output(path: str | Path, suffixes: Sequence[str], inputs: Iterable[str
         if src is not None and (_same_file(path, Path(src)) or path.resolve() == Path(src).resolve()):
             raise SynthSpectrumError(f"{what} {path} is also an input: choose another file name, "
                                      "an input is never overwritten")
-    _ensure_writable_folder(path.parent if str(path.parent) else Path("."), what)
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.exists() and not force and path.name not in owned(folder):
+        raise SynthSpectrumError(f"{what} {path} already exists and synthspectrum did not write it: it is never "
+                                 "overwritten; choose another name, or pass --force (force=True) to replace it")
+    _check_writable_folder(folder, what)
     return path
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; on success rename it onto ``path``, on any error
-    or interrupt remove it and leave ``path`` untouched."""
+def atomic_path(path: str | Path, record: bool = True) -> Iterator[Path]:
+    """Yield a temporary path next to ``path`` (creating its folder); on success rename it onto
+    ``path`` and note it in the folder's manifest as ours; on any error or interrupt remove it
+    and leave ``path`` untouched."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
+    _make_folder(folder, "output")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial" + path.suffix, dir=folder)
     os.close(fd)
     tmp_path = Path(tmp)
@@ -88,6 +128,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         yield tmp_path
         os.chmod(tmp_path, _umask_mode())  # mkstemp makes 0600 files; outputs follow the umask
         os.replace(tmp_path, path)
+        if record:
+            _record(folder, [path.name])
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
@@ -117,15 +159,6 @@ class OutputFolder:
         self.force = force
         self.what = what
 
-    def _manifest(self) -> list[str] | None:
-        m = self.path / MANIFEST
-        if not m.is_file():
-            return None
-        try:
-            return list(json.loads(m.read_text(encoding="utf-8"))["files"])
-        except (ValueError, KeyError, TypeError, OSError):
-            return None
-
     def check(self) -> "OutputFolder":
         p = self.path
         if p.exists() and not p.is_dir():
@@ -135,19 +168,19 @@ class OutputFolder:
                 if _same_file(p / name, src) or (p / name).resolve() == src.resolve():
                     raise SynthSpectrumError(f"{self.what} {p} would overwrite the input {src}: choose another folder")
         if p.is_dir():
-            owned = self._manifest()
+            mine = owned(p) if (p / MANIFEST).is_file() else None
             others = [c.name for c in p.iterdir() if c.name != MANIFEST]
-            if owned is None and others and not self.force:
+            if mine is None and others and not self.force:
                 raise SynthSpectrumError(
                     f"{self.what} {p} is not empty and is not a previous synthspectrum output; choose a new "
                     "folder, or pass --force (force=True) to add the output files to it (nothing else in it "
                     "is touched)")
-            clash = [n for n in self.names if (p / n).exists() and n not in (owned or [])]
+            clash = [n for n in self.names if (p / n).exists() and n not in (mine or set())]
             if clash:
                 raise SynthSpectrumError(
                     f"{self.what} {p} already holds {clash[0]!r}, which synthspectrum did not write: "
                     "it is never overwritten; choose another folder or move that file")
-        _ensure_writable_folder(p, self.what)
+        _check_writable_folder(p, self.what)
         return self
 
     @contextlib.contextmanager
@@ -155,6 +188,7 @@ class OutputFolder:
         """Check, then yield a private staging folder inside the output folder; on success each
         named file is renamed into place and the manifest updated; on failure nothing changes."""
         self.check()
+        _make_folder(self.path, self.what)
         stage = Path(tempfile.mkdtemp(prefix=".synthspectrum-partial-", dir=self.path))
         try:
             yield stage
@@ -165,8 +199,7 @@ class OutputFolder:
             for n in self.names:
                 os.chmod(stage / n, mode)
                 os.replace(stage / n, self.path / n)
-            owned = sorted(set(self._manifest() or []) | set(self.names))
-            write_text(self.path / MANIFEST, json.dumps({"written_by": "synthspectrum", "files": owned}, indent=1))
+            _record(self.path, self.names)
         finally:
             for leftover in stage.glob("*"):
                 with contextlib.suppress(OSError):

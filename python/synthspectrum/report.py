@@ -164,12 +164,13 @@ class Evaluation:
             rows.append({"measure": f"COLLAPSED: {r['column']}", "value": r["value"]})
         return pl.DataFrame(rows, schema={"measure": pl.String, "value": pl.Float64})
 
-    def to_html(self, path: str | Path) -> Path:
+    def to_html(self, path: str | Path, force: bool = False) -> Path:
         """Write one self-contained HTML file (plots embedded) that opens offline; atomically, so an
-        interrupted write leaves an earlier report as it was."""
+        interrupted write leaves an earlier report as it was. An existing file is replaced only if
+        synthspectrum wrote it, or with ``force``."""
         from synthspectrum.outputs import check_output, write_text
 
-        path = check_output(path, [".html", ".htm"], what="report")
+        path = check_output(path, [".html", ".htm"], what="report", force=force)
         return write_text(path, render_html(self))
 
 
