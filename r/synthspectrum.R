@@ -16,7 +16,8 @@
 # syn() returns, like synthpop's own $syn, ONE data.frame in $synthetic for m = 1 and a list
 # of m data.frames for m > 1 (Python's SynResult.synthetic has the same shape). Columns come
 # back with the classes they went in with: character stays character (synthpop works on a
-# factor), factors keep their levels, dates stay dates.
+# factor), factors keep their levels, integers stay integers (a model's draws in between, e.g.
+# from norm, go to the nearest whole number; NA stays NA), logicals stay logical, dates stay dates.
 #
 # What syn() does beyond synthpop::syn():
 # * a column left without a method is copied by synthpop from the real data: a warning says so;
@@ -164,6 +165,9 @@
   data <- cleaned$data
   temporal <- list()
   text <- character()
+  # synthpop gives some integer columns back as doubles (a column synthesised as a category,
+  # parametric draws such as norm): the twin gives them back as integers
+  integer <- names(data)[vapply(data, function(x) is.integer(x) && is.null(.ss_temporal(x)), logical(1))]
   for (v in names(data)) {
     x <- data[[v]]
     tk <- .ss_temporal(x)
@@ -187,7 +191,26 @@
   if (is.null(map)) map <- .ss_name_map(names(data))
   names(data) <- .ss_to_safe(names(data), map)
   names(temporal) <- .ss_to_safe(names(temporal), map)
-  list(data = data, temporal = temporal, text = .ss_to_safe(text, map), map = map, notes = cleaned$notes)
+  list(data = data, temporal = temporal, text = .ss_to_safe(text, map), integer = .ss_to_safe(integer, map),
+       map = map, notes = cleaned$notes)
+}
+
+# A column that went in as integer, as synthpop gave it back (integer, double, or a factor of
+# its values when it was synthesised as a category), as integer again. Values a model drew
+# between whole numbers (norm, smoothing) go to the nearest one, which is what an integer
+# column means; NA stays NA. A value beyond R's integer range leaves the column whole doubles.
+.ss_as_integer <- function(x, v) {
+  if (is.integer(x)) return(x)
+  if (is.factor(x)) x <- as.numeric(as.character(x))
+  if (!is.numeric(x)) return(x)
+  x <- round(x)
+  if (any(abs(x) > .Machine$integer.max, na.rm = TRUE)) {
+    warning(sprintf(paste0("column '%s' went in as integer, but some synthetic values lie beyond R's ",
+                           "integer range (+-%d): it comes back as whole numbers of class numeric"),
+                    v, .Machine$integer.max), call. = FALSE)
+    return(x)
+  }
+  as.integer(x)
 }
 
 .ss_restore <- function(df, prep) {
@@ -200,6 +223,7 @@
       difftime = as.difftime(x, units = "secs"))
   }
   for (v in intersect(prep$text, names(df))) df[[v]] <- as.character(df[[v]])
+  for (v in intersect(prep$integer, names(df))) df[[v]] <- .ss_as_integer(df[[v]], .ss_to_real(v, prep$map))
   names(df) <- .ss_to_real(names(df), prep$map)
   df
 }
@@ -305,6 +329,7 @@ syn <- function(data, method = "cart", visit_sequence = NULL, smoothing = NULL,
        object = object,
        temporal = prep$temporal,
        text = prep$text,
+       integer = prep$integer,
        name_map = map)
 }
 
@@ -469,7 +494,8 @@ sdc <- function(result, data, keys = NULL, rm_replicated_uniques = FALSE, recode
                           bottom.top.coding = bottom_top_coding, recode.exclude = recode_exclude,
                           smooth.vars = .ss_to_safe(smooth_vars, map))
   result$object <- object
-  result$synthetic <- .ss_synthetic(object, list(temporal = result$temporal, text = result$text, map = map))
+  result$synthetic <- .ss_synthetic(object, list(temporal = result$temporal, text = result$text,
+                                                      integer = result$integer, map = map))
   result
 }
 

@@ -381,6 +381,58 @@ cat("shapes ok\\n")
     assert "shapes ok" in out
 
 
+def test_integer_columns_come_back_integer_in_r(tmp_path):
+    # synthpop gives an integer column back as double after cart (a many-valued one without
+    # NA), after a category (<= 5 values) under cart or parametric, and after a method drawing
+    # in between; the README promises the column types that went in, as Python's Int64 does.
+    out = rscript(tmp_path, TWIN + """
+set.seed(3)
+n <- 400
+d <- data.frame(sex = sample(c("F", "M"), n, TRUE), `age (years)` = sample(18:90, n, TRUE),
+                children = sample(0:3, n, TRUE), `days in hospital` = rpois(n, 12),
+                smoker = sample(c(TRUE, FALSE), n, TRUE),
+                ward = factor(sample(c("B", "A", "C"), n, TRUE), levels = c("C", "A", "B", "closed")),
+                check.names = FALSE, stringsAsFactors = FALSE)
+d$`days in hospital`[sample(n, 30)] <- NA
+ints <- c("age (years)", "children", "days in hospital")
+for (meth in c("cart", "parametric", "sample")) {
+  res <- suppressWarnings(syn(d, method = meth, seed = 1))
+  s <- res$synthetic
+  stopifnot(identical(names(s), names(d)), is.integer(s$`age (years)`))
+  for (v in ints) {
+    raw <- as.numeric(res$object$syn[[make.names(v)]])
+    # the values synthpop drew, NA where it drew NA: only the class is given back
+    stopifnot(is.integer(s[[v]]), identical(is.na(s[[v]]), is.na(raw)), all(s[[v]] == raw, na.rm = TRUE))
+  }
+  stopifnot(anyNA(s$`days in hospital`), all(s$children %in% 0:3), is.character(s$sex), is.logical(s$smoker),
+            is.factor(s$ward), identical(levels(s$ward), levels(d$ward)))
+}
+two <- suppressWarnings(syn(d, method = "cart", m = 2, seed = 1))
+stopifnot(all(vapply(two$synthetic, function(s) all(vapply(s[ints], is.integer, logical(1))), logical(1))))
+cut <- suppressWarnings(sdc(two, d, keys = c("sex", "age (years)"), rm_replicated_uniques = TRUE))
+stopifnot(all(vapply(cut$synthetic, function(s) all(vapply(s[ints], is.integer, logical(1))), logical(1))))
+
+# methods that draw between whole numbers: each value goes to the nearest one
+syn.up <- function(y, x, xp, ...) list(res = rep(y, length.out = nrow(xp)) + 0.6, fit = "up")
+syn.down <- function(y, x, xp, ...) list(res = rep(y, length.out = nrow(xp)) - 0.4, fit = "down")
+e <- data.frame(sex = d$sex, `age (years)` = d$`age (years)`, balance = sample(-50:50, n, TRUE), check.names = FALSE)
+res <- suppressWarnings(syn(e, method = c(sex = "sample", `age (years)` = "up", balance = "down"), seed = 1))
+stopifnot(is.integer(res$synthetic$`age (years)`), identical(res$synthetic$`age (years)`, e$`age (years)` + 1L),
+          is.integer(res$synthetic$balance), identical(res$synthetic$balance, e$balance))
+
+# beyond R's integer range an integer column cannot hold the draws: whole doubles and a warning
+syn.huge <- function(y, x, xp, ...) list(res = rep(y, length.out = nrow(xp)) + 3e9 + 0.6, fit = "huge")
+said <- character()
+res <- withCallingHandlers(syn(e[1:2], method = c(sex = "sample", `age (years)` = "huge"), seed = 1),
+                           warning = function(w) { said <<- c(said, conditionMessage(w)); invokeRestart("muffleWarning") })
+big <- res$synthetic$`age (years)`
+stopifnot(is.double(big), identical(big, e$`age (years)` + 3e9 + 1),
+          any(grepl("column 'age (years)' went in as integer", said, fixed = TRUE)))
+cat("integers ok\\n")
+""")
+    assert "integers ok" in out
+
+
 def test_the_documented_line_loads_the_twin_from_any_folder(tmp_path):
     exe = shutil.which("synthspectrum") or str(Path(sys.executable).parent / "synthspectrum")
     if not Path(exe).exists():
