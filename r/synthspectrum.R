@@ -165,8 +165,8 @@
   data <- cleaned$data
   temporal <- list()
   text <- character()
-  # synthpop gives some integer columns back as doubles (a column synthesised as a category,
-  # parametric draws such as norm): the twin gives them back as integers
+  # synthpop 1.9-2 gives many integer columns back as doubles (under cart a column without NA,
+  # a column synthesised as a category, norm): the twin gives them back as integers
   integer <- names(data)[vapply(data, function(x) is.integer(x) && is.null(.ss_temporal(x)), logical(1))]
   for (v in names(data)) {
     x <- data[[v]]
@@ -197,8 +197,9 @@
 
 # A column that went in as integer, as synthpop gave it back (integer, double, or a factor of
 # its values when it was synthesised as a category), as integer again. Values a model drew
-# between whole numbers (norm, smoothing) go to the nearest one, which is what an integer
-# column means; NA stays NA. A value beyond R's integer range leaves the column whole doubles.
+# between whole numbers (synthpop itself rounds most of its draws for whole-valued data, a
+# user's own syn.<method> may not) go to the nearest one, which is what an integer column
+# means; NA stays NA. A value beyond R's integer range leaves the column whole doubles.
 .ss_as_integer <- function(x, v) {
   if (is.integer(x)) return(x)
   if (is.factor(x)) x <- as.numeric(as.character(x))
