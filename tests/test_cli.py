@@ -152,6 +152,7 @@ def test_warnings_are_one_line_without_source_paths(tmp_path):
     lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
     assert any(ln.startswith("warning: ") and "'v'" in ln for ln in lines)
     assert not [ln for ln in lines if ".py:" in ln or "site-packages" in ln or "warnings.warn" in ln]
+    assert len(lines) == len(set(lines))  # each warning once
 
 
 def test_spectrum_exits_nonzero_and_counts_failed_runs(tmp_path, capsys, ae_deid):
@@ -181,6 +182,8 @@ def test_spectrum_exits_nonzero_and_counts_failed_runs(tmp_path, capsys, ae_deid
         generators._REGISTRY.update(saved)
     assert code == 1
     assert out.rstrip().splitlines()[-1].startswith("2 of 4 runs FAILED")
+    warned = [ln for ln in err.splitlines() if ln.startswith("warning: ")]
+    assert len(warned) == len(set(warned))  # the same warning from every run is shown once
     assert (tmp_path / "out" / "results.csv").is_file()  # what succeeded is still written
     runs = pl.read_csv(tmp_path / "out" / "runs.csv")
     assert runs.filter(pl.col("status") == "failed").height == 2
@@ -191,3 +194,23 @@ def test_r_twin_prints_the_twin_file(capsys):
     from pathlib import Path
 
     assert code == 0 and Path(out.strip()).is_file() and out.strip().endswith("synthspectrum.R")
+
+
+def test_the_written_config_reproduces_the_run_from_another_folder(tmp_path, capsys, ae_deid, monkeypatch):
+    project = tmp_path / "project"
+    project.mkdir()
+    ae_deid.head(500).write_csv(project / "steward.csv")
+    monkeypatch.chdir(project)
+    assert run(capsys, "spectrum", "steward.csv", "-o", "out", "--generators", "random", "--m", "1")[0] == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    code, _, err = run(capsys, "spectrum", "--config", str(project / "out" / "spectrum.toml"), "-o", "again")
+    assert code == 0, err
+    first = pl.read_csv(project / "out" / "results.csv")
+    assert pl.read_csv(elsewhere / "again" / "results.csv").equals(first)
+    # a config that names its data relative to itself works from anywhere too
+    (project / "mine.toml").write_text('data = "steward.csv"\ngenerators = ["random"]\nm = 1\n')
+    code, _, err = run(capsys, "spectrum", "--config", str(project / "mine.toml"), "-o", "third")
+    assert code == 0, err
+    assert pl.read_csv(elsewhere / "third" / "results.csv").equals(first)

@@ -168,6 +168,9 @@ def cmd_spectrum(args) -> int:
         overrides["target"] = ""  # "" is "no target"; None is "the default"
     if overrides:
         cfg = replace(cfg, **overrides).validate()
+    if Path(cfg.data).suffix and Path(cfg.data).exists():
+        # the written spectrum.toml then reproduces the run from any folder
+        cfg = replace(cfg, data=str(Path(cfg.data).resolve()))
     # The output folder is checked before any generator runs: a folder we may not write into
     # must fail now, in one line, not after the whole spectrum.
     folder = output_folder(args.output, force=args.force, inputs=_input_files(cfg.data, args.config)).check()
@@ -384,9 +387,17 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+_SHOWN: set[str] = set()
+
+
 def _one_line_warning(message, category, filename, lineno, file=None, line=None):
-    # A library's warning shows the user what happened, not the library's source path and line.
-    print(f"warning: {message}", file=sys.stderr if file is None else file)
+    # A library's warning shows the user what happened, not the library's source path and line;
+    # and once: a spectrum measures many sets of the same data, which would repeat each warning.
+    text = str(message)
+    if text in _SHOWN:
+        return
+    _SHOWN.add(text)
+    print(f"warning: {text}", file=sys.stderr if file is None else file)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -394,8 +405,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("default")
+            warnings.simplefilter("always")  # every warning reaches _one_line_warning, which shows it once
             warnings.showwarning = _one_line_warning
+            _SHOWN.clear()
             return args.func(args)
     except (SynthSpectrumError, FileNotFoundError, PermissionError, IsADirectoryError) as exc:
         print(f"synthspectrum {args.command}: error: {exc}", file=sys.stderr)

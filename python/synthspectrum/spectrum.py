@@ -215,6 +215,13 @@ class SpectrumConfig:
         unknown = set(d) - set(cls.__dataclass_fields__)
         if unknown:
             raise SynthSpectrumError(f"unknown setting(s) in the spectrum config: {', '.join(sorted(unknown))}")
+        data = d.get("data")
+        if isinstance(data, str) and Path(str(text_or_path)).suffix == ".toml" and Path(data).suffix \
+                and not Path(data).is_absolute():
+            # a data file named in a config file is found next to the config, wherever it is run from
+            beside = Path(text_or_path).parent / data
+            if beside.exists():
+                d["data"] = str(beside)
         return cls(**d).validate()
 
 
