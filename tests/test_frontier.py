@@ -140,3 +140,16 @@ def test_an_identifier_column_does_not_push_the_propensity_model_down_to_main_ef
     with_id = train.with_columns(pl.Series("record_id", [f"R{i:06d}" for i in range(train.height)]))
     assert _propensity_order(with_id, 1) == _propensity_order(train, 1)
     assert _propensity_order(train, 1)[0] == 1
+
+
+def test_frontier_error_bars_stop_at_zero():
+    """Distances from the best value are >= 0, so a bar must not reach below the axis."""
+    import numpy as np
+    from matplotlib.collections import LineCollection
+
+    res = constructed({"near": [(0.50, 0.50), (0.50, 0.50), (0.60, 0.60)], "far": [(0.9, 0.7), (0.91, 0.72)]})
+    fig = plot_frontier(res)
+    segments = [seg for coll in fig.axes[0].findobj(LineCollection) for seg in coll.get_segments()]
+    assert segments  # the error bars were drawn
+    lows = np.concatenate([np.asarray(seg).min(axis=0)[None, :] for seg in segments])
+    assert lows.min() >= 0

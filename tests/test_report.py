@@ -185,3 +185,12 @@ def test_narrowed_columns_are_collapsed_too(frames):
     s = dict(evaluate(real, syn.with_columns(one_of_40), plots=False).summary().iter_rows())
     assert s["COLLAPSED: ward"] == pytest.approx(1 / 40)
     assert "COLLAPSED: time_in_ae_minutes" not in s
+
+
+def test_the_report_says_which_privacy_measures_it_could_not_compute(frozen_split, tmp_path):
+    train, syn, _ = frozen_split
+    ev = evaluate(train, syn, plots=False)
+    said = " ".join(ev.notes.get("privacy", []))
+    assert "need a holdout" in said and "need key variables" in said
+    assert "need a holdout" in ev.to_html(tmp_path / "r.html").read_text()
+    assert not ev.measures.filter(pl.col("measure") == "share_closer_to_training").height

@@ -321,14 +321,14 @@ def _audit_var(var: dict[str, Any], n_rows: int, k: int, data: pl.DataFrame | No
         labels = [str(x) for x in params.get("labels", [])]
         probs = [float(p) for p in params.get("probs", [])]
         if len(labels) == 1:
-            add("medium", "constant value copied", f"every record has {labels[0]!r}")
+            add("medium", "constant value copied", f"the model draws only {labels[0]!r}")
         rare = [(lab, p * n_present) for lab, p in zip(labels, probs) if 0 < p * n_present < k]
         for lab, count in rare:
             add("high", "rare category", f"{lab!r} stands for about {round(count)} record(s) (< {k})")
         if labels and not protected:
             add("low", "exact frequency table", f"{len(labels)} labels; counts recoverable as p x {n_present}")
     if dname.endswith("constant"):
-        add("medium", "constant value copied", f"every record has {params.get('value')!r}")
+        add("medium", "constant value copied", f"the model draws only {params.get('value')!r}")
     regex = None
     if "regex_data" in params:
         regex = (params["regex_data"] or {}).get("regex")

@@ -340,6 +340,14 @@ def evaluate(
         dcr_rows, distances = privacy.dcr(r, s, holdout, max_records=max_records, seed=seed, return_distances=True)
         parts.append(_rows(dcr_rows, "privacy", "privacy"))
         notes.setdefault("privacy", []).extend(utility.left_out_sentences(dcr_rows, "the distance measures"))
+    else:
+        notes.setdefault("privacy", []).append(
+            "Distance to closest record (share_closer_to_training) and membership inference were not computed: "
+            "they need a holdout, real records the generator did not see (holdout=..., --holdout).")
+    if not keys:
+        notes.setdefault("privacy", []).append(
+            "Replicated uniques and attribute disclosure were not computed: they need key variables "
+            "(keys=..., --keys) and, for disclosure, a target.")
     measures = pl.concat(parts)
     figures = {}
     if plots:

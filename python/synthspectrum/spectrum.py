@@ -570,8 +570,9 @@ def plot_frontier(result: SpectrumResult, path: str | None = None):
     placed: list[tuple[float, float]] = []
     for row in pts.sort("risk_distance", descending=True).iter_rows(named=True):
         ref = row["generator"] == "real-holdout"
-        ax.errorbar(row["utility_distance"], row["risk_distance"], xerr=row["utility_sd"] or 0.0,
-                    yerr=row["risk_sd"] or 0.0, fmt="*" if ref else "o", markersize=14 if ref else 7, capsize=3,
+        # a distance from the best value is never negative: the bars stop at 0
+        ux, ry, usd, rsd = row["utility_distance"], row["risk_distance"], row["utility_sd"] or 0.0, row["risk_sd"] or 0.0
+        ax.errorbar(ux, ry, xerr=[[min(usd, ux)], [usd]], yerr=[[min(rsd, ry)], [rsd]], fmt="*" if ref else "o", markersize=14 if ref else 7, capsize=3,
                     color="#2a9d8f" if ref else ("#E4572E" if row["pareto"] else "#1A3C5A"))
         # nearby points get their labels stacked downwards instead of on top of each other
         x, y = row["utility_distance"] / u_span, row["risk_distance"] / r_span
