@@ -234,3 +234,34 @@ def test_a_failed_command_leaves_no_empty_folder(small_csv, capsys):
     code, _, err = run(capsys, "spectrum", small_csv, "--keys", "no_such_column", "-o", folder / "e3")
     assert code == 1
     assert not (folder / "e2").exists() and not (folder / "e3").exists()
+
+
+def test_ctrl_c_stops_a_long_synthesize_at_once(tmp_path):
+    """numpy's choice() over labels with probabilities loses a KeyboardInterrupt, and metasyn
+    draws categories row by row with it: a long draw ignored Ctrl-C until it finished."""
+    import signal
+    import time
+
+    src = tmp_path / "cats.parquet"
+    import numpy as np
+
+    rng = np.random.default_rng(1)  # 25 labels of unequal shares: the path on which numpy loses the signal
+    pl.DataFrame({f"c{j}": [f"lab{v}" for v in rng.integers(0, 25, 400)] for j in range(3)}).write_parquet(src)
+    model, prev = tmp_path / "m.json", tmp_path / "prev.csv"
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    cli = [sys.executable, "-m", "synthspectrum.cli"]
+    assert subprocess.run(cli + ["fit", str(src), "-o", str(model)], capture_output=True, env=env).returncode == 0
+    assert subprocess.run(cli + ["synthesize", str(model), "-n", "5", "-o", str(prev)], env=env,
+                          capture_output=True).returncode == 0
+    before = prev.read_bytes()
+    proc = subprocess.Popen(cli + ["synthesize", str(model), "-n", "50000000", "-o", str(prev)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    time.sleep(6)  # well into the draw (which takes minutes)
+    proc.send_signal(signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail("synthesize ignored Ctrl-C")
+    assert proc.returncode == 130 and "interrupted" in err
+    assert prev.read_bytes() == before

@@ -110,13 +110,37 @@ def cmd_fit(args) -> int:
     return 0
 
 
+def _interruptible(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` in a worker thread, the main thread waiting, so that Ctrl-C stops the
+    command at once: metasyn draws categories row by row with numpy's ``choice`` over an array of
+    labels with probabilities, inside which a KeyboardInterrupt is lost, so a long draw would
+    otherwise ignore Ctrl-C until it finished. The worker dies with the process."""
+    import threading
+
+    box: dict = {}
+
+    def run() -> None:
+        try:
+            box["value"] = fn(*args, **kwargs)
+        except BaseException as exc:  # handed to the main thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.2)
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
 def cmd_synthesize(args) -> int:
     from synthspectrum.io import write_table
     from synthspectrum.metadata import load
 
     check_output(args.output, TABLES, [args.model], force=args.force)
     model = load(args.model)
-    df = model.synthesize(args.n, seed=args.seed, as_pandas=False)
+    df = _interruptible(model.synthesize, args.n, seed=args.seed, as_pandas=False)
     write_table(df, args.output)
     print(f"wrote {df.height} synthetic rows (seed {model.last_seed}) to {args.output}")
     return 0
