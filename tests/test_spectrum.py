@@ -346,3 +346,26 @@ def test_every_generator_sees_the_number_policy(ae_deid):
     assert res.runs.filter(pl.col("generator") == "random")["status"].to_list() == ["ok"]
     ks = res.results.filter((pl.col("measure") == "KSComplement") & (pl.col("column") == "time_in_ae_minutes"))
     assert ks["value"][0] > 0.2  # uniform over the real range, not over [0, 9.2e18]
+
+
+def test_identifier_columns_are_left_out_of_every_run_and_named(ae_deid):
+    """A steward's file has an ID and a free-text column: synthpop refuses them and they carry no
+    utility, so the spectrum leaves them out (names only in the note) unless asked to keep them."""
+    import warnings
+
+    real = ae_deid.head(600).with_columns(
+        pl.Series("patient id", [f"P{i:05d}" for i in range(600)]),
+        pl.Series("notes", [f"seen on visit {i} by Dr Qz{i}" for i in range(600)]))
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        res = run_spectrum(real, generators=["random", "synthpop-cart"], m=1, progress=False)
+    assert any("Left out of every run: 'patient id', 'notes'" in str(w.message) for w in rec)
+    assert any("'patient id', 'notes'" in n for n in res.notes)
+    assert not res.results.filter(pl.col("column").is_in(["patient id", "notes"])).height
+    statuses = dict(res.runs.select("generator", "status").iter_rows())
+    assert statuses["random"] == "ok" and statuses["synthpop-cart"] in ("ok", "skipped")
+    assert not any("Qz" in (m or "") for m in res.runs["message"].to_list())
+    kept = run_spectrum(real, generators=["random"], m=1, progress=False, drop_identifiers=False)
+    assert kept.results.filter(pl.col("column") == "notes").height
+    with pytest.raises(SynthSpectrumError, match="exclude"):
+        run_spectrum(real, generators=["random"], m=1, progress=False, exclude=["nope"])

@@ -186,8 +186,10 @@ def cmd_spectrum(args) -> int:
 
     cfg = SpectrumConfig.from_toml(args.config) if args.config else SpectrumConfig()
     overrides = {k: v for k, v in (("m", args.m), ("generators", args.generators), ("seed", args.seed),
-                                   ("keys", args.keys), ("target", args.target), ("data", args.data))
-                 if v is not None}
+                                   ("keys", args.keys), ("target", args.target), ("data", args.data),
+                                   ("exclude", args.exclude)) if v is not None}
+    if args.keep_identifiers:
+        overrides["drop_identifiers"] = False
     if args.no_target:
         overrides["target"] = ""  # "" is "no target"; None is "the default"
     if overrides:
@@ -381,6 +383,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: none, except on the bundled A&E data)")
     s.add_argument("--target", metavar="COL", help="sensitive column for attribute disclosure (needs --keys)")
     s.add_argument("--no-target", action="store_true", help="no attribute-disclosure target")
+    s.add_argument("--exclude", nargs="+", metavar="COL", help="columns to leave out of every run")
+    s.add_argument("--keep-identifiers", action="store_true",
+                   help="keep identifier-like columns (nearly every value distinct), which are left out by default")
     s.add_argument("--generators", nargs="+", metavar="NAME", help="generators to run (default: all)")
     s.add_argument("--m", type=_whole(1, "--m"), help="synthetic sets per generator (default 3)")
     s.add_argument("--seed", type=_seed, help="seed of the split and the synthetic sets (default 1)")

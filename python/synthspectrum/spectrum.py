@@ -151,6 +151,10 @@ class SpectrumConfig:
     formula: str | None = None
     family: str = "gaussian"
     max_records: int = 5_000
+    # identifier-like columns (nearly every value distinct: record numbers, names, free text) carry
+    # no analytic value, only risk, and synthpop refuses them: left out of every run unless asked
+    drop_identifiers: bool = True
+    exclude: list[str] = field(default_factory=list)  # further columns to leave out of every run
 
     def validate(self) -> "SpectrumConfig":
         """Check every setting; a bad one raises a one-line :class:`SynthSpectrumError` naming it."""
@@ -197,6 +201,9 @@ class SpectrumConfig:
             raise SynthSpectrumError(f"setting 'formula' must be text such as \"admitted ~ age_band\", got {self.formula!r}")
         if self.family not in ("gaussian", "binomial"):
             raise SynthSpectrumError(f"setting 'family' must be 'gaussian' or 'binomial', got {self.family!r}")
+        if not isinstance(self.drop_identifiers, bool):
+            raise SynthSpectrumError(f"setting 'drop_identifiers' must be true or false, got {self.drop_identifiers!r}")
+        _names("exclude", self.exclude, '["patient_id", "notes"]')
         return self
 
     def to_toml(self) -> str:
@@ -375,6 +382,34 @@ def _config_example(df: pl.DataFrame) -> str:
             '(keys = [] and target = "" for none), or with --keys/--target')
 
 
+def _leave_out(real: pl.DataFrame, cfg: SpectrumConfig) -> tuple[pl.DataFrame, str | None]:
+    """``real`` without the columns of ``cfg.exclude`` and (with ``drop_identifiers``) its
+    identifier-like ones, never a named key or target; and a note naming them (names only)."""
+    import warnings
+
+    from synthspectrum.utility import identifier_columns
+
+    require_columns(real, cfg.exclude, "data (exclude)")
+    left = list(cfg.exclude)
+    if cfg.drop_identifiers:
+        protected = set(cfg.keys or []) | ({cfg.target} if cfg.target else set())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            found = identifier_columns(real)
+        left += [c for c in found if c not in protected and c not in left]
+    if not left:
+        return real, None
+    if len(left) == real.width:
+        raise SynthSpectrumError("every column would be left out of the spectrum (exclude / identifier-like)")
+    note = (f"Left out of every run: {', '.join(repr(c) for c in left)}"
+            + (" (identifier-like: nearly every value distinct; they carry no analytic value, only risk, and "
+               "synthpop cannot model them; drop_identifiers = false keeps them)" if cfg.drop_identifiers else "")
+            + ".")
+    warnings.warn(note, UserWarning, stacklevel=3)
+    keep = [real.get_column(c) for c in real.columns if c not in left]  # Series: names may be patterns
+    return pl.DataFrame(keep), note
+
+
 def _resolve_keys(cfg: SpectrumConfig, real: pl.DataFrame) -> tuple[list[str], str, list[str]]:
     """Keys, target ("" for none) and the measures skipped for want of them."""
     bundled = _is_bundled_ae(real)
@@ -458,6 +493,7 @@ def run_spectrum(df: Any, config: SpectrumConfig | None = None, progress: bool |
     # the package's one policy for values no model can use, applied once, so that every generator
     # (the random one included) and every measure see the same real data
     real, _ = clean_numbers(real, "data")
+    real, left_note = _leave_out(real, cfg)
     keys, target, skipped_measures = _resolve_keys(cfg, real)
     cfg = replace(cfg, keys=keys, target=target)
     for name in cfg.generators:
@@ -471,7 +507,7 @@ def run_spectrum(df: Any, config: SpectrumConfig | None = None, progress: bool |
     holdout, reference = split(rest, 0.5, cfg.seed + 1)
     seeds = [cfg.seed * 1000 + i for i in range(cfg.m)]
     order, order_note = _propensity_order(train, cfg.maxorder)
-    notes = [order_note] if order_note else []
+    notes = [n for n in (left_note, order_note) if n]
     show = sys.stderr.isatty() if progress is None else progress
     bar = _Progress(len(cfg.generators) * cfg.m, bool(show))
     results, runs, details = [], [], []
