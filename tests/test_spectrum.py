@@ -369,3 +369,23 @@ def test_identifier_columns_are_left_out_of_every_run_and_named(ae_deid):
     assert kept.results.filter(pl.col("column") == "notes").height
     with pytest.raises(SynthSpectrumError, match="exclude"):
         run_spectrum(real, generators=["random"], m=1, progress=False, exclude=["nope"])
+
+
+def test_a_librarys_words_inside_our_error_never_reach_the_runs_table(ae_deid, tmp_path):
+    """patsy quotes the offending data value; our error carries its words as ``detail``, which the
+    runs table and report withhold while the message (naming the formula) is kept."""
+    real = ae_deid.head(600).with_columns(
+        pl.when(pl.int_range(pl.len()) == 5).then(pl.lit("Qzsecret")).otherwise(pl.col("treatment").cast(pl.String))
+        .alias("treatment"))
+    res = run_spectrum(real, generators=["random"], m=1, progress=False,
+                       formula="time_in_ae_minutes ~ C(treatment, levels=['Qzother'])")
+    run = res.runs.filter(pl.col("generator") == "random")
+    assert run["status"].to_list() == ["failed"]
+    assert "cannot be fitted" in run["message"][0] and "withheld" in run["message"][0]
+    values = [v for v in real["treatment"].unique().to_list() if v]
+    write_outputs(res, tmp_path / "out")
+    for name in ("runs.csv", "report.html"):
+        text = (tmp_path / "out" / name).read_text()
+        assert not [v for v in values if f"'{v}'" in text], name
+    # patsy's own words, which quote a real value, are kept in memory for the user
+    assert any("observation with value" in d["text"] for d in res.error_details)

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 
 class SynthSpectrumError(ValueError):
-    """Bad input or an impossible request; the message names the column and the problem."""
+    """Bad input or an impossible request; the message names the column and the problem.
 
-    def __init__(self, message: str, column: str | None = None):
+    ``detail``: another library's own words (patsy, metasyn, R), shown to the user on one line
+    after ours but kept out of ``public``, the part that artefacts (runs.csv, reports) may hold:
+    such text can quote a data value.
+    """
+
+    def __init__(self, message: str, column: str | None = None, detail: str | None = None):
         self.column = column
-        super().__init__(f"column {column!r}: {message}" if column is not None else message)
+        self.public = f"column {column!r}: {message}" if column is not None else message
+        self.detail = " ".join(str(detail).split()) if detail else None
+        super().__init__(self.public + (f": {self.detail}" if self.detail else ""))
 
 
 class ColumnError(SynthSpectrumError, KeyError):

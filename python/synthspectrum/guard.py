@@ -289,6 +289,6 @@ def fit_guarded(frame: pl.DataFrame, var_specs: Sequence[dict[str, Any]], privac
             bar.close()
     if errors:
         name, message = next(iter(errors.items()))
-        raise SynthSpectrumError(f"disclosure control could not model this column: {message}", name)
+        raise SynthSpectrumError("disclosure control could not model this column", name, detail=message)
     meta_vars = [MetaVar.from_dict(done[name]) for name in frame.columns]
     return MetaFrame(meta_vars, frame.height), notes

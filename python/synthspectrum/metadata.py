@@ -603,7 +603,7 @@ def _fit(frame: pl.DataFrame, var_specs, privacy_obj, progress: bool):
         mf = MetaFrame.fit_dataframe(frame.rename(stand_in), var_specs=specs, privacy=privacy_obj,
                                      progress_bar=progress)
     except Exception as exc:  # name the column metasyn choked on, if it says
-        raise SynthSpectrumError(f"metasyn could not fit the data: {exc}") from exc
+        raise SynthSpectrumError("metasyn could not fit the data", detail=f"{type(exc).__name__}: {exc}") from exc
     back = {v: k for k, v in stand_in.items()}
     for var in mf.meta_vars:
         var.name = back.get(var.name, var.name)

@@ -188,7 +188,7 @@ def call(fname: str, *args, verbose: bool = False, **kwargs):
     for w in parts["warnings"]:
         warnings.warn(f"synthpop {fname}(): {w}", RWarning, stacklevel=3)
     if len(parts["error"]):
-        raise SynthpopError(f"synthpop {fname}() failed: {parts['error'][0]}")
+        raise SynthpopError(f"synthpop {fname}() failed", detail=str(parts["error"][0]))
     return parts["value"]
 
 

@@ -361,10 +361,14 @@ class _Progress:
 def _describe(exc: BaseException) -> tuple[str, bool]:
     """A runs.csv message for ``exc`` and whether its own text was withheld.
 
-    Our own errors (SynthSpectrumError) name settings and columns, never values, and are kept.
-    Other libraries' messages (polars, metasyn, R) can quote a data value, so only their type
-    is recorded; the full text stays in memory (``SpectrumResult.error_details``)."""
+    Our own errors (SynthSpectrumError) name settings and columns, never values: their ``public``
+    part is kept. Other libraries' messages (polars, metasyn, R, and the ``detail`` our errors
+    carry from them) can quote a data value, so only their type is recorded; the full text stays
+    in memory (``SpectrumResult.error_details``)."""
     if isinstance(exc, SynthSpectrumError):
+        if exc.detail:
+            return (f"{type(exc).__name__}: {exc.public} (the library's own words are withheld here because "
+                    "they can quote a data value; SpectrumResult.error_details holds them in memory)"), True
         return f"{type(exc).__name__}: {exc}", False
     return (f"{type(exc).__name__} raised by the generator or a measure (its text is withheld here because it "
             "can quote a data value; SpectrumResult.error_details holds it in memory)"), True

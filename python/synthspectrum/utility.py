@@ -916,13 +916,15 @@ def regression_fit(real: Any, synthetic: Any, formula: str, family: str = "gauss
         try:
             model = smf.glm(formula, data=pdf, family=fams[family])
         except Exception as exc:  # patsy names the unknown term
-            raise SynthSpectrumError(f"the formula {formula!r} cannot be fitted on the {what}: {exc}") from None
+            raise SynthSpectrumError(f"the formula {formula!r} cannot be fitted on the {what}",
+                                     detail=f"{type(exc).__name__}: {exc}") from None
         if family == "binomial":
             _require_binary(model.endog, outcome, what)
         try:
             return model.fit()
         except Exception as exc:
-            raise SynthSpectrumError(f"the formula {formula!r} cannot be fitted on the {what}: {exc}") from None
+            raise SynthSpectrumError(f"the formula {formula!r} cannot be fitted on the {what}",
+                                     detail=f"{type(exc).__name__}: {exc}") from None
 
     fr, fs = fit(r, "real data"), fit(s, "synthetic data")
     z = stats.norm.ppf(0.5 + level / 2)
