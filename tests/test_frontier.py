@@ -153,3 +153,17 @@ def test_frontier_error_bars_stop_at_zero():
     assert segments  # the error bars were drawn
     lows = np.concatenate([np.asarray(seg).min(axis=0)[None, :] for seg in segments])
     assert lows.min() >= 0
+
+
+def test_seeds_either_side_of_best_are_not_a_perfect_generator():
+    # AUCs 0.40 and 0.60 are 0.1 from best each: their mean 0.5 must not make the generator perfect
+    res = constructed({"straddles": [(0.40, 0.6), (0.60, 0.6)], "steady": [(0.53, 0.6), (0.53, 0.6)]})
+    pts = {r["generator"]: r for r in res.frontier_points().iter_rows(named=True)}
+    assert pts["straddles"]["utility_distance"] == pytest.approx(0.1)
+    assert pts["steady"]["utility_distance"] == pytest.approx(0.03)
+    assert flags(res) == {"straddles": False, "steady": True}
+
+
+def test_a_point_with_a_missing_measure_is_on_no_frontier():
+    res = constructed({"nan": [(float("nan"), 0.4)], "ok": [(0.7, 0.6)]})
+    assert flags(res) == {"nan": False, "ok": True}

@@ -280,7 +280,8 @@ class SpectrumResult:
 
     def frontier_points(self) -> pl.DataFrame:
         """Per generator: the utility and risk measures' mean, sd and number of seeds (``*_n``),
-        each mean's distance from the measure's best value (``*_distance``, see ``MEASURES``),
+        the mean over seeds of each seed's distance from the measure's best value (``*_distance``,
+        see ``MEASURES``) and its sd (``*_distance_sd``),
         and ``pareto``: no other generator is at least as close to best on both axes and closer
         on one. The sd is null with one seed."""
         cfg = self.config
@@ -288,23 +289,28 @@ class SpectrumResult:
         for which, measure in (("utility", cfg.utility_measure), ("risk", cfg.risk_measure)):
             f = self.results.filter((pl.col("measure") == measure) & (pl.col("section").is_in(["general", "privacy"])))
             f = f.group_by("generator", "seed").agg(pl.col("value").mean())
+            # the distance of each seed's value, then its mean: AUCs of 0.40 and 0.60 are 0.1 from
+            # best on average, not 0 (the distance of their mean)
+            f = f.with_columns(pl.Series("d", distance_from_best(measure, f["value"].to_numpy())))
             out.append(f.group_by("generator").agg(pl.col("value").mean().alias(f"{which}_mean"),
                                                    pl.col("value").std().alias(f"{which}_sd"),
-                                                   pl.len().cast(pl.Int64).alias(f"{which}_n")))
+                                                   pl.len().cast(pl.Int64).alias(f"{which}_n"),
+                                                   pl.col("d").mean().alias(f"{which}_distance"),
+                                                   pl.col("d").std().alias(f"{which}_distance_sd")))
         schema = {"generator": pl.String}
         for which in ("utility", "risk"):
             schema |= {f"{which}_mean": pl.Float64, f"{which}_sd": pl.Float64, f"{which}_n": pl.Int64,
-                       f"{which}_distance": pl.Float64}
+                       f"{which}_distance": pl.Float64, f"{which}_distance_sd": pl.Float64}
         schema["pareto"] = pl.Boolean
         if out[0].height == 0 or out[1].height == 0:
             return pl.DataFrame(schema=schema)
         pts = out[0].join(out[1], on="generator")
-        u = distance_from_best(cfg.utility_measure, pts["utility_mean"].to_numpy())
-        r = distance_from_best(cfg.risk_measure, pts["risk_mean"].to_numpy())
-        pareto = [not any((u[j] <= u[i]) and (r[j] <= r[i]) and (u[j] < u[i] or r[j] < r[i])
-                          for j in range(len(u))) for i in range(len(u))]
-        pts = pts.with_columns(pl.Series("utility_distance", u), pl.Series("risk_distance", r),
-                               pl.Series("pareto", pareto))
+        u, r = pts["utility_distance"].to_numpy(), pts["risk_distance"].to_numpy()
+        known = ~(np.isnan(u) | np.isnan(r))  # a point without both measures is on no frontier
+        pareto = [bool(known[i]) and not any(known[j] and (u[j] <= u[i]) and (r[j] <= r[i])
+                                             and (u[j] < u[i] or r[j] < r[i]) for j in range(len(u)))
+                  for i in range(len(u))]
+        pts = pts.with_columns(pl.Series("pareto", pareto))
         order = {g: i for i, g in enumerate(cfg.generators)}
         pts = pts.with_columns(pl.col("generator").replace_strict(order, default=len(order), return_dtype=pl.Int32)
                                .alias("_o")).sort("_o", "generator").drop("_o")
@@ -611,7 +617,8 @@ def plot_frontier(result: SpectrumResult, path: str | None = None):
     for row in pts.sort("risk_distance", descending=True).iter_rows(named=True):
         ref = row["generator"] == "real-holdout"
         # a distance from the best value is never negative: the bars stop at 0
-        ux, ry, usd, rsd = row["utility_distance"], row["risk_distance"], row["utility_sd"] or 0.0, row["risk_sd"] or 0.0
+        ux, ry = row["utility_distance"], row["risk_distance"]
+        usd, rsd = row["utility_distance_sd"] or 0.0, row["risk_distance_sd"] or 0.0
         ax.errorbar(ux, ry, xerr=[[min(usd, ux)], [usd]], yerr=[[min(rsd, ry)], [rsd]], fmt="*" if ref else "o", markersize=14 if ref else 7, capsize=3,
                     color="#2a9d8f" if ref else ("#E4572E" if row["pareto"] else "#1A3C5A"))
         # nearby points get their labels stacked downwards instead of on top of each other
@@ -646,7 +653,7 @@ def _compare(pa: dict[str, Any], pb: dict[str, Any], which: str) -> str:
     """``closer`` / ``farther`` (b against a, from the best value), ``same`` (within the noise
     of :data:`CLEAR_RULE`) or ``unknown`` (fewer than two seeds on one side)."""
     na, nb = pa[f"{which}_n"], pb[f"{which}_n"]
-    sa, sb = pa[f"{which}_sd"], pb[f"{which}_sd"]
+    sa, sb = pa[f"{which}_distance_sd"], pb[f"{which}_distance_sd"]
     if na < 2 or nb < 2 or sa is None or sb is None:
         return "unknown"
     diff = pb[f"{which}_distance"] - pa[f"{which}_distance"]
