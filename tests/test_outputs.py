@@ -256,7 +256,7 @@ def test_ctrl_c_stops_a_long_synthesize_at_once(tmp_path):
     before = prev.read_bytes()
     proc = subprocess.Popen(cli + ["synthesize", str(model), "-n", "50000000", "-o", str(prev)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    time.sleep(6)  # well into the draw (which takes minutes)
+    time.sleep(8)  # well past start-up (about 2 s) and into the draw (which takes minutes)
     proc.send_signal(signal.SIGINT)
     try:
         _, err = proc.communicate(timeout=30)
@@ -265,3 +265,32 @@ def test_ctrl_c_stops_a_long_synthesize_at_once(tmp_path):
         pytest.fail("synthesize ignored Ctrl-C")
     assert proc.returncode == 130 and "interrupted" in err
     assert prev.read_bytes() == before
+
+
+def test_a_file_we_wrote_that_the_user_then_replaced_is_theirs(tmp_path):
+    from synthspectrum.outputs import owned, write_text
+
+    target = tmp_path / "data.csv"
+    write_text(target, "ours\n")
+    assert "data.csv" in owned(tmp_path)
+    target.write_text("the user's real data, saved over our file\n")
+    assert "data.csv" not in owned(tmp_path)
+    with pytest.raises(SynthSpectrumError, match="did not write it"):
+        check_output(target, [".csv"])
+
+
+def test_leftovers_of_a_killed_run_do_not_make_a_folder_foreign(tmp_path):
+    (tmp_path / ".synthspectrum-partial-abc123").mkdir()
+    (tmp_path / ".results.csv.x1y2.partial.csv").write_text("half")
+    OutputFolder(tmp_path, ["results.csv"]).check()  # empty but for our own leftovers
+
+
+def test_our_manifest_is_never_an_output_and_other_outputs_do_not_open_a_folder(tmp_path):
+    from synthspectrum.outputs import write_text
+
+    with pytest.raises(SynthSpectrumError, match="own list"):
+        check_output(tmp_path / MANIFEST, [".json"], force=True)
+    write_text(tmp_path / "syn.csv", "a\n1\n")  # e.g. an earlier `synthesize -o folder/syn.csv`
+    (tmp_path / "notes.txt").write_text("user")
+    with pytest.raises(SynthSpectrumError, match="not a previous synthspectrum output"):
+        OutputFolder(tmp_path, ["results.csv", "report.html"]).check()

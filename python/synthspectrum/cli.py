@@ -438,7 +438,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.showwarning = _one_line_warning
             _SHOWN.clear()
             return args.func(args)
-    except (SynthSpectrumError, FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+    except (SynthSpectrumError, OSError) as exc:  # a full disk, a vanished folder...: one line too
         print(f"synthspectrum {args.command}: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -33,9 +33,14 @@ MANIFEST = ".synthspectrum-output.json"
 
 
 def _umask_mode() -> int:
-    # os.umask can only be read by setting it; put it straight back.
-    mask = os.umask(0)
-    os.umask(mask)
+    # Linux says the umask in /proc without changing it; elsewhere os.umask can only be read by
+    # setting it (a moment in which another thread would create files with umask 0)
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            mask = next(int(line.split()[1], 8) for line in fh if line.startswith("Umask:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        mask = os.umask(0)
+        os.umask(mask)
     return 0o666 & ~mask
 
 
@@ -46,24 +51,60 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def owned(folder: str | Path) -> set[str]:
-    """Names of the files synthspectrum wrote in ``folder`` (from its manifest; empty if none)."""
+def _manifest(folder: Path) -> dict[str, list[int] | None]:
+    """name -> [size, mtime_ns] of each file we wrote in ``folder`` (None: being written)."""
     m = Path(folder) / MANIFEST
-    if not m.is_file():
-        return set()
     try:
-        return set(json.loads(m.read_text(encoding="utf-8"))["files"])
+        files = json.loads(m.read_text(encoding="utf-8"))["files"]
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
     except (ValueError, KeyError, TypeError, OSError):
-        return set()
+        return {}
+    if isinstance(files, list):
+        return {str(n): None for n in files}
+    return {str(n): s for n, s in files.items()} if isinstance(files, dict) else {}
 
 
-def _record(folder: Path, names: Iterable[str]) -> None:
+def _stat(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns]
+
+
+def owned(folder: str | Path) -> set[str]:
+    """Names in ``folder`` that synthspectrum wrote and nobody has changed since (from its
+    manifest: a file whose size or modification time differs from what we recorded is the
+    user's now); a name whose file is gone counts as ours."""
+    folder = Path(folder)
+    out = set()
+    for name, stat in _manifest(folder).items():
+        path = folder / name
+        try:
+            if stat is None or _stat(path) == list(stat):
+                out.add(name)
+        except (FileNotFoundError, NotADirectoryError):
+            out.add(name)
+        except (OSError, TypeError):
+            pass
+    return out
+
+
+def _record(folder: Path, names: Iterable[str], pending: bool = False) -> None:
+    """Note ``names`` in the folder's manifest as ours: with their size and time once written,
+    or as being written (``pending``), so that a crash mid-way still leaves them ours."""
     names = set(names) - {MANIFEST}
     if not names:
         return
-    files = sorted(owned(folder) | names)
+    files = _manifest(folder)
+    for n in names:
+        files[n] = None if pending or not (folder / n).exists() else _stat(folder / n)
     with atomic_path(folder / MANIFEST, record=False) as tmp:
-        tmp.write_text(json.dumps({"written_by": "synthspectrum", "files": files}, indent=1), encoding="utf-8")
+        tmp.write_text(json.dumps({"written_by": "synthspectrum", "files": dict(sorted(files.items()))}, indent=1),
+                       encoding="utf-8")
+
+
+def _ours_in_progress(name: str) -> bool:
+    # staging folders, probes and temporary files of ours that a killed run may leave behind
+    return name.startswith(".synthspectrum-") or ".partial" in name
 
 
 def _check_writable_folder(folder: Path, what: str) -> None:
@@ -99,6 +140,8 @@ def check_output(path: str | Path, suffixes: Sequence[str], inputs: Iterable[str
     path = Path(path)
     if path.suffix.lower() not in [s.lower() for s in suffixes]:
         raise SynthSpectrumError(f"{what} {path} must end in {' or '.join(suffixes)}")
+    if path.name == MANIFEST:
+        raise SynthSpectrumError(f"{what} {path} is synthspectrum's own list of the files it wrote: choose another name")
     if path.is_dir():
         raise SynthSpectrumError(f"{what} {path} is a folder; name a file")
     for src in inputs:
@@ -127,6 +170,8 @@ def atomic_path(path: str | Path, record: bool = True) -> Iterator[Path]:
     try:
         yield tmp_path
         os.chmod(tmp_path, _umask_mode())  # mkstemp makes 0600 files; outputs follow the umask
+        if record:
+            _record(folder, [path.name], pending=True)
         os.replace(tmp_path, path)
         if record:
             _record(folder, [path.name])
@@ -168,14 +213,15 @@ class OutputFolder:
                 if _same_file(p / name, src) or (p / name).resolve() == src.resolve():
                     raise SynthSpectrumError(f"{self.what} {p} would overwrite the input {src}: choose another folder")
         if p.is_dir():
-            mine = owned(p) if (p / MANIFEST).is_file() else None
-            others = [c.name for c in p.iterdir() if c.name != MANIFEST]
-            if mine is None and others and not self.force:
+            mine = owned(p)
+            previous = bool(set(_manifest(p)) & set(self.names))  # an earlier output of this very kind
+            others = [c.name for c in p.iterdir() if c.name != MANIFEST and not _ours_in_progress(c.name)]
+            if not previous and others and not self.force:
                 raise SynthSpectrumError(
                     f"{self.what} {p} is not empty and is not a previous synthspectrum output; choose a new "
                     "folder, or pass --force (force=True) to add the output files to it (nothing else in it "
                     "is touched)")
-            clash = [n for n in self.names if (p / n).exists() and n not in (mine or set())]
+            clash = [n for n in self.names if (p / n).exists() and n not in mine]
             if clash:
                 raise SynthSpectrumError(
                     f"{self.what} {p} already holds {clash[0]!r}, which synthspectrum did not write: "
@@ -196,6 +242,7 @@ class OutputFolder:
             if missing:
                 raise SynthSpectrumError(f"internal: the output {missing[0]} was not produced")
             mode = _umask_mode()
+            _record(self.path, self.names, pending=True)  # ours even if a crash stops the renames
             for n in self.names:
                 os.chmod(stage / n, mode)
                 os.replace(stage / n, self.path / n)
