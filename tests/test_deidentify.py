@@ -133,3 +133,12 @@ def test_pandas_in_pandas_out(ae):
     pdf = de.band_numeric(ae.select("age").head(5).to_pandas(), "age")
     assert isinstance(pdf, pd.DataFrame)
     assert list(pdf.columns) == ["age"]
+
+
+def test_k_anonymity_groups_by_the_named_column_even_when_its_name_is_a_pattern():
+    from synthspectrum.deidentify import k_anonymity
+
+    # "^a.*$" would also match "ab" if read as a pattern: 4 classes of 5 by the named column alone
+    df = pl.DataFrame({"^a.*$": [i // 5 for i in range(20)], "ab": list(range(20))})
+    rep = k_anonymity(df, ["^a.*$"])
+    assert (rep.k, rep.n_classes) == (5, 4)

@@ -194,3 +194,14 @@ def test_the_report_says_which_privacy_measures_it_could_not_compute(frozen_spli
     assert "need a holdout" in said and "need key variables" in said
     assert "need a holdout" in ev.to_html(tmp_path / "r.html").read_text()
     assert not ev.measures.filter(pl.col("measure") == "share_closer_to_training").height
+
+
+def test_evaluate_takes_a_pattern_like_column_name(frozen_split):
+    """A column called "^g.*$" (which polars reads as a pattern matching "gender"'s neighbours)
+    gives every measure exactly the numbers it gives under its plain name."""
+    train, syn, hold = frozen_split
+    r, s, h = (d.rename({"gender": "^g.*$"}) for d in (train, syn, hold))
+    ev = evaluate(r, s, holdout=h, keys=["^g.*$", "age_band"], target="admitted", plots=True)
+    plain = evaluate(train, syn, holdout=hold, keys=["gender", "age_band"], target="admitted", plots=False)
+    assert ev.measures["value"].to_list() == pytest.approx(plain.measures["value"].to_list(), nan_ok=True)
+    assert ev.measures["measure"].to_list() == plain.measures["measure"].to_list()

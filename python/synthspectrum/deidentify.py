@@ -245,7 +245,10 @@ def k_anonymity(df: Any, quasi_identifiers: Sequence[str]) -> KAnonymityReport:
         raise SynthSpectrumError("name at least one quasi-identifier")
     if pdf.height == 0:
         raise SynthSpectrumError("the frame is empty: there are no records to assess")
-    classes = pdf.group_by(list(quasi_identifiers)).len(name="class_size")
+    # grouped under neutral names: polars reads a name like "^a.*$" as a pattern, and grouped
+    # silently by other columns that the pattern matched
+    neutral = pl.DataFrame([pdf.get_column(q).alias(f"q{i}") for i, q in enumerate(quasi_identifiers)])
+    classes = neutral.group_by([f"q{i}" for i in range(len(quasi_identifiers))]).len(name="class_size")
     sizes = (
         classes.group_by("class_size").len(name="n_classes")
         .with_columns((pl.col("class_size") * pl.col("n_classes")).alias("n_records"))

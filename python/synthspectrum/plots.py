@@ -76,7 +76,7 @@ class CategoryRule:
 def category_rule(real: pl.Series, k: int = K_DEFAULT, top: int = TOP_DEFAULT) -> CategoryRule:
     """The small-category rule for one real column (labels as strings, missing as "(missing)")."""
     k = check_k(k)
-    counts = (real.cast(pl.String).fill_null(MISSING).alias("v").value_counts(name="n")
+    counts = (real.alias("v").cast(pl.String).fill_null(MISSING).value_counts(name="n")
               .sort(["n", "v"], descending=[True, False]))
     big = counts.filter(pl.col("n") >= k)
     shown = tuple(big["v"].head(top).to_list())

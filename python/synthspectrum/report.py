@@ -189,10 +189,10 @@ def _pool_rare(r: pl.DataFrame, s: pl.DataFrame, formula: str, k: int):
         dt = r.schema[c]
         if utility._kind(dt) != "categorical" or dt == pl.Boolean or not _mentions(rhs, c) or _mentions(lhs, c):
             continue
-        counts = r.get_column(c).drop_nulls().cast(pl.String).alias("v").value_counts(name="n")
+        counts = r.get_column(c).alias("v").drop_nulls().cast(pl.String).alias("v").value_counts(name="n")
         keep = counts.filter(pl.col("n") >= k)["v"]
         rare = counts.height - keep.len()
-        syn_out = bool((~s.get_column(c).drop_nulls().cast(pl.String).is_in(keep.to_list())).any())
+        syn_out = bool((~s.get_column(c).alias("v").drop_nulls().cast(pl.String).is_in(keep.to_list())).any())
         if not rare and not syn_out:
             continue
         label = f"other ({rare} {'category' if rare == 1 else 'categories'})"
@@ -206,7 +206,7 @@ def _pool_rare(r: pl.DataFrame, s: pl.DataFrame, formula: str, k: int):
         kept = keep.to_list()
 
         def pool(df: pl.DataFrame) -> pl.DataFrame:
-            v = pl.DataFrame({"v": df.get_column(c).cast(pl.String)})
+            v = pl.DataFrame({"v": df.get_column(c).alias("v").cast(pl.String)})
             out = v.select(pl.when(pl.col("v").is_null() | pl.col("v").is_in(kept)).then(pl.col("v"))
                            .otherwise(pl.lit(label)).cast(target))["v"]
             return df.clone().replace_column(df.get_column_index(c), out.alias(c))  # in place otherwise
@@ -264,7 +264,7 @@ def _specific(r: pl.DataFrame, s: pl.DataFrame, formula: str, family: str, k: in
 def _collapsed_rows(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
     rows = []
     for c in r.columns:
-        a, b = r.get_column(c).drop_nulls(), s.get_column(c).drop_nulls()
+        a, b = r.get_column(c).alias("v").drop_nulls(), s.get_column(c).alias("v").drop_nulls()
         if a.n_unique() > 1 and b.n_unique() <= 1:
             rows.append({"measure": "collapsed", "column": c, "value": float(b.n_unique())})
     return pl.DataFrame(rows, schema={"measure": pl.String, "column": pl.String, "value": pl.Float64})

@@ -200,7 +200,8 @@ def _apply_plan(labels: pl.Series, keep: set[str] | None) -> tuple[pl.Series, in
 
 
 def _labels(s: pl.Series) -> pl.Series:
-    return s.cast(pl.String).fill_null(_MISSING).alias("v")
+    # the neutral name first: polars reads names like "^a.*$" as patterns in Series methods
+    return s.alias("v").cast(pl.String).fill_null(_MISSING)
 
 
 def _warn(message: str) -> None:
@@ -485,8 +486,8 @@ def _main_effects(r: pl.DataFrame, s: pl.DataFrame, max_levels: int, min_count: 
         if c in ids:
             continue
         col = both.get_column(c).alias("v")
-        nr = r.get_column(c).drop_nulls().n_unique()
-        ns = s.get_column(c).drop_nulls().n_unique()
+        nr = r.get_column(c).alias("v").drop_nulls().n_unique()
+        ns = s.get_column(c).alias("v").drop_nulls().n_unique()
         if nr <= 1 and ns <= 1:
             continue
         if _kind(col.dtype) == "categorical" and col.dtype != pl.Boolean:
@@ -820,22 +821,26 @@ def cell_counts(real: Any, synthetic: Any, vars: Sequence[str], ngroups: int = 5
     """Counts of the cross-table of ``vars`` in both frames (numbers grouped as synthpop does);
     a missing value is a category. Columns: the vars, ``real``, ``synthetic``."""
     r, s = check_pair(real, synthetic, vars)
+    # grouped and joined under neutral names (v0, v1...): polars reads a name like "^a.*$" as a
+    # pattern, and would group by whatever columns it matched
+    names = [f"v{i}" for i in range(len(vars))]
     cols_r, cols_s = [], []
-    for c in vars:
-        a, b = r.get_column(c), s.get_column(c)
+    for c, n in zip(vars, names):
+        a, b = r.get_column(c).alias(n), s.get_column(c).alias(n)
         if _kind(a.dtype) == "numeric":
             ga, gb = _group_numeric(_as_number(a).to_numpy(), _as_number(b).to_numpy(), ngroups)
-            cols_r.append(pl.Series(c, ga, nan_to_null=True))
-            cols_s.append(pl.Series(c, gb, nan_to_null=True))
+            cols_r.append(pl.Series(n, ga, nan_to_null=True))
+            cols_s.append(pl.Series(n, gb, nan_to_null=True))
         else:
-            cols_r.append(a.cast(pl.String).alias(c))
-            cols_s.append(b.cast(pl.String).alias(c))
-    tr = pl.DataFrame(cols_r).group_by(list(vars)).len("real")
-    ts = pl.DataFrame(cols_s).group_by(list(vars)).len("synthetic")
+            cols_r.append(a.cast(pl.String))
+            cols_s.append(b.cast(pl.String))
+    tr = pl.DataFrame(cols_r).group_by(names).len("real")
+    ts = pl.DataFrame(cols_s).group_by(names).len("synthetic")
     # sorted, so that sums over the cells run in one order and repeat to the last bit
-    return tr.join(ts, on=list(vars), how="full", coalesce=True, nulls_equal=True) \
+    out = tr.join(ts, on=names, how="full", coalesce=True, nulls_equal=True) \
         .with_columns(pl.col("real").fill_null(0).cast(pl.Int64), pl.col("synthetic").fill_null(0).cast(pl.Int64)) \
-        .sort(list(vars), nulls_last=True)
+        .sort(names, nulls_last=True)
+    return out.rename(dict(zip(names, vars)))
 
 
 def utility_tab(real: Any, synthetic: Any, vars: Sequence[str], ngroups: int = 5) -> pl.DataFrame:
