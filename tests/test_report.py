@@ -205,3 +205,15 @@ def test_evaluate_takes_a_pattern_like_column_name(frozen_split):
     plain = evaluate(train, syn, holdout=hold, keys=["gender", "age_band"], target="admitted", plots=False)
     assert ev.measures["value"].to_list() == pytest.approx(plain.measures["value"].to_list(), nan_ok=True)
     assert ev.measures["measure"].to_list() == plain.measures["measure"].to_list()
+
+
+def test_an_all_missing_column_neither_spoils_the_summary_nor_raises_a_false_alert(frozen_split):
+    train, syn, _ = frozen_split
+    r = train.with_columns(pl.lit(None, dtype=pl.Float64).alias("empty"))
+    s = syn.with_columns(pl.lit(None, dtype=pl.Float64).alias("empty"))
+    ev = evaluate(r, s, plots=False)
+    summary = dict(ev.summary().iter_rows())
+    plain = dict(evaluate(train, syn, plots=False).summary().iter_rows())
+    assert summary["mean KSComplement"] == pytest.approx(plain["mean KSComplement"])
+    assert "empty" not in ev.collapsed()["column"].to_list()
+    assert not [a for a in ev.alerts() if "'empty'" in a]

@@ -144,7 +144,8 @@ class Evaluation:
         def pick(section: str, measure: str, label: str | None = None, agg: str | None = None):
             f = m.filter((pl.col("section") == section) & (pl.col("measure") == measure))
             if f.height:
-                value = f["value"].mean() if agg == "mean" else f["value"][0]
+                # a column with no value in either frame has no KS/TV: leave it out of the mean
+                value = f["value"].fill_nan(None).mean() if agg == "mean" else f["value"][0]
                 rows.append({"measure": label or measure, "value": value})
 
         pick("univariate", "KSComplement", "mean KSComplement", "mean")

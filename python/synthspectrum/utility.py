@@ -273,7 +273,8 @@ def univariate(real: Any, synthetic: Any) -> pl.DataFrame:
                 lo, hi = max(x.min(), y.min()), min(x.max(), y.max())
                 coverage = max(0.0, hi - lo) / (x.max() - x.min())
             else:
-                coverage = float(x.size > 0 and y.size > 0)
+                # nothing to cover when the real column has no value at all
+                coverage = float("nan") if x.size == 0 else float(y.size > 0)
         else:
             pa = a.drop_nulls().cast(pl.String).value_counts(normalize=True, name="p")
             pb = b.drop_nulls().cast(pl.String).value_counts(normalize=True, name="p")
