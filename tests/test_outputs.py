@@ -294,3 +294,18 @@ def test_our_manifest_is_never_an_output_and_other_outputs_do_not_open_a_folder(
     (tmp_path / "notes.txt").write_text("user")
     with pytest.raises(SynthSpectrumError, match="not a previous synthspectrum output"):
         OutputFolder(tmp_path, ["results.csv", "report.html"]).check()
+
+
+def test_plots_saved_from_python_follow_the_output_rules(tmp_path, frozen_split):
+    from synthspectrum.plots import plot_marginals
+
+    train, syn, _ = frozen_split
+    mine = tmp_path / "holiday.png"
+    mine.write_bytes(b"the user's photo")
+    with pytest.raises(SynthSpectrumError, match="did not write it"):
+        plot_marginals(train.select("age_band"), syn.select("age_band"), path=mine)
+    assert mine.read_bytes() == b"the user's photo"
+    with pytest.raises(SynthSpectrumError, match="must end in"):
+        plot_marginals(train.select("age_band"), syn.select("age_band"), path=tmp_path / "plot.csv")
+    out = plot_marginals(train.select("age_band"), syn.select("age_band"), path=tmp_path / "m.png")
+    assert (tmp_path / "m.png").read_bytes()[:4] == b"\x89PNG" and out is not None

@@ -180,6 +180,18 @@ def atomic_path(path: str | Path, record: bool = True) -> Iterator[Path]:
             tmp_path.unlink()
 
 
+FIGURE_TYPES = [".png", ".pdf", ".svg"]
+
+
+def save_figure(fig, path: str | Path, dpi: int = 110, force: bool = False) -> Path:
+    """Save a matplotlib figure by the rules of every output: a picture's extension, never over a
+    file we did not write (unless ``force``), atomically."""
+    path = check_output(path, FIGURE_TYPES, what="figure", force=force)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=dpi, format=path.suffix.lstrip(".").lower())
+    return path
+
+
 def write_text(path: str | Path, text: str) -> Path:
     """Write ``text`` (UTF-8) atomically."""
     with atomic_path(path) as tmp:

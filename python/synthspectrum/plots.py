@@ -34,6 +34,7 @@ import polars as pl
 from matplotlib.figure import Figure
 
 from synthspectrum.errors import SynthSpectrumError
+from synthspectrum.outputs import save_figure
 from synthspectrum.utility import _as_number, _kind, association_difference, check_pair, propensity_scores
 
 REAL, SYN, HOLD = "#1A3C5A", "#E4572E", "#4187BF"
@@ -92,7 +93,7 @@ def _shorten(label: str, width: int = 28) -> str:
 def _finish(fig: Figure, path: str | None) -> Figure:
     fig.tight_layout()
     if path:
-        fig.savefig(path, dpi=110)
+        save_figure(fig, path)
     return fig
 
 
@@ -195,7 +196,7 @@ def plot_marginals(real: Any, synthetic: Any, columns: Sequence[str] | None = No
     fig.text(0.01, 0.005, "\n".join(notes), fontsize=8, va="bottom", color="#444")
     fig.tight_layout(rect=(0, 0.2 * len(notes) / fig.get_figheight(), 1, 1))
     if path:
-        fig.savefig(path, dpi=110)
+        save_figure(fig, path)
     return fig
 
 

@@ -638,7 +638,9 @@ def plot_frontier(result: SpectrumResult, path: str | None = None):
                  fontsize=10)
     fig.tight_layout()
     if path:
-        fig.savefig(path, dpi=110)
+        from synthspectrum.outputs import save_figure
+
+        save_figure(fig, path)
     return fig
 
 
@@ -774,7 +776,7 @@ def write_outputs(result: SpectrumResult, outdir: str | Path, force: bool = Fals
         result.results.write_csv(tmp / "results.csv")
         result.runs.write_csv(tmp / "runs.csv")
         (tmp / "spectrum.toml").write_text(result.config.to_toml())
-        plot_frontier(result, str(tmp / "frontier.png"))
+        plot_frontier(result).savefig(tmp / "frontier.png", dpi=110)  # staged: renamed into place below
         png = base64.b64encode((tmp / "frontier.png").read_bytes()).decode("ascii")
         (tmp / "report.html").write_text(render_html(result, png), encoding="utf-8")
     return Path(outdir)

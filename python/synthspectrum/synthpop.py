@@ -271,7 +271,9 @@ class Comparison:
         axes[0, 0].legend()
         fig.tight_layout()
         if path:
-            fig.savefig(path, dpi=120)
+            from synthspectrum.outputs import save_figure
+
+            save_figure(fig, path, dpi=120)
         return fig
 
 
