@@ -142,3 +142,12 @@ def test_k_anonymity_groups_by_the_named_column_even_when_its_name_is_a_pattern(
     df = pl.DataFrame({"^a.*$": [i // 5 for i in range(20)], "ab": list(range(20))})
     rep = k_anonymity(df, ["^a.*$"])
     assert (rep.k, rep.n_classes) == (5, 4)
+
+
+def test_steps_touch_exactly_the_named_column_even_when_its_name_is_a_pattern():
+    from synthspectrum import deidentify as de
+
+    df = pl.DataFrame({"^a.*$": [1, 2, 3], "ab": [10, 20, 90], "c": ["x", "y", "z"]})
+    assert de.drop_identifiers(df, ["^a.*$"]).columns == ["ab", "c"]
+    banded = de.band_numeric(df, "ab")
+    assert banded.columns == ["^a.*$", "ab", "c"] and banded["^a.*$"].to_list() == [1, 2, 3]

@@ -25,10 +25,17 @@ def _frame(df: Any, columns: Sequence[str] | str = ()) -> tuple[pl.DataFrame, st
     return pdf, kind
 
 
+def _exactly(df: pl.DataFrame, names: Sequence[str]) -> pl.DataFrame:
+    # by exact name: polars' select/drop read a name like "^a.*$" as a pattern (and would silently
+    # keep or drop the columns it matches instead)
+    return pl.DataFrame([df.get_column(c) for c in names])
+
+
 def drop_identifiers(df: Any, columns: Sequence[str] | str) -> Any:
     """Drop direct identifiers (names, record numbers, NHS numbers...)."""
     pdf, kind = _frame(df, columns)
-    return from_polars(pdf.drop(columns), kind)
+    gone = {columns} if isinstance(columns, str) else set(columns)
+    return from_polars(_exactly(pdf, [c for c in pdf.columns if c not in gone]), kind)
 
 
 def band_labels(breaks: Sequence[float]) -> list[str]:
@@ -71,7 +78,7 @@ def band_numeric(
     banded = pl.when(values.is_null()).then(None).otherwise(banded)
     out = pdf.with_columns(banded.cast(pl.Enum(labels)).alias(name or column))
     if name and name != column:
-        out = out.drop(column).select([*(c if c != column else name for c in pdf.columns)])
+        out = _exactly(out, [c if c != column else name for c in pdf.columns])
     return from_polars(out, kind)
 
 
@@ -93,7 +100,7 @@ def coarsen_datetime(df: Any, column: str, hours: int = 4) -> Any:
     )
     pos = pdf.columns.index(column)
     order = pdf.columns[:pos] + [f"{column}_date", f"{column}_hour_band"] + pdf.columns[pos + 1:]
-    return from_polars(out.select(order), kind)
+    return from_polars(_exactly(out, order), kind)
 
 
 def pseudonym_map(values: Sequence[str], seed: int, length: int = 6) -> dict[str, str]:
