@@ -3,7 +3,6 @@ synthetic CSVs read back into the real data's dtypes."""
 
 import shutil
 import subprocess
-import warnings
 from datetime import date, datetime
 
 import polars as pl

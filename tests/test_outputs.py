@@ -10,7 +10,6 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from synthspectrum import datasets
 from synthspectrum.cli import main
 from synthspectrum.errors import SynthSpectrumError
 from synthspectrum.outputs import MANIFEST, OutputFolder, atomic_path, check_output

@@ -200,8 +200,7 @@ def write_table(df: pl.DataFrame, path: str | Path) -> Path:
     """Write a polars frame to CSV or Parquet by the file's extension, atomically; create the folder."""
     path = Path(path)
     fmt = _format(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as tmp:
+    with atomic_path(path) as tmp:  # creates the folder
         if fmt == "parquet":
             df.write_parquet(tmp)
         else:

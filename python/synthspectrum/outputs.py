@@ -148,7 +148,7 @@ def check_output(path: str | Path, suffixes: Sequence[str], inputs: Iterable[str
         if src is not None and (_same_file(path, Path(src)) or path.resolve() == Path(src).resolve()):
             raise SynthSpectrumError(f"{what} {path} is also an input: choose another file name, "
                                      "an input is never overwritten")
-    folder = path.parent if str(path.parent) else Path(".")
+    folder = path.parent
     if path.exists() and not force and path.name not in owned(folder):
         raise SynthSpectrumError(f"{what} {path} already exists and synthspectrum did not write it: it is never "
                                  "overwritten; choose another name, or pass --force (force=True) to replace it")
@@ -162,7 +162,7 @@ def atomic_path(path: str | Path, record: bool = True) -> Iterator[Path]:
     ``path`` and note it in the folder's manifest as ours; on any error or interrupt remove it
     and leave ``path`` untouched."""
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
+    folder = path.parent
     _make_folder(folder, "output")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial" + path.suffix, dir=folder)
     os.close(fd)
