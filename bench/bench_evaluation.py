@@ -17,7 +17,7 @@ import polars as pl
 def frames(n: int):
     from synthspectrum import fit_metadata
     from synthspectrum.datasets import area_deprivation, generate_ae
-    from synthspectrum.deidentify import deidentify_ae
+    from synthspectrum.datasets.ae_tutorial import deidentify_ae
 
     real = deidentify_ae(generate_ae(2 * n, seed=5), area_deprivation())
     train, holdout = real.head(n), real.tail(n)
@@ -32,7 +32,8 @@ def clock(fn):
 
 
 def bench_measures(n: int) -> None:
-    from synthspectrum import privacy, utility
+    from synthspectrum.measures import privacy
+    from synthspectrum.measures import utility
 
     train, syn, holdout = frames(n)
     keys = ["age_band", "gender", "deprivation_decile"]
@@ -55,14 +56,14 @@ def bench_measures(n: int) -> None:
 
 def bench_against_synthpop(n: int) -> None:
     try:
-        from synthspectrum import rsession
-        from synthspectrum.rbridge import rinterface, to_r
+        from synthspectrum.synthpop import session as rsession
+        from synthspectrum.synthpop.bridge import rinterface, to_r
 
         rsession.twin()
     except Exception as exc:  # R side absent: say so, the rest still ran
         print(f"pMSE against synthpop: skipped ({exc})")
         return
-    from synthspectrum import utility
+    from synthspectrum.measures import utility
 
     train, syn, _ = frames(n)
     ri = rinterface()

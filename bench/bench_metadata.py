@@ -54,7 +54,7 @@ def main() -> None:
 
 
     from synthspectrum.datasets import area_deprivation, generate_ae
-    from synthspectrum.deidentify import deidentify_ae
+    from synthspectrum.datasets.ae_tutorial import deidentify_ae
 
     print(f"{'rows':>8} {'raw s':>8} {'ours s':>8} {'time x':>7} {'raw MB':>8} {'ours MB':>8} {'mem x':>6}")
     with tempfile.TemporaryDirectory() as tmp:

@@ -17,10 +17,11 @@ TARGET_SECONDS = 300
 
 
 def main() -> None:
-    from synthspectrum import privacy, utility
+    from synthspectrum.measures import privacy
+    from synthspectrum.measures import utility
     from synthspectrum.datasets import load
-    from synthspectrum.generators import make_generator
-    from synthspectrum.spectrum import SpectrumConfig, run_spectrum, split
+    from synthspectrum.spectrum.generators import make_generator
+    from synthspectrum.spectrum.runner import SpectrumConfig, run_spectrum, split
 
     data = load("ae_deidentified")
     cfg = SpectrumConfig()

@@ -2,7 +2,7 @@
 
 import time
 
-from synthspectrum.guard import fit_column
+from synthspectrum.metadata.guard import fit_column
 
 
 def slow_on_full_data(frame, spec, privacy):

@@ -4,9 +4,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from synthspectrum.audit import _literal_runs, audit, format_audit
+from synthspectrum.metadata.audit import _literal_runs, audit, format_audit
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.metadata import fit_metadata, load
+from synthspectrum.metadata.model import fit_metadata, load
 
 
 @pytest.fixture(scope="module")

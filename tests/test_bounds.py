@@ -13,8 +13,8 @@ import pytest
 from scipy import stats
 
 from synthspectrum import datasets
-from synthspectrum import privacy as pv
-from synthspectrum import utility as ut
+from synthspectrum.measures import privacy as pv
+from synthspectrum.measures import utility as ut
 
 
 def stat_rows(df: pl.DataFrame) -> pl.DataFrame:

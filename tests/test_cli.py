@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from synthspectrum.cli import main
-from synthspectrum.io import read_table
+from synthspectrum.io.tables import read_table
 
 
 def run(capsys, *argv):
@@ -156,7 +156,7 @@ def test_warnings_are_one_line_without_source_paths(tmp_path):
 
 
 def test_spectrum_exits_nonzero_and_counts_failed_runs(tmp_path, capsys, ae_deid):
-    from synthspectrum import generators
+    from synthspectrum.spectrum import generators
 
     class Broken:
         name = "broken"

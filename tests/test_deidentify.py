@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from synthspectrum import datasets
+from synthspectrum.datasets import ae_tutorial
 from synthspectrum import deidentify as de
 from synthspectrum.errors import ColumnError, SynthSpectrumError
 
@@ -115,11 +116,11 @@ def test_k_anonymity_by_hand():
 
 
 def test_tutorial_pipeline(ae):
-    out = de.deidentify_ae(ae, datasets.load("area_deprivation"))
+    out = ae_tutorial.deidentify_ae(ae, datasets.load("area_deprivation"))
     assert out.columns == ["age_band", "gender", "deprivation_decile", "arrival_time_date",
                            "arrival_time_hour_band", "hospital", "treatment", "time_in_ae_minutes", "admitted"]
     assert out.height == ae.height
-    assert out["time_in_ae_minutes"].max() == de.AE_TOP_CODE_MINUTES
+    assert out["time_in_ae_minutes"].max() == ae_tutorial.AE_TOP_CODE_MINUTES
     assert out["gender"].value_counts()["count"].min() >= 50
     assert out["deprivation_decile"].null_count() == ae["home_postcode"].null_count()
     assert not set(out["hospital"].cast(pl.String)) & set(ae["hospital"].cast(pl.String))

@@ -7,7 +7,7 @@ import math
 import polars as pl
 import pytest
 
-from synthspectrum.spectrum import (CLEAR_SE, MEASURES, SpectrumConfig, SpectrumResult, distance_from_best, explain,
+from synthspectrum.spectrum.runner import (CLEAR_SE, MEASURES, SpectrumConfig, SpectrumResult, distance_from_best, explain,
                                     plot_frontier)
 
 RUNS_SCHEMA = {"generator": pl.String, "seed": pl.Int64, "status": pl.String, "message": pl.String,
@@ -134,7 +134,7 @@ def test_plot_leaves_the_backend_alone_and_says_distance_from_best(monkeypatch):
 
 
 def test_an_identifier_column_does_not_push_the_propensity_model_down_to_main_effects(ae_deid):
-    from synthspectrum.spectrum import _propensity_order
+    from synthspectrum.spectrum.runner import _propensity_order
 
     train = ae_deid.head(4000)
     with_id = train.with_columns(pl.Series("record_id", [f"R{i:06d}" for i in range(train.height)]))

@@ -11,8 +11,8 @@ import pytest
 
 import guard_helpers
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.guard import fit_guarded
-from synthspectrum.metadata import _privacy_object
+from synthspectrum.metadata.guard import fit_guarded
+from synthspectrum.metadata.model import _privacy_object
 
 # A workshop script as people write it: no `if __name__ == "__main__":`. It must print its
 # marker once; a worker that re-imports __main__ would run it again (and fail or hang).
@@ -96,7 +96,7 @@ def test_the_fitter_must_be_importable():
 def test_a_worker_that_cannot_start_says_why(tmp_path, monkeypatch):
     """The fitter's module imports in the parent but not in the child: one line, no hang."""
     (tmp_path / "vanishing_fitter.py").write_text(
-        "from synthspectrum.guard import fit_column\n\n"
+        "from synthspectrum.metadata.guard import fit_column\n\n"
         "def fit(frame, spec, privacy):\n    return fit_column(frame, spec, privacy)\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     import vanishing_fitter
@@ -110,7 +110,7 @@ def test_a_worker_that_cannot_start_says_why(tmp_path, monkeypatch):
 def test_run_spectrum_in_a_plain_script_runs_once(tmp_path):
     code = textwrap.dedent("""
         from synthspectrum import datasets
-        from synthspectrum.spectrum import run_spectrum
+        from synthspectrum.spectrum.runner import run_spectrum
 
         df = datasets.load("ae_deidentified").head(400)
         res = run_spectrum(df, generators=["metasyn-disclosure"], m=1, progress=False)

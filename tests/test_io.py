@@ -11,7 +11,7 @@ import pytest
 from synthspectrum import datasets
 from synthspectrum.cli import main
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.io import cast_like, detect_separator, read_table
+from synthspectrum.io.tables import cast_like, detect_separator, read_table
 
 needs_r = pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript is not installed")
 

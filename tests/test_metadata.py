@@ -13,8 +13,8 @@ from metasyn import MetaFrame
 import guard_helpers
 from synthspectrum import datasets
 from synthspectrum.errors import ColumnError, SynthSpectrumError
-from synthspectrum.guard import fit_guarded
-from synthspectrum.metadata import _privacy_object, fit_metadata, load, prepare
+from synthspectrum.metadata.guard import fit_guarded
+from synthspectrum.metadata.model import _privacy_object, fit_metadata, load, prepare
 
 FRUIT = ["apple", "banana", "cherry"]
 
@@ -284,7 +284,7 @@ def test_the_metadata_side_never_imports_rpy2():
 
     code = ("import sys, polars as pl, synthspectrum as ss; "
             "ss.fit_metadata(pl.DataFrame({'a': [1, 2, 3] * 5})).synthesize(3, seed=1); "
-            "import synthspectrum.cli, synthspectrum.audit, synthspectrum.deidentify; "
+            "import synthspectrum.cli, synthspectrum.metadata.audit, synthspectrum.deidentify; "
             "print('rpy2' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

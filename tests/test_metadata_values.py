@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 from metasyn import MetaFrame
 
-from synthspectrum.audit import audit
-from synthspectrum.metadata import fit_metadata, load
+from synthspectrum.metadata.audit import audit
+from synthspectrum.metadata.model import fit_metadata, load
 
 
 def _fit(df, **kw):

@@ -18,9 +18,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from synthspectrum import plots
+from synthspectrum.render import plots
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.report import evaluate
+from synthspectrum.evaluation.report import evaluate
 
 N = 100
 RARE = {"zykawasaki": 4, "zypompe": 3, "zygaucher": 2, "zyfabry": 1}
@@ -177,8 +177,8 @@ def test_backend_is_never_switched(tmp_path):
         "import matplotlib\n"
         "matplotlib.use('svg')\n"
         "import polars as pl, sys\n"
-        "from synthspectrum import plots\n"
-        "from synthspectrum.report import evaluate\n"
+        "from synthspectrum.render import plots\n"
+        "from synthspectrum.evaluation.report import evaluate\n"
         f"d = pl.read_parquet({str(Path(__file__).parent / 'data' / 'frozen_real.parquet')!r})\n"
         "ev = evaluate(d.head(200), d.tail(200), holdout=d.slice(500, 200))\n"
         f"ev.to_html({str(tmp_path / 'r.html')!r})\n"

@@ -12,7 +12,7 @@ import pytest
 
 from synthspectrum.cli import main
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.outputs import MANIFEST, OutputFolder, atomic_path, check_output
+from synthspectrum.io.outputs import MANIFEST, OutputFolder, atomic_path, check_output
 
 SPECTRUM_FAST = ["--generators", "random", "real-holdout", "--m", "1"]
 
@@ -38,7 +38,7 @@ def small_csv(tmp_path, ae_deid) -> Path:
 @pytest.fixture
 def no_generators(monkeypatch):
     """Fail loudly if any generator is run: the refusals must come before any work."""
-    import synthspectrum.spectrum as sp
+    import synthspectrum.spectrum.runner as sp
 
     def boom(*a, **k):
         raise AssertionError("a generator ran before the output folder was checked")
@@ -131,7 +131,7 @@ def test_an_output_that_is_an_input_or_of_the_wrong_kind_is_refused(small_csv, c
 
 
 def test_an_unwritable_output_is_found_before_the_work(small_csv, capsys, monkeypatch):
-    import synthspectrum.metadata as md
+    import synthspectrum.metadata.model as md
 
     monkeypatch.setattr(md, "fit_metadata", lambda *a, **k: pytest.fail("fitted before checking the output"))
     blocker = small_csv.parent / "not_a_folder"
@@ -267,7 +267,7 @@ def test_ctrl_c_stops_a_long_synthesize_at_once(tmp_path):
 
 
 def test_a_file_we_wrote_that_the_user_then_replaced_is_theirs(tmp_path):
-    from synthspectrum.outputs import owned, write_text
+    from synthspectrum.io.outputs import owned, write_text
 
     target = tmp_path / "data.csv"
     write_text(target, "ours\n")
@@ -285,7 +285,7 @@ def test_leftovers_of_a_killed_run_do_not_make_a_folder_foreign(tmp_path):
 
 
 def test_our_manifest_is_never_an_output_and_other_outputs_do_not_open_a_folder(tmp_path):
-    from synthspectrum.outputs import write_text
+    from synthspectrum.io.outputs import write_text
 
     with pytest.raises(SynthSpectrumError, match="own list"):
         check_output(tmp_path / MANIFEST, [".json"], force=True)
@@ -296,7 +296,7 @@ def test_our_manifest_is_never_an_output_and_other_outputs_do_not_open_a_folder(
 
 
 def test_plots_saved_from_python_follow_the_output_rules(tmp_path, frozen_split):
-    from synthspectrum.plots import plot_marginals
+    from synthspectrum.render.plots import plot_marginals
 
     train, syn, _ = frozen_split
     mine = tmp_path / "holiday.png"

@@ -2,7 +2,8 @@
 import matplotlib
 import pytest
 
-from synthspectrum import plots, privacy
+from synthspectrum.render import plots
+from synthspectrum.measures import privacy
 
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from synthspectrum import privacy as pv
+from synthspectrum.measures import privacy as pv
 from synthspectrum.errors import SynthSpectrumError
 
 KEYS = ["age_band", "gender", "deprivation_decile"]
@@ -93,8 +93,8 @@ def _r(code: str, train: pl.DataFrame, syn: pl.DataFrame) -> list[float]:
     from synthspectrum.errors import RNotAvailableError
 
     try:
-        from synthspectrum import rsession
-        from synthspectrum.rbridge import rinterface, to_r
+        from synthspectrum.synthpop import session as rsession
+        from synthspectrum.synthpop.bridge import rinterface, to_r
 
         rsession.twin()
     except RNotAvailableError as exc:

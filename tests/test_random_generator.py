@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.generators import RandomGenerator, make_generator
+from synthspectrum.spectrum.generators import RandomGenerator, make_generator
 
 N = 300
 COMMON = {"flu": 120, "asthma": 90, "fracture": 84}  # held by >= 5 records each

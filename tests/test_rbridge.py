@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from synthspectrum.errors import RNotAvailableError, SynthSpectrumError
 
 try:
-    from synthspectrum.rbridge import from_r, rinterface, to_r
+    from synthspectrum.synthpop.bridge import from_r, rinterface, to_r
 
     ri = rinterface()
 except RNotAvailableError as exc:

@@ -10,7 +10,7 @@ import pytest
 
 from synthspectrum.cli import main
 from synthspectrum.errors import ColumnError, SynthSpectrumError
-from synthspectrum.report import evaluate
+from synthspectrum.evaluation.report import evaluate
 
 KEYS = ["age_band", "gender", "deprivation_decile"]
 

@@ -8,11 +8,12 @@ import numpy as np
 import polars as pl
 import pytest
 
-from synthspectrum import generators as gens
+from synthspectrum.spectrum import generators as gens
 from synthspectrum.cli import main
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.spectrum import (BUNDLED_AE_COLUMNS, DEFAULT_KEYS, DEFAULT_TARGET, SpectrumConfig, explain,
-                                    run_spectrum, split, write_outputs)
+from synthspectrum.datasets.ae_tutorial import DEIDENTIFIED_COLUMNS as BUNDLED_AE_COLUMNS
+from synthspectrum.datasets.ae_tutorial import SPECTRUM_KEYS, SPECTRUM_TARGET
+from synthspectrum.spectrum.runner import SpectrumConfig, explain, run_spectrum, split, write_outputs
 
 
 def _synthpop_here() -> bool:
@@ -127,13 +128,13 @@ def test_a_failing_generator_is_reported_and_the_run_goes_on(data):
 def test_outputs_are_complete_or_absent(data, tmp_path, monkeypatch):
     res = run_spectrum(data.head(900), generators=["random", "real-holdout"], m=1, progress=False)
     out = write_outputs(res, tmp_path / "spec")
-    from synthspectrum.outputs import MANIFEST
+    from synthspectrum.io.outputs import MANIFEST
 
     assert {p.name for p in out.iterdir()} == {"results.parquet", "results.csv", "runs.csv", "spectrum.toml",
                                                "frontier.png", "report.html", MANIFEST}
     assert pl.read_parquet(out / "results.parquet").equals(res.results)
     # an interruption while writing leaves the earlier complete folder and no partial one
-    import synthspectrum.spectrum as spectrum_mod
+    import synthspectrum.spectrum.runner as spectrum_mod
 
     def interrupted(*a, **k):
         raise KeyboardInterrupt
@@ -248,7 +249,7 @@ def test_any_data_runs_without_keys_and_says_what_it_skipped(ae_deid):
         run_spectrum(ae_deid.head(600), generators=["random"], keys=["gender", "admitted"], target="admitted")
     # the bundled data (some of its rows) keep their default keys and target
     res = run_spectrum(ae_deid.head(600), generators=["random"], m=1, progress=False)
-    assert res.config.keys == DEFAULT_KEYS and res.config.target == DEFAULT_TARGET
+    assert res.config.keys == list(SPECTRUM_KEYS) and res.config.target == SPECTRUM_TARGET
     assert "replicated_uniques_percent" in set(res.results["measure"])
 
 
@@ -334,7 +335,7 @@ def test_every_generator_sees_the_number_policy(ae_deid):
     every synthetic value absurd); it is treated as missing, with a warning naming the column."""
     import warnings
 
-    from synthspectrum.spectrum import run_spectrum
+    from synthspectrum.spectrum.runner import run_spectrum
 
     real = ae_deid.head(400).with_columns(pl.col("time_in_ae_minutes").cast(pl.Int64))
     real = real.with_columns(pl.when(pl.int_range(pl.len()) == 3).then(pl.lit(2**63 - 1))

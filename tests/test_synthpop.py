@@ -16,9 +16,9 @@ import pytest
 from synthspectrum.errors import ColumnError, RNotAvailableError
 
 try:
-    from synthspectrum import rsession
+    from synthspectrum.synthpop import session as rsession
     from synthspectrum import synthpop as sp
-    from synthspectrum.rbridge import from_r, rinterface, to_r
+    from synthspectrum.synthpop.bridge import from_r, rinterface, to_r
 
     rsession.twin()
     ri = rinterface()
@@ -517,7 +517,7 @@ def test_utility_gen_warns_when_synthpops_logistic_fit_separates():
 
 
 def test_replicated_uniques_denominators_follow_the_installed_synthpop(frozen_split):
-    from synthspectrum import privacy as pv
+    from synthspectrum.measures import privacy as pv
 
     train, syn, _ = frozen_split
     keys = ["age_band", "gender", "deprivation_decile"]

@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from synthspectrum import utility as ut
+from synthspectrum.measures import utility as ut
 from synthspectrum.errors import ColumnError, SynthSpectrumError
 
 DATA = Path(__file__).parent / "data"
@@ -132,7 +132,7 @@ def _synthpop():
     from synthspectrum.errors import RNotAvailableError
 
     try:
-        from synthspectrum import rsession
+        from synthspectrum.synthpop import session as rsession
 
         rsession.twin()
         return rsession
@@ -141,7 +141,7 @@ def _synthpop():
 
 
 def _r_numbers(code: str, real: pl.DataFrame, syn: pl.DataFrame) -> list[float]:
-    from synthspectrum.rbridge import rinterface, to_r
+    from synthspectrum.synthpop.bridge import rinterface, to_r
 
     ri = rinterface()
     ri.globalenv["real"] = to_r(real)[0]

@@ -5,7 +5,7 @@ failed...), 2 bad usage. Errors are one line on stderr; so are warnings (without
 file and line of the library that raised them).
 
 Every output is checked before any work starts (extension, not an input, folder writable) and
-written atomically; see :mod:`synthspectrum.outputs`.
+written atomically; see :mod:`synthspectrum.io.outputs`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import Sequence
 import polars as pl
 
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.io import read_data
-from synthspectrum.outputs import check_output
+from synthspectrum.io.tables import read_data
+from synthspectrum.io.outputs import check_output
 
 TABLES = [".csv", ".parquet"]
 SEED_MAX = 2**32 - 1
@@ -40,7 +40,7 @@ def _input_files(*specs: str | None) -> list[str]:
 
 def cmd_datasets(args) -> int:
     from synthspectrum import datasets
-    from synthspectrum.io import write_table
+    from synthspectrum.io.tables import write_table
 
     if args.action == "list":
         for name in datasets.list():
@@ -58,16 +58,17 @@ def cmd_datasets(args) -> int:
 
 def cmd_deidentify(args) -> int:
     from synthspectrum import datasets, deidentify as de
-    from synthspectrum.io import write_table
+    from synthspectrum.io.tables import write_table
 
     check_output(args.output, TABLES, _input_files(args.data), force=args.force)
     df = _read(args.data, args)
     steps = any([args.drop, args.band, args.coarsen, args.pseudonymise, args.suppress, args.top_code])
     if not steps:
-        if "nhs_number" not in df.columns:
+        recipe = datasets.recipe_for(df)
+        if recipe is None or recipe.deidentify is None:
             raise SynthSpectrumError("name at least one step (--drop, --band, ...); "
-                                     "with no step, only the A&E data gets the tutorial pipeline")
-        out = de.deidentify_ae(df, datasets.load("area_deprivation"), seed=args.seed, k=args.k)
+                                     "with no step, only the bundled A&E data gets the tutorial pipeline")
+        out = recipe.deidentify(df, seed=args.seed, k=args.k)
     else:
         out = df
         if args.drop:
@@ -87,7 +88,8 @@ def cmd_deidentify(args) -> int:
             except ValueError:
                 raise SynthSpectrumError(f"--top-code takes COLUMN=VALUE, got {item!r}") from None
             out = de.top_bottom_code(out, col, upper=upper)
-    quasi = args.quasi or [c for c in de.AE_QUASI_IDENTIFIERS if c in out.columns]
+    recipe = datasets.recipe_for(out)
+    quasi = args.quasi or (list(recipe.quasi_identifiers) if recipe else [])
     if quasi:
         print(de.k_anonymity(out, quasi))
     write_table(out, args.output)
@@ -96,7 +98,7 @@ def cmd_deidentify(args) -> int:
 
 
 def cmd_fit(args) -> int:
-    from synthspectrum.metadata import fit_metadata
+    from synthspectrum.metadata.model import fit_metadata
 
     check_output(args.output, [".json"], _input_files(args.data), "model file", force=args.force)
     df = _read(args.data, args)
@@ -135,8 +137,8 @@ def _interruptible(fn, *args, **kwargs):
 
 
 def cmd_synthesize(args) -> int:
-    from synthspectrum.io import write_table
-    from synthspectrum.metadata import load
+    from synthspectrum.io.tables import write_table
+    from synthspectrum.metadata.model import load
 
     check_output(args.output, TABLES, [args.model], force=args.force)
     model = load(args.model)
@@ -147,8 +149,8 @@ def cmd_synthesize(args) -> int:
 
 
 def cmd_audit(args) -> int:
-    from synthspectrum.audit import audit, format_audit
-    from synthspectrum.metadata import load
+    from synthspectrum.metadata.audit import audit, format_audit
+    from synthspectrum.metadata.model import load
 
     findings = audit(load(args.model), data=_read(args.data, args) if args.data else None, k=args.k)
     if args.format == "csv":
@@ -161,7 +163,7 @@ def cmd_audit(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    from synthspectrum.report import evaluate
+    from synthspectrum.evaluation.report import evaluate
 
     check_output(args.output, [".html"], _input_files(args.real, args.synthetic, args.holdout), "report",
                  force=args.force)
@@ -182,7 +184,7 @@ def cmd_evaluate(args) -> int:
 def cmd_spectrum(args) -> int:
     from dataclasses import replace
 
-    from synthspectrum.spectrum import SpectrumConfig, explain, output_folder, run_spectrum
+    from synthspectrum.spectrum.runner import SpectrumConfig, explain, output_folder, run_spectrum
 
     cfg = SpectrumConfig.from_toml(args.config) if args.config else SpectrumConfig()
     overrides = {k: v for k, v in (("m", args.m), ("generators", args.generators), ("seed", args.seed),
@@ -202,7 +204,7 @@ def cmd_spectrum(args) -> int:
     folder = output_folder(args.output, force=args.force, inputs=_input_files(cfg.data, args.config)).check()
     result = run_spectrum(_read(cfg.data, args), cfg)
     out = folder.path
-    from synthspectrum.spectrum import write_outputs
+    from synthspectrum.spectrum.runner import write_outputs
 
     write_outputs(result, out, force=args.force, inputs=_input_files(cfg.data, args.config))
 
@@ -229,14 +231,14 @@ def cmd_doctor(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from synthspectrum.demo import run_demo
+    from synthspectrum.datasets.demo import run_demo
 
     run_demo(Path(args.output), n=args.n, seed=args.seed, privacy=args.privacy, force=args.force)
     return 0
 
 
 def cmd_r_twin(args) -> int:
-    from synthspectrum.rsession import twin_file
+    from synthspectrum.synthpop.session import twin_file
 
     print(twin_file())
     return 0

@@ -1,8 +1,8 @@
 """De-identification: the tutorial's step before synthesis.
 
 Pure functions: each takes a polars or pandas frame and returns a new frame of the same kind;
-nothing is changed in place, and missing values stay missing. ``deidentify_ae`` chains them
-into the whole tutorial pipeline for the A&E data.
+nothing is changed in place, and missing values stay missing. The tutorial's whole pipeline
+for the bundled A&E data chains them (``synthspectrum.datasets.ae_tutorial.deidentify_ae``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import numpy as np
 import polars as pl
 
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.frames import from_polars, is_categorical, levels, require_columns, to_polars
+from synthspectrum.core.frames import from_polars, require_columns, to_polars
+from synthspectrum.core.columns import is_categorical, levels
 
 AGE_BREAKS = (0, 18, 25, 45, 65, 85)
 
@@ -32,7 +33,7 @@ def _exactly(df: pl.DataFrame, names: Sequence[str]) -> pl.DataFrame:
 
 
 def drop_identifiers(df: Any, columns: Sequence[str] | str) -> Any:
-    """Drop direct identifiers (names, record numbers, NHS numbers...)."""
+    """Drop direct identifiers (names, record numbers, health-service numbers...)."""
     pdf, kind = _frame(df, columns)
     gone = {columns} if isinstance(columns, str) else set(columns)
     return from_polars(_exactly(pdf, [c for c in pdf.columns if c not in gone]), kind)
@@ -271,31 +272,3 @@ def k_anonymity(df: Any, quasi_identifiers: Sequence[str]) -> KAnonymityReport:
         n_unique=int((classes["class_size"] == 1).sum()),
         sizes=sizes,
     )
-
-
-AE_QUASI_IDENTIFIERS = ("age_band", "gender", "deprivation_decile", "arrival_time_date",
-                        "arrival_time_hour_band", "hospital")
-AE_TOP_CODE_MINUTES = 720  # 12 hours: the few longer stays are the most recognisable
-
-
-def deidentify_ae(df: Any, area: Any, seed: int = 2019, k: int = 50) -> Any:
-    """The tutorial's whole pipeline on the A&E data (see ``data/CODEBOOK.md``).
-
-    1. drop the direct identifier ``nhs_number``;
-    2. home postcode -> area deprivation decile;
-    3. arrival time -> date + 4-hour band;
-    4. age -> standard age bands;
-    5. gender codes rarer than ``k`` merged into "Not known";
-    6. hospital names -> random codes (seeded);
-    7. time in A&E top-coded at 12 hours.
-    """
-    pdf, kind = _frame(df, ["nhs_number", "home_postcode", "arrival_time", "age", "gender",
-                             "hospital", "time_in_ae_minutes"])
-    out = drop_identifiers(pdf, "nhs_number")
-    out = postcode_to_deprivation(out, "home_postcode", area)
-    out = coarsen_datetime(out, "arrival_time", hours=4)
-    out = band_numeric(out, "age", AGE_BREAKS, name="age_band")
-    out = suppress_rare(out, "gender", k=k, other="Not known")
-    out = pseudonymise(out, "hospital", seed=seed)
-    out = top_bottom_code(out, "time_in_ae_minutes", upper=AE_TOP_CODE_MINUTES)
-    return from_polars(out, kind)

@@ -1,4 +1,9 @@
-"""Exceptions raised for bad input, so that users see one clear line, not a deep traceback."""
+"""Every exception and warning the package raises, in one hierarchy.
+
+All errors derive from :class:`SynthSpectrumError` (a ``ValueError``), so ``except
+SynthSpectrumError`` catches every one of ours and users see one clear line, not a deep
+traceback. Warnings are plain ``UserWarning`` except R's, which are :class:`RWarning`.
+"""
 
 from __future__ import annotations
 
@@ -31,3 +36,11 @@ class RNotAvailableError(SynthSpectrumError, ImportError):
 
 class SynthpopNotInstalledError(RNotAvailableError):
     """R runs, but the synthpop package is not installed in it."""
+
+
+class SynthpopError(SynthSpectrumError):
+    """synthpop (or the R twin) stopped with an error; the message names the call."""
+
+
+class RWarning(UserWarning):
+    """A warning R gave during a call; the message says which call."""

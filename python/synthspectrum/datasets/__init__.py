@@ -1,4 +1,6 @@
-"""Teaching datasets: our mock A&E admissions and metasyn's demo datasets.
+"""Teaching datasets: our mock A&E admissions and metasyn's demo datasets, and all the package
+knows about them (``ae_tutorial``: the de-identification pipeline, quasi-identifiers, the
+spectrum's keys and target; ``recipe_for(df)`` hands them to the other wings).
 
 ``load(name)`` returns a polars DataFrame with proper dtypes (categories as categoricals,
 dates as dates); ``load(name, as_pandas=True)`` returns pandas. ``list()`` names them all.
@@ -16,9 +18,13 @@ from pathlib import Path
 import polars as pl
 
 from synthspectrum.datasets.ae import AE_SCHEMA, area_deprivation, cast_ae, generate_ae
+from synthspectrum.datasets.ae_tutorial import Recipe, recipe_for
 from synthspectrum.errors import SynthSpectrumError
 
-__all__ = ["load", "list", "data_dir", "generate_ae", "area_deprivation", "OWN_DATASETS"]
+__all__ = ["load", "list", "data_dir", "generate_ae", "area_deprivation", "OWN_DATASETS", "DEFAULT", "Recipe",
+           "recipe_for"]
+
+DEFAULT = "ae_deidentified"  # the data a command uses when given none
 
 OWN_DATASETS = {
     "ae": "Mock hospital A&E admissions, 10,000 rows, with direct and quasi-identifiers (invented).",
@@ -63,7 +69,7 @@ def load(name: str, as_pandas: bool = False, **read_options):
     """Load a dataset by name (see :func:`list`), or your own ``.csv``/``.parquet`` file by its path,
     as a polars frame, or pandas if asked."""
     if Path(str(name)).suffix.lower() in (".csv", ".parquet", ".pq"):
-        from synthspectrum.io import read_table
+        from synthspectrum.io.tables import read_table
 
         df = read_table(name, **read_options)
         return df.to_pandas() if as_pandas else df
@@ -72,7 +78,7 @@ def load(name: str, as_pandas: bool = False, **read_options):
     if name == "ae":
         df = _read_ae()
     elif name == "ae_deidentified":
-        from synthspectrum.deidentify import deidentify_ae
+        from synthspectrum.datasets.ae_tutorial import deidentify_ae
 
         df = deidentify_ae(_read_ae(), _read_area())
     elif name == "area_deprivation":

@@ -48,58 +48,12 @@ import polars as pl
 from scipy import stats
 
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.frames import clean_numbers, is_categorical, require_columns, to_polars
-
-
-# --- input checks ----------------------------------------------------------------------------
-
-def check_pair(real: Any, synthetic: Any, columns: Sequence[str] | None = None,
-               names: tuple[str, str] = ("real data", "synthetic data")) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Both frames as polars, with the same columns and compatible dtypes, else a clear error.
-
-    Every measure starts here, so every measure applies the package's one policy for numbers
-    no model can use (:func:`synthspectrum.frames.clean_numbers`): NaN, +-inf and magnitudes
-    >= 1e15 become missing, with one warning per column per frame (``names`` says which frame).
-    """
-    r, _ = to_polars(real, names[0])
-    s, _ = to_polars(synthetic, names[1])
-    for what, df in zip(names, (r, s)):
-        if df.height == 0:
-            raise SynthSpectrumError(f"the {what} is empty (0 rows)")
-    if columns is not None:
-        require_columns(r, columns, names[0])
-        require_columns(s, columns, names[1])
-        r, s = r.select([r.get_column(c) for c in columns]), s.select([s.get_column(c) for c in columns])
-    if set(r.columns) != set(s.columns):
-        only = sorted(set(r.columns) ^ set(s.columns))
-        raise SynthSpectrumError(f"the {names[0]} and {names[1]} have different columns: {only[0]!r} is in only one")
-    s = s.select([s.get_column(c) for c in r.columns])
-    for c in r.columns:
-        a, b = r.schema[c], s.schema[c]
-        if _kind(a) != _kind(b):
-            raise SynthSpectrumError(f"is {a} in the {names[0]} but {b} in the {names[1]}", c)
-    r, _ = clean_numbers(r, names[0])
-    s, _ = clean_numbers(s, names[1])
-    return r, s
-
-
-def _kind(dtype: pl.DataType) -> str:
-    if is_categorical(dtype) or dtype in (pl.String, pl.Boolean):
-        return "categorical"
-    if dtype.is_numeric() or dtype.is_temporal():
-        return "numeric"
-    return str(dtype)
-
-
-def _as_number(s: pl.Series) -> pl.Series:
-    """Numbers as float; dates and datetimes as days since 1970 (as the R twin sends them)."""
-    if s.dtype == pl.Date:
-        return s.to_physical().cast(pl.Float64)
-    if isinstance(s.dtype, pl.Datetime):
-        return s.dt.epoch("us").cast(pl.Float64) / 86_400e6
-    if isinstance(s.dtype, pl.Duration):
-        return s.dt.total_microseconds().cast(pl.Float64) / 1e6
-    return s.cast(pl.Float64)
+from synthspectrum.core.numbers import clean_numbers
+from synthspectrum.core.columns import is_categorical
+from synthspectrum.core.columns import MAX_LEVELS, MISSING, as_number, identifier_columns, kind
+from synthspectrum.core.columns import labels as as_labels
+from synthspectrum.core.frames import require_columns, to_polars
+from synthspectrum.core.pair import check_pair
 
 
 # --- bounds: what a measure leaves out, and why -----------------------------------------------
@@ -140,9 +94,7 @@ def _as_number(s: pl.Series) -> pl.Series:
 #   interaction_columns_dropped   value = interaction design columns dropped
 # :func:`left_out_sentences` turns such rows into plain sentences; each also gives a warning.
 
-MAX_LEVELS = 60  # synthpop's syn(maxfaclevels = 60)
 MIN_LEVEL_COUNT = 10  # synthpop's mergelevels.syn(minsize = 10)
-IDENTIFIER_SHARE = 0.9
 MAX_PARAMS = 1000
 MAX_CELLS = 20_000_000  # 160 MB per copy of the design in float64
 RECORDS_PER_PARAM = 5  # synthpop's utility.gen warns of a model with more than N / 5 parameters
@@ -150,29 +102,7 @@ MAX_ASSOCIATION_COLUMNS = 100
 LEFT_OUT_MEASURES = ("left_out_identifier", "left_out_over_cap", "levels_grouped", "interaction_columns_dropped")
 
 _NOTE_SCHEMA = {"measure": pl.String, "column": pl.String, "value": pl.Float64}
-_MISSING = "\x00NA"  # sorts before any printable level, never shown
 _POOLED = "\x00pooled"
-
-
-def identifier_columns(real: Any, max_levels: int = MAX_LEVELS, share: float = IDENTIFIER_SHARE) -> dict[str, int]:
-    """Identifier-like columns of ``real`` (see the rules above): column -> distinct values."""
-    d, _ = to_polars(real, "real data")
-    out: dict[str, int] = {}
-    for c, dtype in d.schema.items():
-        x = d.get_column(c).alias("v").drop_nulls()
-        text = (is_categorical(dtype) or dtype == pl.String)
-        if not (text or dtype.is_integer()) or x.len() <= max_levels:
-            continue
-        n = x.n_unique()
-        if text:
-            if n > max_levels and n >= share * x.len():
-                out[c] = n
-        # an integer is a key only if it looks like a record number: all distinct and packed
-        # into few consecutive numbers (an all-distinct measurement such as an income in
-        # pounds spreads far wider, and costs the model one column anyway)
-        elif n == x.len() and float(x.max()) - float(x.min()) < 2 * n:
-            out[c] = n
-    return out
 
 
 def _level_plan(labels: pl.Series, max_levels: int, min_count: int) -> set[str] | None:
@@ -181,7 +111,7 @@ def _level_plan(labels: pl.Series, max_levels: int, min_count: int) -> set[str] 
     counts = labels.alias("v").value_counts(name="n")
     if counts.height <= max_levels:
         return None
-    counts = counts.filter(pl.col("v") != _MISSING).sort(["n", "v"], descending=[True, False])
+    counts = counts.filter(pl.col("v") != MISSING).sort(["n", "v"], descending=[True, False])
     big = counts.filter(pl.col("n") >= min_count)
     pooled = int(counts["n"].sum() - big["n"].sum())
     if 0 < pooled < min_count and big.height:  # mergelevels.syn: a small pool takes the next-smallest level
@@ -193,15 +123,10 @@ def _apply_plan(labels: pl.Series, keep: set[str] | None) -> tuple[pl.Series, in
     """``labels`` with every level outside ``keep`` (missing excepted) pooled; and how many were."""
     if keep is None:
         return labels, 0
-    keep = keep | {_MISSING}
+    keep = keep | {MISSING}
     inside = labels.is_in(list(keep))
     n = labels.filter(~inside).n_unique()
     return labels.zip_with(inside, pl.Series([_POOLED] * labels.len(), dtype=pl.String)), n
-
-
-def _labels(s: pl.Series) -> pl.Series:
-    # the neutral name first: polars reads names like "^a.*$" as patterns in Series methods
-    return s.alias("v").cast(pl.String).fill_null(_MISSING)
 
 
 def _warn(message: str) -> None:
@@ -210,7 +135,7 @@ def _warn(message: str) -> None:
     import sys
     import warnings
 
-    here = os.path.dirname(os.path.abspath(__file__))
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the whole package
     level, frame = 2, sys._getframe(1)  # stacklevel 2 is the caller of this function
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(here):
         level, frame = level + 1, frame.f_back
@@ -265,8 +190,8 @@ def univariate(real: Any, synthetic: Any) -> pl.DataFrame:
     for c in r.columns:
         a, b = r.get_column(c).alias("v"), s.get_column(c).alias("v")
         miss = abs(a.null_count() / a.len() - b.null_count() / b.len())
-        if _kind(a.dtype) == "numeric":
-            x, y = _as_number(a).drop_nulls().to_numpy(), _as_number(b).drop_nulls().to_numpy()
+        if kind(a.dtype) == "numeric":
+            x, y = as_number(a).drop_nulls().to_numpy(), as_number(b).drop_nulls().to_numpy()
             value = 1 - stats.ks_2samp(x, y).statistic if x.size and y.size else float("nan")
             measure = "KSComplement"
             if x.size and y.size and x.max() > x.min():
@@ -297,15 +222,15 @@ def univariate(real: Any, synthetic: Any) -> pl.DataFrame:
 def _codes(s: pl.Series, bins: int, keep: set[str] | None = None) -> np.ndarray:
     """Integer codes of a column: categories as they are (levels outside ``keep`` pooled), numbers
     in quantile bins; missing is a code."""
-    if _kind(s.dtype) == "numeric":
-        x = _as_number(s).to_numpy()
+    if kind(s.dtype) == "numeric":
+        x = as_number(s).to_numpy()
         finite = x[~np.isnan(x)]
         if finite.size == 0:
             return np.zeros(len(x), dtype=np.int64)
         edges = np.unique(np.quantile(finite, np.linspace(0, 1, bins + 1)[1:-1]))
         out = np.searchsorted(edges, np.nan_to_num(x, nan=np.inf), side="right")
         return np.where(np.isnan(x), len(edges) + 1, out)
-    labels, _ = _apply_plan(_labels(s), keep)
+    labels, _ = _apply_plan(as_labels(s), keep)
     return labels.rank("dense").cast(pl.Int64).to_numpy()
 
 
@@ -382,13 +307,13 @@ def _association_plan(ref: pl.DataFrame, max_levels: int, max_columns: int
     plans: dict[str, set[str] | None] = {}
     present: dict[str, set[str]] = {}
     for c in cols:
-        if _kind(ref.schema[c]) == "categorical":
-            labels = _labels(ref.get_column(c))
+        if kind(ref.schema[c]) == "categorical":
+            labels = as_labels(ref.get_column(c))
             plans[c] = _level_plan(labels, max_levels, MIN_LEVEL_COUNT)
             if plans[c] is None:
                 present[c] = set(labels.unique().to_list())
             else:
-                n = labels.n_unique() - len(plans[c]) - (1 if labels.is_in([_MISSING]).any() else 0)
+                n = labels.n_unique() - len(plans[c]) - (1 if labels.is_in([MISSING]).any() else 0)
                 notes.append(_note("levels_grouped", c, n, f"column {c!r}: {n} levels held by few records pooled "
                                    f"into one level in the association matrices (at most {max_levels} levels)"))
     return cols, plans, present, [{"column_a": n["column"], "column_b": None, "measure": n["measure"],
@@ -403,14 +328,14 @@ def _associations(d: pl.DataFrame, bins: int, cols: list[str], plans: dict[str, 
         if keep is None and c in present and d.get_column(c).n_unique() > max_levels:
             keep = present[c]  # a frame with far more levels than the real data: bounded by the real levels
         codes[c] = _dense(_codes(d.get_column(c), bins, keep))
-    numbers = {c: _as_number(d.get_column(c)).to_numpy() for c in cols if _kind(d.schema[c]) == "numeric"}
+    numbers = {c: as_number(d.get_column(c)).to_numpy() for c in cols if kind(d.schema[c]) == "numeric"}
     # ranks of complete columns once: spearmanr ranks each column and takes np.corrcoef of the ranks
     ranks = {c: stats.rankdata(x) for c, x in numbers.items() if not np.isnan(x).any()}
     rows = []
     for a, b in combinations(cols, 2):
         table = _table(*codes[a], *codes[b])
         rows.append({"column_a": a, "column_b": b, "measure": "NMI", "value": _nmi_table(table)})
-        ka, kb = _kind(d.schema[a]), _kind(d.schema[b])
+        ka, kb = kind(d.schema[a]), kind(d.schema[b])
         if ka == kb == "numeric":
             rows.append({"column_a": a, "column_b": b, "measure": "Spearman",
                          "value": _spearman(numbers[a], numbers[b], ranks.get(a), ranks.get(b))})
@@ -491,8 +416,8 @@ def _main_effects(r: pl.DataFrame, s: pl.DataFrame, max_levels: int, min_count: 
         ns = s.get_column(c).alias("v").drop_nulls().n_unique()
         if nr <= 1 and ns <= 1:
             continue
-        if _kind(col.dtype) == "categorical" and col.dtype != pl.Boolean:
-            labels = _labels(col)
+        if kind(col.dtype) == "categorical" and col.dtype != pl.Boolean:
+            labels = as_labels(col)
             labels, pooled = _apply_plan(labels, _level_plan(labels, max_levels, min_count))
             if pooled:
                 notes.append(_note("levels_grouped", c, pooled,
@@ -510,7 +435,7 @@ def _main_effects(r: pl.DataFrame, s: pl.DataFrame, max_levels: int, min_count: 
         elif col.dtype == pl.Boolean:
             specs.append((c, 1, lambda col=col: col.cast(pl.Float64).fill_null(0.0).to_numpy()[:, None]))
         else:
-            x = _as_number(col).to_numpy()
+            x = as_number(col).to_numpy()
             miss = np.isnan(x)
             specs.append((c, 1, lambda x=x, miss=miss: np.where(miss, 0.0, x)[:, None]))
             if miss.any():
@@ -828,8 +753,8 @@ def cell_counts(real: Any, synthetic: Any, vars: Sequence[str], ngroups: int = 5
     cols_r, cols_s = [], []
     for c, n in zip(vars, names):
         a, b = r.get_column(c).alias(n), s.get_column(c).alias(n)
-        if _kind(a.dtype) == "numeric":
-            ga, gb = _group_numeric(_as_number(a).to_numpy(), _as_number(b).to_numpy(), ngroups)
+        if kind(a.dtype) == "numeric":
+            ga, gb = _group_numeric(as_number(a).to_numpy(), as_number(b).to_numpy(), ngroups)
             cols_r.append(pl.Series(n, ga, nan_to_null=True))
             cols_s.append(pl.Series(n, gb, nan_to_null=True))
         else:
@@ -893,7 +818,7 @@ def _require_binary(endog: np.ndarray, outcome: str, what: str) -> None:
 def regression_fit(real: Any, synthetic: Any, formula: str, family: str = "gaussian", level: float = 0.95) -> pl.DataFrame:
     """Specific utility: the same regression on real and synthetic data, term by term.
 
-    ``formula`` in R/patsy syntax (``"admitted ~ age_band + treatment"``); ``family`` is
+    ``formula`` in R/patsy syntax (``"y ~ x1 + C(group)"``); ``family`` is
     ``"gaussian"`` (linear) or ``"binomial"`` (logistic; its outcome must be 0/1, boolean or a
     two-level category, else a one-line error names it). Per term: both estimates and standard
     errors, ``std_coef_diff = (b_syn - b_real) / se_real`` and the confidence-interval overlap
@@ -912,7 +837,7 @@ def regression_fit(real: Any, synthetic: Any, formula: str, family: str = "gauss
     outcome = formula.split("~", 1)[0].strip() if "~" in formula else formula
 
     def fit(df: pl.DataFrame, what: str):
-        if family == "binomial" and outcome in df.columns and _kind(df.schema[outcome]) == "categorical" \
+        if family == "binomial" and outcome in df.columns and kind(df.schema[outcome]) == "categorical" \
                 and df.schema[outcome] != pl.Boolean:
             levels = df.get_column(outcome).alias("v").drop_nulls().n_unique()
             if levels != 2:

@@ -41,7 +41,7 @@ from typing import Any
 import polars as pl
 
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.frames import to_polars
+from synthspectrum.core.frames import to_polars
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "quality": 2, "low": 3, "info": 4}
 FAR = 1.0  # a location more than this many range-widths outside the range is "far outside"
@@ -381,7 +381,7 @@ def column_sign(s: pl.Series) -> str | None:
 def _model(model):
     """``(GMF document, MetaFrame)`` of anything ``audit`` takes, read and checked as
     ``synthesize`` would read it."""
-    from synthspectrum.metadata import MetadataModel, load, model_from_gmf
+    from synthspectrum.metadata.model import MetadataModel, load, model_from_gmf
 
     if isinstance(model, (str, Path)):
         model = load(model)

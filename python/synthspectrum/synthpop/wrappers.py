@@ -1,13 +1,13 @@
 """R's synthpop from Python, with synthpop's names in Python style.
 
 Each function calls its twin in ``r/synthspectrum.R`` (same name, same arguments), moving
-frames through :mod:`synthspectrum.rbridge`. Frames go in as polars or pandas and come back
+frames through :mod:`synthspectrum.synthpop.bridge`. Frames go in as polars or pandas and come back
 as the same kind; measures come back as polars frames.
 
     from synthspectrum import synthpop as sp
     res = sp.syn(real, method="cart", seed=1)
     sp.utility_gen(res, real, method="logit")        # pMSE, S_pMSE, SPECKS, PO50, U per set
-    sp.disclosure(res, real, keys=["age_band", "gender"], target="admitted")
+    sp.disclosure(res, real, keys=["sex", "age_group"], target="income")
 
 References: Nowok, Raab & Dibben (2016), synthpop: Bespoke creation of synthetic data in R,
 J. Stat. Softw. 74(11); Snoke et al. (2018), General and specific utility measures for
@@ -23,10 +23,11 @@ from typing import Any, Sequence
 import numpy as np
 import polars as pl
 
-from synthspectrum import rsession
+from synthspectrum.synthpop import session as rsession
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.frames import clean_numbers, from_polars, require_columns, require_rows, to_polars
-from synthspectrum.rbridge import from_r, to_r
+from synthspectrum.core.numbers import clean_numbers
+from synthspectrum.core.frames import from_polars, require_columns, require_rows, to_polars
+from synthspectrum.synthpop.bridge import from_r, to_r
 
 METHOD_SHORTCUTS = ("cart", "parametric", "sample")
 
@@ -239,7 +240,7 @@ class Comparison:
         """
         from matplotlib.figure import Figure
 
-        from synthspectrum.plots import check_k
+        from synthspectrum.core.categories import check_k
 
         k = check_k(k)
         variables = self.tables["variable"].unique(maintain_order=True).to_list()
@@ -271,7 +272,7 @@ class Comparison:
         axes[0, 0].legend()
         fig.tight_layout()
         if path:
-            from synthspectrum.outputs import save_figure
+            from synthspectrum.io.outputs import save_figure
 
             save_figure(fig, path, dpi=120)
         return fig
@@ -386,3 +387,8 @@ def compare_fit(fit: Fit, data: Any) -> pl.DataFrame:
     pdf, _ = _real(data, "real data")
     pdf, _ = clean_numbers(pdf, "real data")
     return _frame(rsession.call("compare_fit", fit.robject, to_r(pdf)[0]))
+
+
+__all__ = ["SynResult", "syn", "utility_gen", "utility_tab", "utility_tables", "Comparison", "compare",
+           "replicated_uniques", "Disclosure", "disclosure", "multi_disclosure", "sdc", "Fit",
+           "lm_synds", "glm_synds", "compare_fit"]

@@ -20,7 +20,7 @@ Parquet keeps every dtype. CSV has none, so :func:`read_table` reads it by these
 
 ``like=`` reads a file into the dtypes of another frame (a synthetic CSV back into the real
 data's categories, Enums and dates), so that measures compare like with like.
-Every write is atomic (:mod:`synthspectrum.outputs`).
+Every write is atomic (:mod:`synthspectrum.io.outputs`).
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from typing import Sequence
 import polars as pl
 
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.metadata import is_low_cardinality
-from synthspectrum.outputs import atomic_path
+from synthspectrum.core.columns import is_low_cardinality
+from synthspectrum.io.outputs import atomic_path
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 # pandas' default missing-value spellings: the list users of R, Excel and pandas already meet.

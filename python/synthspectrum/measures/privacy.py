@@ -42,7 +42,9 @@ import numpy as np
 import polars as pl
 
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.utility import MAX_LEVELS, _as_number, _identifier_notes, _kind, check_pair, identifier_columns
+from synthspectrum.core.columns import MAX_LEVELS, MISSING, as_number, identifier_columns, kind
+from synthspectrum.measures.utility import _identifier_notes
+from synthspectrum.core.pair import check_pair
 
 
 def _rows(measures: dict[str, float]) -> pl.DataFrame:
@@ -62,8 +64,8 @@ def exact_matches(train: Any, synthetic: Any) -> pl.DataFrame:
 
 
 def _key_strings(df: pl.DataFrame, keys: Sequence[str]) -> pl.Series:
-    """One text key per record: the key values joined by " | ", a missing value as "Missing"."""
-    parts = [df.get_column(k).alias(f"k{i}").cast(pl.String).fill_null("Missing") for i, k in enumerate(keys)]
+    """One text key per record: the key values joined by " | ", a missing value as the stand-in ``MISSING`` (never a real label)."""
+    parts = [df.get_column(k).alias(f"k{i}").cast(pl.String).fill_null(MISSING) for i, k in enumerate(keys)]
     return pl.DataFrame(parts).select(pl.concat_str(pl.all(), separator=" | ")).to_series().alias("key")
 
 
@@ -106,8 +108,8 @@ def disclosure(train: Any, synthetic: Any, keys: Sequence[str], target: str) -> 
             raise SynthSpectrumError(f"{c!r} is not a column; columns are {r.columns}")
     if target in keys:
         raise SynthSpectrumError(f"the target {target!r} is also a key")
-    d = pl.DataFrame([_key_strings(r, keys), r.get_column(target).alias("t").cast(pl.String).fill_null("Missing")])
-    y = pl.DataFrame([_key_strings(s, keys), s.get_column(target).alias("t").cast(pl.String).fill_null("Missing")])
+    d = pl.DataFrame([_key_strings(r, keys), r.get_column(target).alias("t").cast(pl.String).fill_null(MISSING)])
+    y = pl.DataFrame([_key_strings(s, keys), s.get_column(target).alias("t").cast(pl.String).fill_null(MISSING)])
     nd, ns = d.height, y.height
     cell_d = d.group_by("key", "t").len("n")
     key_d = d.group_by("key").agg(pl.len().alias("n"), pl.col("t").n_unique().alias("targets"))
@@ -144,19 +146,19 @@ def gower_features(frames: Sequence[pl.DataFrame], reference: pl.DataFrame) -> l
     blocks: list[list[np.ndarray]] = [[] for _ in frames]
     for c in reference.columns:
         ref = reference.get_column(c).alias("v")
-        if _kind(ref.dtype) == "numeric":
-            x = _as_number(ref).drop_nulls()
+        if kind(ref.dtype) == "numeric":
+            x = as_number(ref).drop_nulls()
             lo, span = (x.min(), x.max() - x.min()) if x.len() else (0.0, 0.0)
             span = span if span and span > 0 else 1.0
             for i, f in enumerate(frames):
-                v = _as_number(f.get_column(c).alias("v")).to_numpy()
+                v = as_number(f.get_column(c).alias("v")).to_numpy()
                 miss = np.isnan(v)
                 blocks[i].append(np.where(miss, 0.0, (v - lo) / span)[:, None])
                 blocks[i].append(miss.astype(float)[:, None])
         else:
-            levels = sorted(set().union(*[set(f.get_column(c).alias("v").cast(pl.String).fill_null("\x00").to_list()) for f in frames]))
+            levels = sorted(set().union(*[set(f.get_column(c).alias("v").cast(pl.String).fill_null(MISSING).to_list()) for f in frames]))
             for i, f in enumerate(frames):
-                v = f.get_column(c).alias("v").cast(pl.String).fill_null("\x00").to_numpy()
+                v = f.get_column(c).alias("v").cast(pl.String).fill_null(MISSING).to_numpy()
                 blocks[i].append(0.5 * (v[:, None] == np.array(levels)[None, :]).astype(float))
     return [np.hstack(b) for b in blocks]
 
@@ -200,7 +202,7 @@ def _code_features(frames: Sequence[pl.DataFrame], columns: Sequence[str]) -> li
     """Integer codes of the (many-level) category ``columns``, shared by all ``frames``."""
     out = [np.empty((f.height, len(columns)), dtype=np.int64) for f in frames]
     for j, c in enumerate(columns):
-        labels = pl.concat([f.get_column(c).alias("v").cast(pl.String).fill_null("\x00").alias("v") for f in frames])
+        labels = pl.concat([f.get_column(c).alias("v").cast(pl.String).fill_null(MISSING).alias("v") for f in frames])
         codes = labels.rank("dense").cast(pl.Int64).to_numpy()
         start = 0
         for i, f in enumerate(frames):
@@ -235,7 +237,7 @@ def _sampled_features(train: Any, synthetic: Any, holdout: Any, max_records: int
     n = min(max_records, ho.height, tr.height)
     tr_s, ho_s, sy_s = sample(tr, n), sample(ho, n), sample(sy, max_records)
     frames = [f.select([f.get_column(c) for c in cols]) for f in (tr_s, ho_s, sy_s)]
-    wide = [c for c in cols if _kind(tr.schema[c]) == "categorical"
+    wide = [c for c in cols if kind(tr.schema[c]) == "categorical"
             and pl.concat([f.get_column(c).alias("v").cast(pl.String).alias("v") for f in frames]).n_unique() > max_levels]
     narrow = [c for c in cols if c not in wide]
     reference = pl.concat(frames[:2], how="vertical_relaxed")

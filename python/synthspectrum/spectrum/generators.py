@@ -45,7 +45,7 @@ import numpy as np
 import polars as pl
 
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.frames import levels
+from synthspectrum.core.columns import levels
 
 SPECTRUM_ORDER = [
     "random", "metasyn", "metasyn-disclosure", "synthpop-sample", "synthpop-parametric",
@@ -92,7 +92,7 @@ class RandomGenerator:
     name = "random"
 
     def __init__(self, k: int = 5, **options: Any):
-        from synthspectrum.plots import check_k
+        from synthspectrum.core.categories import check_k
 
         if options:
             raise SynthSpectrumError(f"the random generator has one option, k; got {', '.join(map(repr, options))}")
@@ -102,7 +102,7 @@ class RandomGenerator:
         return True, ""
 
     def fit(self, train: pl.DataFrame, seed: int, holdout: pl.DataFrame | None = None) -> None:
-        from synthspectrum.plots import category_rule
+        from synthspectrum.core.categories import category_rule
 
         self.schema = train.schema
         # a text column: (kind, options or placeholder prefix, how many labels the draw over
@@ -172,7 +172,7 @@ class MetasynGenerator:
         return True, ""
 
     def fit(self, train: pl.DataFrame, seed: int, holdout: pl.DataFrame | None = None) -> None:
-        from synthspectrum.metadata import fit_metadata
+        from synthspectrum.metadata.model import fit_metadata
 
         self.model = fit_metadata(train, privacy=self.privacy, seed=seed, progress=False, **self.options)
 
@@ -193,7 +193,7 @@ class SynthpopGenerator:
         from synthspectrum.errors import RNotAvailableError
 
         try:
-            from synthspectrum import rsession
+            from synthspectrum.synthpop import session as rsession
 
             rsession.twin()
         except RNotAvailableError as exc:

@@ -14,7 +14,7 @@ What each artefact discloses (treat them like the metadata they summarise):
 * ``Evaluation.summary()``: headline numbers and the names of the weakest and of collapsed
   columns.
 * The HTML report: all of the above, the settings the caller passed (keys, target, formula as
-  typed), and the figures of :mod:`synthspectrum.plots`: column names, category labels held by
+  typed), and the figures of :mod:`synthspectrum.render.plots`: column names, category labels held by
   >= ``k`` real records (at most 20 per column, the rest pooled into "other"), no per-value
   plot for identifier-like text, histograms between the k-th smallest and k-th largest real
   value. It never prints a record; the tests record every string drawn and scan the HTML.
@@ -33,10 +33,13 @@ from typing import Any, Sequence
 import numpy as np
 import polars as pl
 
-from synthspectrum import privacy, utility
+from synthspectrum.measures import privacy
+from synthspectrum.measures import utility
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.frames import require_columns, to_polars
-from synthspectrum.plots import K_DEFAULT, category_rule, check_k
+from synthspectrum.core.columns import kind
+from synthspectrum.core.pair import check_pair
+from synthspectrum.core.frames import require_columns, to_polars
+from synthspectrum.core.categories import K_DEFAULT, category_rule, check_k
 
 WORST = 3  # columns named in the summary as the weakest
 NARROW = 0.05  # a synthetic range covering less than this share of the real range has collapsed
@@ -169,7 +172,7 @@ class Evaluation:
         """Write one self-contained HTML file (plots embedded) that opens offline; atomically, so an
         interrupted write leaves an earlier report as it was. An existing file is replaced only if
         synthspectrum wrote it, or with ``force``."""
-        from synthspectrum.outputs import check_output, write_text
+        from synthspectrum.io.outputs import check_output, write_text
 
         path = check_output(path, [".html", ".htm"], what="report", force=force)
         return write_text(path, render_html(self))
@@ -188,7 +191,7 @@ def _pool_rare(r: pl.DataFrame, s: pl.DataFrame, formula: str, k: int):
     pooled: dict[str, int] = {}
     for c in r.columns:
         dt = r.schema[c]
-        if utility._kind(dt) != "categorical" or dt == pl.Boolean or not _mentions(rhs, c) or _mentions(lhs, c):
+        if kind(dt) != "categorical" or dt == pl.Boolean or not _mentions(rhs, c) or _mentions(lhs, c):
             continue
         counts = r.get_column(c).alias("v").drop_nulls().cast(pl.String).alias("v").value_counts(name="n")
         keep = counts.filter(pl.col("n") >= k)["v"]
@@ -295,7 +298,7 @@ def evaluate(
     docstring for what each artefact discloses).
     """
     k = check_k(k)
-    r, s = utility.check_pair(real, synthetic)
+    r, s = check_pair(real, synthetic)
     if keys:
         require_columns(r, keys, "real data (keys)")
     if target is not None:
@@ -319,7 +322,7 @@ def evaluate(
     for section, frame, what in (("associations", assoc, "the association matrices"),
                                  ("general", general, "the propensity model")):
         notes.setdefault(section, []).extend(utility.left_out_sentences(frame, what))
-    unplotted = [c for c in r.columns if utility._kind(r.schema[c]) == "categorical"
+    unplotted = [c for c in r.columns if kind(r.schema[c]) == "categorical"
                  and r.schema[c] != pl.Boolean and category_rule(r.get_column(c), k).identifier_like]
     if unplotted:
         notes["univariate"] = [f"{', '.join(repr(c) for c in unplotted)}: most values held by fewer than {k} real "
@@ -352,7 +355,7 @@ def evaluate(
     measures = pl.concat(parts)
     figures = {}
     if plots:
-        from synthspectrum import plots as pt
+        from synthspectrum.render import plots as pt
 
         figures["marginals"] = pt.plot_marginals(r, s, k=k)
         figures["associations"] = pt.plot_associations(r, s)

@@ -28,7 +28,7 @@ the best value is warned about: then the measure cannot tell real from synthetic
 Differences between neighbours along the spectrum are narrated only when they exceed their
 uncertainty over seeds (see :func:`explain`); with ``m = 1`` there is no such estimate.
 
-Keys and target default to the bundled A&E data's (``DEFAULT_KEYS``, ``DEFAULT_TARGET``) on
+Keys and target default to the bundled data's (``datasets.recipe_for``) on
 that data only; on any other data there are none unless configured, and the measures that
 need them (table utility, replicated uniques, DiSCO) are skipped and reported.
 
@@ -50,21 +50,16 @@ import numpy as np
 import polars as pl
 
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.frames import clean_numbers, require_columns, require_rows, to_polars
-from synthspectrum.generators import SPECTRUM_ORDER, generator_names, make_generator
+from synthspectrum.core.numbers import clean_numbers
+from synthspectrum.core.frames import require_columns, require_rows, to_polars
+from synthspectrum.spectrum.generators import SPECTRUM_ORDER, generator_names, make_generator
 
 try:
     import tomllib
 except ImportError:  # Python 3.10
     import tomli as tomllib
 
-DEFAULT_KEYS = ["age_band", "gender", "deprivation_decile", "hospital"]
-DEFAULT_TARGET = "admitted"
-# The bundled de-identified A&E data's columns (datasets.load("ae_deidentified")); a test keeps
-# the two in step. Data whose columns are all among these are the bundled data (or a part of it).
-BUNDLED_AE_COLUMNS = frozenset({"age_band", "gender", "deprivation_decile", "arrival_time_date",
-                                "arrival_time_hour_band", "hospital", "treatment", "time_in_ae_minutes",
-                                "admitted"})
+from synthspectrum.datasets import DEFAULT as DEFAULT_DATA
 
 # Each frontier measure's best value, direction and range. "target": the best value is in the
 # middle of the range and distance is |value - best| either way (an AUC of 0.45 is as far from
@@ -136,7 +131,7 @@ class SpectrumConfig:
     config (``SpectrumResult.config``) holds the keys and target it used.
     """
 
-    data: str = "ae_deidentified"
+    data: str = DEFAULT_DATA
     keys: list[str] | None = None
     target: str | None = None
     holdout_fraction: float = 2 / 3  # train, distance baseline and reference pool of one size each
@@ -171,10 +166,10 @@ class SpectrumConfig:
             raise SynthSpectrumError(f"setting 'holdout_fraction' must be a number between 0 and 1, "
                                      f"got {self.holdout_fraction!r}")
         if self.keys is not None:
-            _names("keys", self.keys, '["age_band", "gender"]')
+            _names("keys", self.keys, '["sex", "age_group"]')
         if self.target is not None and not isinstance(self.target, str):
             raise SynthSpectrumError(f"setting 'target' must be one column name, got {self.target!r}; "
-                                     'in the config: target = "admitted" (or target = "" for none)')
+                                     'in the config: target = "income" (or target = "" for none)')
         _names("generators", self.generators, '["random", "metasyn", "real-holdout"]')
         if not self.generators:
             raise SynthSpectrumError("setting 'generators' is empty: name at least one generator")
@@ -198,7 +193,7 @@ class SpectrumConfig:
             raise SynthSpectrumError(f"setting 'risk_measure' must be one of {list(RISK_MEASURES)}, "
                                      f"got {self.risk_measure!r}")
         if self.formula is not None and not isinstance(self.formula, str):
-            raise SynthSpectrumError(f"setting 'formula' must be text such as \"admitted ~ age_band\", got {self.formula!r}")
+            raise SynthSpectrumError(f"setting 'formula' must be text such as \"y ~ x1 + x2\", got {self.formula!r}")
         if self.family not in ("gaussian", "binomial"):
             raise SynthSpectrumError(f"setting 'family' must be 'gaussian' or 'binomial', got {self.family!r}")
         if not isinstance(self.drop_identifiers, bool):
@@ -380,12 +375,6 @@ def _describe(exc: BaseException) -> tuple[str, bool]:
             "can quote a data value; SpectrumResult.error_details holds it in memory)"), True
 
 
-def _is_bundled_ae(df: pl.DataFrame) -> bool:
-    """The bundled de-identified A&E data (all of it, or some of its rows and columns)."""
-    cols = set(df.columns)
-    return cols <= BUNDLED_AE_COLUMNS and set(DEFAULT_KEYS) | {DEFAULT_TARGET} <= cols
-
-
 def _config_example(df: pl.DataFrame) -> str:
     names = ", ".join(f'"{c}"' for c in df.columns[:2])
     return (f"name them in spectrum.toml, e.g. keys = [{names}] and target = \"{df.columns[-1]}\" "
@@ -397,7 +386,7 @@ def _leave_out(real: pl.DataFrame, cfg: SpectrumConfig) -> tuple[pl.DataFrame, s
     identifier-like ones, never a named key or target; and a note naming them (names only)."""
     import warnings
 
-    from synthspectrum.utility import identifier_columns
+    from synthspectrum.core.columns import identifier_columns
 
     require_columns(real, cfg.exclude, "data (exclude)")
     left = list(cfg.exclude)
@@ -422,9 +411,11 @@ def _leave_out(real: pl.DataFrame, cfg: SpectrumConfig) -> tuple[pl.DataFrame, s
 
 def _resolve_keys(cfg: SpectrumConfig, real: pl.DataFrame) -> tuple[list[str], str, list[str]]:
     """Keys, target ("" for none) and the measures skipped for want of them."""
-    bundled = _is_bundled_ae(real)
-    keys = list(cfg.keys) if cfg.keys is not None else (list(DEFAULT_KEYS) if bundled else [])
-    target = cfg.target if cfg.target is not None else (DEFAULT_TARGET if bundled and keys else "")
+    from synthspectrum.datasets import recipe_for
+
+    recipe = recipe_for(real)
+    keys = list(cfg.keys) if cfg.keys is not None else (list(recipe.keys) if recipe else [])
+    target = cfg.target if cfg.target is not None else (recipe.target if recipe and keys else "")
     for c in keys:
         if c not in real.columns:
             raise SynthSpectrumError(f"the data have no key column {c!r}; {_config_example(real)}")
@@ -459,7 +450,7 @@ def _design_width(df: pl.DataFrame, maxorder: int) -> tuple[int, int]:
     without building it."""
     import warnings
 
-    from synthspectrum.utility import design_size
+    from synthspectrum.measures.utility import design_size
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the measures themselves warn about what they leave out
@@ -508,8 +499,8 @@ def run_spectrum(df: Any, config: SpectrumConfig | None = None, progress: bool |
     cfg = replace(cfg, keys=keys, target=target)
     for name in cfg.generators:
         make_generator(name)  # unknown names fail before any work
-    from synthspectrum import utility
-    from synthspectrum.report import evaluate
+    from synthspectrum.measures import utility
+    from synthspectrum.evaluation.report import evaluate
 
     train, rest = split(real, cfg.holdout_fraction, cfg.seed)
     # Half the held-out records are the distance baseline, half the real-holdout reference's
@@ -638,7 +629,7 @@ def plot_frontier(result: SpectrumResult, path: str | None = None):
                  fontsize=10)
     fig.tight_layout()
     if path:
-        from synthspectrum.outputs import save_figure
+        from synthspectrum.io.outputs import save_figure
 
         save_figure(fig, path)
     return fig
@@ -721,7 +712,7 @@ def explain(result: SpectrumResult) -> list[str]:
 def render_html(result: SpectrumResult, frontier_png: str) -> str:
     import html
 
-    from synthspectrum.report import _table
+    from synthspectrum.evaluation.report import _table
 
     cfg = result.config
     parts = [
@@ -755,7 +746,7 @@ OUTPUT_FILES = ["results.parquet", "results.csv", "runs.csv", "spectrum.toml", "
 def output_folder(outdir: str | Path, force: bool = False, inputs: Sequence[str | Path | None] = ()):
     """The :class:`~synthspectrum.outputs.OutputFolder` the spectrum writes: check it (``.check()``)
     before running, so that a folder it must not touch is refused before any generator runs."""
-    from synthspectrum.outputs import OutputFolder
+    from synthspectrum.io.outputs import OutputFolder
 
     return OutputFolder(outdir, OUTPUT_FILES, inputs=inputs, force=force, what="spectrum output folder")
 
@@ -784,7 +775,7 @@ def write_outputs(result: SpectrumResult, outdir: str | Path, force: bool = Fals
 
 def spectrum_from_config(config: SpectrumConfig, data: str | None = None, progress: bool | None = None) -> SpectrumResult:
     cfg = SpectrumConfig(**{**asdict(config), **({"data": data} if data else {})}).validate()
-    from synthspectrum.io import read_data
+    from synthspectrum.io.tables import read_data
 
     return run_spectrum(read_data(cfg.data), cfg, progress=progress)
 

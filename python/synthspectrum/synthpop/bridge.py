@@ -36,7 +36,8 @@ import pandas as pd
 import polars as pl
 
 from synthspectrum.errors import RNotAvailableError, SynthSpectrumError
-from synthspectrum.frames import from_polars, levels, to_polars
+from synthspectrum.core.frames import from_polars, to_polars
+from synthspectrum.core.columns import levels
 
 INT_NA = np.iinfo(np.int32).min  # R's NA_integer_ (and NA for logicals)
 REAL_NA = np.array([0x7FF00000000007A2], dtype=np.uint64).view(np.float64)[0]  # NA_real_ (payload 1954)

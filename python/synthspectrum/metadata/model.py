@@ -45,12 +45,12 @@ What this layer adds to raw metasyn, so that users never meet its sharp edges:
 * progress bars only on a terminal;
 * ``seed`` never changes the caller's global ``random`` / ``numpy`` / ``faker`` state;
 * ``privacy="disclosure"`` (metasyn-disclosure) runs under a time limit per column with a
-  bounded fallback (see :mod:`synthspectrum.guard`).
+  bounded fallback (see :mod:`synthspectrum.metadata.guard`).
 
 The model file discloses, per column: its name and dtype, the number of rows, the missing
 share, whether a numeric column is never negative or never positive and holds whole numbers
 only (the rule above), and the fitted distribution's parameters — which can include real extreme values,
-category labels with their frequencies, and patterns learnt from text. Run :func:`synthspectrum.audit`
+category labels with their frequencies, and patterns learnt from text. Run :func:`synthspectrum.metadata.audit`
 on it before sharing it.
 """
 
@@ -69,14 +69,15 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 import polars as pl
 
-from synthspectrum.dtypes import dtype_from_json, dtype_to_json
+from synthspectrum.core.dtypes import dtype_from_json, dtype_to_json
+from synthspectrum.core.columns import is_low_cardinality
+from synthspectrum.core.progress import show_progress
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.frames import clean_numbers, from_polars, require_columns, require_rows, to_polars
+from synthspectrum.core.numbers import clean_numbers
+from synthspectrum.core.frames import from_polars, require_columns, require_rows, to_polars
 
 PRIVACY_CHOICES = ("none", "disclosure")
 FORMAT_KEY = "synthspectrum"
-MIN_CATEGORIES = 50  # a text column with at most this many distinct values is categorical...
-CATEGORY_SHARE = 0.05  # ...or with at most this share of distinct values among its records
 # Distributions whose draws stay on one side of zero when fitted to a column on that side:
 # bounded by the (possibly micro-aggregated) data, or with support [0, inf).
 BOUNDED_BY_DATA = frozenset({"core.uniform", "core.truncated_normal", "core.constant",
@@ -142,24 +143,8 @@ def safe_names(metaframe) -> Iterator[dict[str, str]]:
             var.name = renamed.get(var.name, var.name)
 
 
-def _show_progress(progress: bool | None) -> bool:
-    if progress is not None:
-        return progress
-    return sys.stderr.isatty()
-
-
 def _unsupported(dtype: pl.DataType) -> bool:
     return isinstance(dtype, (pl.List, pl.Array, pl.Struct, pl.Object, pl.Binary, pl.Decimal))
-
-
-def is_low_cardinality(s: pl.Series, max_categories: int | None = None) -> bool:
-    """Text that repeats: distinct values <= max(50, 5% of the non-missing values), not all distinct."""
-    values = s.drop_nulls()
-    n, k = values.len(), values.n_unique()
-    if n == 0 or k == n:
-        return False
-    limit = max_categories if max_categories is not None else max(MIN_CATEGORIES, int(CATEGORY_SHARE * n))
-    return k <= limit
 
 
 def is_unique_key(s: pl.Series) -> bool:
@@ -206,7 +191,7 @@ def prepare(
     keep_support: bool = True,
 ) -> Prepared:
     """Check a frame and rewrite what metasyn would get wrong (see the module docstring)."""
-    from synthspectrum.audit import column_sign
+    from synthspectrum.metadata.audit import column_sign
 
     require_rows(df)
     require_columns(df, unique or [], "data (unique=)")
@@ -364,7 +349,7 @@ class MetadataModel:
         self.last_seed = seed
         with preserved_global_rng(), warnings.catch_warnings(), safe_names(self.metaframe) as renamed:
             warnings.filterwarnings("ignore", category=DeprecationWarning)
-            df = self.metaframe.synthesize(int(n), seed=seed, progress_bar=_show_progress(progress))
+            df = self.metaframe.synthesize(int(n), seed=seed, progress_bar=show_progress(progress))
         df = df.rename(renamed)
         df = restore_dtypes(df, self.dtypes)
         kind = self.frame_kind if as_pandas is None else ("pandas" if as_pandas else "polars")
@@ -388,10 +373,10 @@ class MetadataModel:
         """Write the model as metasyn GMF JSON (raw metasyn can read the file too), atomically.
 
         An existing file is replaced only if synthspectrum wrote it, or with ``force``
-        (see :mod:`synthspectrum.outputs`)."""
+        (see :mod:`synthspectrum.io.outputs`)."""
         from metasyn.gmf import parse_gmf_dict
 
-        from synthspectrum.outputs import check_output, write_text
+        from synthspectrum.io.outputs import check_output, write_text
 
         path = check_output(path, [".json"], what="model file", force=force)
         gmf = self.to_dict()
@@ -494,12 +479,12 @@ def fit_metadata(
     prep = prepare(pdf, unique=unique, categorical=categorical, max_categories=max_categories,
                    var_specs=var_specs, keep_support=keep_support)
     privacy_obj = _privacy_object(privacy, partition_size, max_dominance)
-    show = _show_progress(progress)
+    show = show_progress(progress)
     notes = list(prep.notes)
 
     def fit_frame(frame: pl.DataFrame, specs: list[dict[str, Any]], bar: bool):
         if privacy == "disclosure":
-            from synthspectrum.guard import fit_guarded
+            from synthspectrum.metadata.guard import fit_guarded
 
             return fit_guarded(frame, specs, privacy_obj, column_time_limit=column_time_limit,
                                fallback_rows=fallback_rows, seed=seed, progress=bar)
@@ -542,7 +527,7 @@ def _refit_unsupported(mf, prep: Prepared, fit_frame, attempts: int = 3):
     metasyn-disclosure's placeholder categories (77777, 88888, 99999) can win for a column of
     counts. Drop that distribution for the column and fit again, a few times at most.
     """
-    from synthspectrum.audit import breaks_sign, is_placeholder
+    from synthspectrum.metadata.audit import breaks_sign, is_placeholder
 
     specs = {s["name"]: dict(s) for s in prep.var_specs}
     for name in prep.support:
@@ -581,7 +566,7 @@ def _refit_unsupported(mf, prep: Prepared, fit_frame, attempts: int = 3):
 def _collapsed(mf, frame: pl.DataFrame, privacy: str) -> list[str]:
     """Warnings for columns that varied but whose model draws one value (by its parameters, or
     in practice), only missing values or placeholders."""
-    from synthspectrum.audit import collapse
+    from synthspectrum.metadata.audit import collapse
 
     out = []
     for var in mf.meta_vars:

@@ -41,7 +41,7 @@ START_TIMEOUT = 300.0  # seconds for a child to import metasyn and report that i
 # The child's first act: take the parent's import path (so the fitter, the package and any
 # plugin resolve as in the parent), then serve. Nothing else runs in its __main__.
 _BOOT = ("import pickle, sys; sys.path[:] = pickle.load(sys.stdin.buffer); "
-         "from synthspectrum.guard import serve; serve()")
+         "from synthspectrum.metadata.guard import serve; serve()")
 
 
 def fit_column(frame: pl.DataFrame, spec: dict[str, Any] | None, privacy) -> dict[str, Any]:

@@ -26,7 +26,6 @@ category labels above: the tests record every string matplotlib draws.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
@@ -34,56 +33,15 @@ import polars as pl
 from matplotlib.figure import Figure
 
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.outputs import save_figure
-from synthspectrum.utility import _as_number, _kind, association_difference, check_pair, propensity_scores
+from synthspectrum.io.outputs import save_figure
+from synthspectrum.core.categories import K_DEFAULT, TOP_DEFAULT, category_rule, check_k
+from synthspectrum.core.columns import MISSING, as_number, kind, shown
+from synthspectrum.core.pair import check_pair
+from synthspectrum.measures.utility import association_difference, propensity_scores
 
 REAL, SYN, HOLD = "#1A3C5A", "#E4572E", "#4187BF"
-K_DEFAULT = 5  # fewest real records a shown category (or a regression term) may stand for
-TOP_DEFAULT = 20  # most categories drawn per column
-MISSING = "(missing)"
 # text drawn from data is never parsed as mathtext: "$" in a label stays a dollar sign
 PLAIN = {"parse_math": False}
-
-
-def check_k(k: Any, what: str = "k") -> int:
-    """``k`` as an int >= 1, else a one-line error."""
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise SynthSpectrumError(f"{what} must be a whole number >= 1 (fewest real records a shown category "
-                                 f"stands for), got {k!r}")
-    return int(k)
-
-
-@dataclass(frozen=True)
-class CategoryRule:
-    """Which categories of one column may be shown (see the module docstring).
-
-    ``shown``: labels held by >= k real records, at most ``top``, most frequent first (ties by
-    label); ``pooled``: how many real categories are not shown; ``identifier_like``: fewer than
-    half of the real records fall in categories of >= k records, so nothing per value is shown.
-    """
-
-    shown: tuple[str, ...]
-    pooled: int
-    distinct: int
-    identifier_like: bool
-
-    def other_label(self) -> str:
-        label = f"other ({self.pooled} {'category' if self.pooled == 1 else 'categories'})"
-        while label in self.shown:  # a real category of that very name keeps its own bar
-            label += "*"
-        return label
-
-
-def category_rule(real: pl.Series, k: int = K_DEFAULT, top: int = TOP_DEFAULT) -> CategoryRule:
-    """The small-category rule for one real column (labels as strings, missing as "(missing)")."""
-    k = check_k(k)
-    counts = (real.alias("v").cast(pl.String).fill_null(MISSING).value_counts(name="n")
-              .sort(["n", "v"], descending=[True, False]))
-    big = counts.filter(pl.col("n") >= k)
-    shown = tuple(big["v"].head(top).to_list())
-    in_big = int(big["n"].sum()) if big.height else 0
-    return CategoryRule(shown, counts.height - len(shown), counts.height,
-                        identifier_like=counts.height > 0 and in_big < 0.5 * real.len())
 
 
 def _shorten(label: str, width: int = 28) -> str:
@@ -127,13 +85,13 @@ def _bars(ax, a: pl.Series, b: pl.Series, k: int, top: int) -> bool:
     idx = np.arange(len(names))
     ax.bar(idx - 0.2, [pa[v] for v in names], 0.4, color=REAL, label="real")
     ax.bar(idx + 0.2, [pb[v] for v in names], 0.4, color=SYN, label="synthetic")
-    ax.set_xticks(idx, [_shorten(v) for v in names], rotation=45, ha="right", fontsize=7, **PLAIN)
+    ax.set_xticks(idx, [_shorten(shown(v)) for v in names], rotation=45, ha="right", fontsize=7, **PLAIN)
     ax.set_ylabel("share")
     return other in names
 
 
 def _histogram(ax, a: pl.Series, b: pl.Series, k: int, bins: int) -> bool:
-    x, y = _as_number(a).drop_nulls().to_numpy(), _as_number(b).drop_nulls().to_numpy()
+    x, y = as_number(a).drop_nulls().to_numpy(), as_number(b).drop_nulls().to_numpy()
     if x.size < 2 * k:
         ax.text(0.5, 0.5, f"fewer than {2 * k} real values: no histogram", ha="center", va="center",
                 fontsize=8, transform=ax.transAxes)
@@ -175,7 +133,7 @@ def plot_marginals(real: Any, synthetic: Any, columns: Sequence[str] | None = No
     pooled = clipped = False
     for ax, c in zip(axes.flat, cols):
         a, b = r.get_column(c).alias("v"), s.get_column(c).alias("v")
-        if _kind(a.dtype) == "numeric":
+        if kind(a.dtype) == "numeric":
             clipped |= _histogram(ax, a, b, k, bins)
         else:
             pooled |= _bars(ax, a, b, k, top)

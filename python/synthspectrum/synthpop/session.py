@@ -15,8 +15,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from synthspectrum.errors import RNotAvailableError, SynthpopNotInstalledError, SynthSpectrumError
-from synthspectrum.rbridge import rinterface
+from synthspectrum.errors import RNotAvailableError, RWarning, SynthpopError, SynthpopNotInstalledError, SynthSpectrumError
+from synthspectrum.synthpop.bridge import rinterface
 
 _CALL = """function(fname, args, envir) {
   msgs <- character(); warns <- character(); err <- NULL; value <- NULL
@@ -33,20 +33,12 @@ _CALL = """function(fname, args, envir) {
 _env = None
 
 
-class RWarning(UserWarning):
-    """A warning raised in R (by synthpop or the twin)."""
-
-
-class SynthpopError(SynthSpectrumError):
-    """synthpop (or the R twin) stopped with an error; the message names the call."""
-
-
 def twin_file() -> Path:
     """``synthspectrum.R``: inside the installed wheel, or the repository's ``r/``."""
     packaged = files("synthspectrum") / "r" / "synthspectrum.R"
     if packaged.is_file():
         return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "r" / "synthspectrum.R"
+    return Path(__file__).resolve().parents[3] / "r" / "synthspectrum.R"
 
 
 @dataclass

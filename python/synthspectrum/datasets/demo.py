@@ -22,10 +22,11 @@ from pathlib import Path
 import polars as pl
 
 from synthspectrum import datasets
-from synthspectrum.audit import audit, format_audit
-from synthspectrum.utility import univariate
-from synthspectrum.deidentify import AE_QUASI_IDENTIFIERS, deidentify_ae, k_anonymity
-from synthspectrum.metadata import fit_metadata
+from synthspectrum.metadata.audit import audit, format_audit
+from synthspectrum.measures.utility import univariate
+from synthspectrum.datasets.ae_tutorial import AE_QUASI_IDENTIFIERS, deidentify_ae
+from synthspectrum.deidentify import k_anonymity
+from synthspectrum.metadata.model import fit_metadata
 
 
 def _severity_counts(findings: pl.DataFrame) -> str:
@@ -38,7 +39,7 @@ DEMO_FILES = ["model.json", "audit.txt", "synthetic.csv", "comparison.csv"]
 
 def run_demo(outdir: Path, n: int | None = None, seed: int = 1, privacy: str = "none",
              force: bool = False) -> dict[str, Path]:
-    from synthspectrum.outputs import OutputFolder
+    from synthspectrum.io.outputs import OutputFolder
 
     folder = OutputFolder(outdir, DEMO_FILES, force=force, what="demo output folder")
     with folder.writing() as stage:

@@ -1,0 +1,64 @@
+"""Frames in and out: accept polars or pandas, give back what the caller asked for.
+
+The one policy: a function that transforms the caller's frame (de-identify, synthesize, syn)
+gives back the same kind it was given; one that makes a frame from nothing (``datasets.load``,
+``MetadataModel.synthesize``) or from a model takes ``as_pandas=``; measures and results
+tables are polars (``.to_pandas()`` gives pandas).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import polars as pl
+
+from synthspectrum.errors import ColumnError, SynthSpectrumError
+
+
+def to_polars(df: Any, what: str = "data") -> tuple[pl.DataFrame, str]:
+    """Return ``(polars frame, kind)`` where kind is ``"polars"`` or ``"pandas"``.
+
+    pandas NaN in float columns becomes a polars null (a missing value), which is what
+    a pandas user means by NaN.
+    """
+    if isinstance(df, pl.DataFrame):
+        return df, "polars"
+    if isinstance(df, pl.LazyFrame):
+        return df.collect(), "polars"
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is a hard dependency
+        pd = None
+    if pd is not None and isinstance(df, pd.DataFrame):
+        if not all(isinstance(c, str) for c in df.columns):
+            bad = [c for c in df.columns if not isinstance(c, str)][0]
+            raise SynthSpectrumError(f"{what}: column names must be text, got {bad!r}")
+        return pl.from_pandas(df, nan_to_null=True), "pandas"
+    raise SynthSpectrumError(
+        f"{what} must be a polars or pandas DataFrame, got {type(df).__name__}"
+    )
+
+
+def from_polars(df: pl.DataFrame, kind: str) -> Any:
+    """Convert back to the caller's frame type (see :func:`to_polars`)."""
+    if kind == "pandas":
+        return df.to_pandas()
+    return df
+
+
+def require_columns(df: pl.DataFrame, columns: Iterable[str], what: str = "data") -> list[str]:
+    """Check that every name is a column; raise a :class:`ColumnError` naming the first one that is not."""
+    cols = [columns] if isinstance(columns, str) else list(columns)
+    for c in cols:
+        if c not in df.columns:
+            raise ColumnError(
+                f"{what} has no column {c!r}; its columns are {', '.join(map(repr, df.columns))}",
+            )
+    return cols
+
+
+def require_rows(df: pl.DataFrame, what: str = "data") -> None:
+    if df.height == 0:
+        raise SynthSpectrumError(f"{what} is empty (0 rows): there is nothing to learn from")
+    if df.width == 0:
+        raise SynthSpectrumError(f"{what} has no columns")
