@@ -179,7 +179,7 @@ def test_backend_is_never_switched(tmp_path):
         "import polars as pl, sys\n"
         "from synthspectrum.render import plots\n"
         "from synthspectrum.evaluation.report import evaluate\n"
-        f"d = pl.read_parquet({str(Path(__file__).parent / 'data' / 'frozen_real.parquet')!r})\n"
+        f"d = pl.read_parquet({str(Path(__file__).parents[1] / 'data' / 'frozen_real.parquet')!r})\n"
         "ev = evaluate(d.head(200), d.tail(200), holdout=d.slice(500, 200))\n"
         f"ev.to_html({str(tmp_path / 'r.html')!r})\n"
         "plots.plot_marginals(d.head(50), d.tail(50))\n"

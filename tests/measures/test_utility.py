@@ -9,7 +9,7 @@ import pytest
 from synthspectrum.measures import utility as ut
 from synthspectrum.errors import ColumnError, SynthSpectrumError
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCKS = [(m.group(1), m.group(2)) for m in re.finditer(r"```(python|r)\n(.*?)```", README, flags=re.S)]
 

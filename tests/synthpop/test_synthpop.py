@@ -25,7 +25,7 @@ try:
 except RNotAvailableError as exc:  # also SynthpopNotInstalledError
     pytest.skip(f"synthpop not available: {exc}", allow_module_level=True)
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 KEYS = ["age_band", "gender", "deprivation_decile", "hospital"]
 
 
