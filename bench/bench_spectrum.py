@@ -45,7 +45,7 @@ def main() -> None:
     steps = {
         "univariate": lambda: utility.univariate(train, syn),
         "associations": lambda: utility.association_difference(train, syn),
-        f"pMSE logit (maxorder {cfg.maxorder})": lambda: utility.pmse(train, syn, maxorder=cfg.maxorder),
+        f"pMSE logit (maxorder {cfg.maxorder})": lambda: utility.utility_gen(train, syn, maxorder=cfg.maxorder),
         "propensity AUC, out of sample": lambda: utility.propensity_auc_cv(train, syn, maxorder=cfg.maxorder,
                                                                           folds=cfg.cv_folds),
         "utility_tab (keys)": lambda: utility.utility_tab(train, syn, keys),

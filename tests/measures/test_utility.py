@@ -54,9 +54,9 @@ def test_identical_frames_are_perfect_and_shuffles_degrade(frozen):
     pair = diff.filter((pl.col("column_a") == "age_band") & (pl.col("column_b") == "admitted"))
     assert pair["real"][0] > 0.15 and pair["synthetic"][0] < 0.08
     assert ut.association_difference(real, real)["difference"].abs().max() == 0.0
-    p_same = ut.pmse(real, real)
+    p_same = ut.utility_gen(real, real)
     assert value(p_same, "pMSE") == pytest.approx(0.0, abs=1e-20) and value(p_same, "AUC") == pytest.approx(0.5)
-    p_shuf = ut.pmse(real, shuffled, maxorder=1)
+    p_shuf = ut.utility_gen(real, shuffled, maxorder=1)
     assert value(p_shuf, "S_pMSE") > 3 and value(p_shuf, "AUC") > 0.55
 
 
@@ -78,7 +78,7 @@ def test_pmse_by_hand_with_one_binary_variable():
     # share of synthetic rows: p(a) = 1/4, p(b) = 3/4, and c = 1/2, so (p - c)^2 = 1/16 for all.
     real = pl.DataFrame({"g": ["a", "a", "a", "b"]})
     syn = pl.DataFrame({"g": ["a", "b", "b", "b"]})
-    out = ut.pmse(real, syn)
+    out = ut.utility_gen(real, syn)
     assert value(out, "pMSE") == pytest.approx(1 / 16)
     # k = 2 parameters: expectation (k - 1)(1 - c)^2 c / N = 1/64
     assert value(out, "S_pMSE") == pytest.approx(4.0)
@@ -102,8 +102,8 @@ def test_table_utility_by_hand():
 
 def test_cart_propensity_is_seeded(frozen):
     real, syn = frozen
-    a = ut.pmse(real, syn, method="cart", nperms=5, seed=1)
-    assert a.equals(ut.pmse(real, syn, method="cart", nperms=5, seed=1))
+    a = ut.utility_gen(real, syn, method="cart", nperms=5, seed=1)
+    assert a.equals(ut.utility_gen(real, syn, method="cart", nperms=5, seed=1))
     assert value(a, "AUC") > 0.5
 
 
@@ -114,13 +114,13 @@ def test_bad_input(frozen):
     with pytest.raises(SynthSpectrumError, match="column 'age_band': is Enum.*in the real data but Int32"):
         ut.univariate(real, syn.with_columns(pl.lit(1).alias("age_band")))
     with pytest.raises(SynthSpectrumError, match="synthetic data is empty"):
-        ut.pmse(real, syn.head(0))
+        ut.utility_gen(real, syn.head(0))
     with pytest.raises(ColumnError, match="no column 'nope'"):
         ut.utility_tab(real, syn, ["nope"])
     with pytest.raises(SynthSpectrumError, match="no column varies"):
-        ut.pmse(pl.DataFrame({"k": [1, 1]}), pl.DataFrame({"k": [1, 1]}))
+        ut.utility_gen(pl.DataFrame({"k": [1, 1]}), pl.DataFrame({"k": [1, 1]}))
     with pytest.raises(SynthSpectrumError, match="method must be"):
-        ut.pmse(real, syn, method="forest")
+        ut.utility_gen(real, syn, method="forest")
     all_missing = pl.DataFrame({"x": pl.Series([None, None], dtype=pl.Float64), "g": ["a", "b"]})
     out = ut.univariate(all_missing, all_missing)
     assert np.isnan(value(out, "KSComplement", "x"))
@@ -156,7 +156,7 @@ def test_pmse_equals_synthpop_utility_gen_logit(frozen, maxorder):
     if maxorder:
         cols = ["age_band", "gender", "treatment", "admitted", "time_in_ae_minutes"]
         real, syn = real.select(cols), syn.select(cols)
-    ours = ut.pmse(real, syn, method="logit", maxorder=maxorder)
+    ours = ut.utility_gen(real, syn, method="logit", maxorder=maxorder)
     for stat in ["pMSE", "S_pMSE", "SPECKS", "PO50", "U"]:
         theirs = _r_numbers(f'utility.gen(syn, real, method = "logit", maxorder = {maxorder}, print.flag = FALSE)${stat}',
                             real, syn)
@@ -206,8 +206,8 @@ def test_regression_fit_logistic_and_errors(frozen):
 def test_pmse_drops_aliased_columns_as_glm_does():
     real = pl.DataFrame({"g": ["a", "a", "a", "b"], "x": [1.0, 2.0, 3.0, 4.0]})
     syn = pl.DataFrame({"g": ["a", "b", "b", "b"], "x": [1.5, 2.0, 2.5, 4.0]})
-    twice = ut.pmse(real.with_columns(pl.col("g").alias("g2")), syn.with_columns(pl.col("g").alias("g2")))
-    once = ut.pmse(real, syn)
+    twice = ut.utility_gen(real.with_columns(pl.col("g").alias("g2")), syn.with_columns(pl.col("g").alias("g2")))
+    once = ut.utility_gen(real, syn)
     # the copy adds no parameter: same fit, same k, same S_pMSE
     assert twice["value"].to_list() == pytest.approx(once["value"].to_list())
 
@@ -233,7 +233,7 @@ def test_cross_validated_auc_is_one_half_for_two_samples_of_one_distribution():
         rng = np.random.default_rng(seed)
         a, b = _ten_by_ten(rng, 300), _ten_by_ten(rng, 300)
         cv.append(ut.propensity_auc_cv(a, b, seed=seed))
-        inside.append(value(ut.pmse(a, b), "AUC"))
+        inside.append(value(ut.utility_gen(a, b), "AUC"))
     assert all(0.38 < x < 0.62 for x in cv), cv
     assert 0.45 < np.mean(cv) < 0.55, cv
     assert min(inside) > 0.65, inside  # the in-sample AUC of the same model is far from 0.5

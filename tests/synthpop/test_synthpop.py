@@ -503,7 +503,7 @@ def test_utility_gen_warns_when_synthpops_logistic_fit_separates():
                                                    "g": pl.Series(rng.choice(["a", "b"], n).tolist(), dtype=lv)}))
     n_c = int((real["g"] == "c").sum())
     with pytest.warns(rsession.RWarning, match=rf"\(nearly\) separated: {n_c} of {2 * n} records have a fitted "
-                                               r"probability of 0 or 1.*synthspectrum\.utility\.pmse"):
+                                               r"probability of 0 or 1.*synthspectrum\.measures\.utility\.utility_gen"):
         sp.utility_gen(separated, real, method="logit", maxorder=0)
     # the same pair with "c" drawn like the real data: overlapping, no warning
     overlapping = _with_synthetic(res, pl.DataFrame({

@@ -308,7 +308,7 @@ def evaluate(
     notes: dict[str, list[str]] = {}
     assoc = utility.association_difference(r, s)
     is_note = pl.col("measure").is_in(list(utility.LEFT_OUT_MEASURES))
-    general = utility.pmse(r, s, method="logit", maxorder=maxorder)
+    general = utility.utility_gen(r, s, method="logit", maxorder=maxorder)
     parts = [
         _rows(pl.concat([utility.univariate(r, s), _collapsed_rows(r, s)]), "utility", "univariate"),
         _rows(assoc.filter(~is_note).select(

@@ -25,7 +25,7 @@ Table utility (synthpop's ``utility.tab``)
     JSD the Jensen-Shannon divergence (base 2) of the two cell distributions.
 Out-of-sample discrimination (:func:`propensity_auc_cv`)
     the propensity AUC of out-of-fold scores (K stratified folds): about 0.5 for two samples of
-    one distribution even where the in-sample AUC of :func:`pmse` saturates (small data).
+    one distribution even where the in-sample AUC of :func:`utility_gen` saturates (small data).
 
 Bounds. Every measure bounds its memory and time whatever the data (see the "bounds" section
 below for the rules and constants): identifier-like columns are left out, categories with more
@@ -472,7 +472,7 @@ def _cap(n_rows: int, used: int, max_params: int, max_cells: int) -> int:
 
 def design_size(real: Any, synthetic: Any, maxorder: int = 0, max_levels: int = MAX_LEVELS,
                 max_params: int = MAX_PARAMS, max_cells: int = MAX_CELLS) -> dict[str, int]:
-    """The size of :func:`pmse`'s logistic design, counted without building it (identifier-like
+    """The size of :func:`utility_gen`'s logistic design, counted without building it (identifier-like
     columns left out and levels grouped as there, with the same warnings): ``columns`` (with the
     cap applied), ``uncapped`` (all interactions of up to ``maxorder + 1`` variables),
     ``variables`` (design groups: a number with missing values counts twice, as in synthpop)
@@ -618,14 +618,14 @@ def _propensity_stats(score: np.ndarray, t: np.ndarray, n_params: int | None) ->
 
 def propensity_scores(real: Any, synthetic: Any, maxorder: int = 0) -> pl.DataFrame:
     """Logistic propensity of being synthetic for every record (polars: ``source``, ``propensity``);
-    the model of :func:`pmse` with ``method="logit"``. Scores only, no record values."""
+    the model of :func:`utility_gen` with ``method="logit"``. Scores only, no record values."""
     r, s = check_pair(real, synthetic)
     X, t, _ = _design(r, s, maxorder)
     score = logistic_fit(X, t)
     return pl.DataFrame({"source": np.where(t == 1, "synthetic", "real"), "propensity": score})
 
 
-def pmse(real: Any, synthetic: Any, method: str = "logit", maxorder: int = 0, nperms: int = 50,
+def utility_gen(real: Any, synthetic: Any, method: str = "logit", maxorder: int = 0, nperms: int = 50,
          min_leaf: int = 5, seed: int = 0, max_params: int = MAX_PARAMS, max_levels: int = MAX_LEVELS) -> pl.DataFrame:
     """General utility by propensity scores (see the module docstring); one row per statistic
     (columns ``measure``, ``column``, ``value``; ``column`` is empty for the statistics).
@@ -665,7 +665,7 @@ def pmse(real: Any, synthetic: Any, method: str = "logit", maxorder: int = 0, np
 
 
 def propensity_auc_cv(real: Any, synthetic: Any, maxorder: int = 0, folds: int = 5, seed: int = 0) -> float:
-    """Cross-validated propensity AUC: how well the logistic propensity model of :func:`pmse`
+    """Cross-validated propensity AUC: how well the logistic propensity model of :func:`utility_gen`
     tells synthetic from real records it was *not* fitted on (0.5 is best; a number, no records).
 
     The records (synthetic t = 1, real t = 0) are split into ``folds`` stratified folds (each
@@ -674,7 +674,7 @@ def propensity_auc_cv(real: Any, synthetic: Any, maxorder: int = 0, folds: int =
     a synthetic copy of a real record, fitted with the opposite label, would otherwise teach
     the model the opposite of the truth, and a frame scored against itself would give about
     0.17 instead of 0.5. For each fold k the
-    model (the same design as :func:`pmse`, aliased columns dropped as glm does) is fitted on
+    model (the same design as :func:`utility_gen`, aliased columns dropped as glm does) is fitted on
     the other folds by maximum likelihood and scores the fold's records by their linear
     predictor eta_i = x_i' b_(-k). With all out-of-fold scores pooled,
 
@@ -684,7 +684,7 @@ def propensity_auc_cv(real: Any, synthetic: Any, maxorder: int = 0, folds: int =
     the Mann-Whitney form of the AUC (Hanley & McNeil 1982) of out-of-fold predictions, as in
     Hastie, Tibshirani & Friedman (2009), Elements of Statistical Learning, 7.10.
 
-    Why: the in-sample AUC of :func:`pmse` rewards a model for memorising its own records. On
+    Why: the in-sample AUC of :func:`utility_gen` rewards a model for memorising its own records. On
     small data (a few hundred rows) a main-effects model with many dummies scores an
     in-sample AUC near 0.95 even for two independent real samples, and every generator looks
     equally bad. Out of sample, two samples of one distribution score about 0.5 (slightly
@@ -693,7 +693,7 @@ def propensity_auc_cv(real: Any, synthetic: Any, maxorder: int = 0, folds: int =
     from sklearn.model_selection import StratifiedGroupKFold
 
     r, s = check_pair(real, synthetic)
-    X, t, _ = _design(r, s, maxorder)  # bounded as pmse's; what was left out is warned
+    X, t, _ = _design(r, s, maxorder)  # bounded as utility_gen's; what was left out is warned
     # identical records stay in one fold: a copy in the fitting folds, labelled the other way,
     # would teach the model the opposite of the truth (a frame against itself would score ~0.17).
     # Identical means identical design rows; a group is named by its first record, so the folds

@@ -445,7 +445,7 @@ def _resolve_keys(cfg: SpectrumConfig, real: pl.DataFrame) -> tuple[list[str], s
 
 
 def _design_width(df: pl.DataFrame, maxorder: int) -> tuple[int, int]:
-    """(columns, variables) of the propensity design :func:`synthspectrum.utility.pmse` would fit
+    """(columns, variables) of the propensity design :func:`synthspectrum.utility.utility_gen` would fit
     on ``df``'s levels (identifier-like columns left out, levels grouped, the cap applied), counted
     without building it."""
     import warnings

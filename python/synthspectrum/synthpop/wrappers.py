@@ -181,7 +181,7 @@ def utility_gen(result: SynResult, data: Any, method: str = "logit", maxorder: i
     synthpop fits the logistic model with ``glm``, which on (nearly) separated data can stop
     "converged" at a wrong optimum (coefficients of 1e16, pMSE 0.25 where the true value is
     0.005); an :class:`~synthspectrum.rsession.RWarning` then says so (fitted probabilities
-    of 0 or 1, exploding coefficients): check with :func:`synthspectrum.utility.pmse`.
+    of 0 or 1, exploding coefficients): check with :func:`synthspectrum.utility.utility_gen`.
     """
     _check_result(result)
     out = rsession.call("utility_gen", result.robject, _data_r(data, result), method=method,
