@@ -361,7 +361,7 @@ syn <- function(data, method = "cart", visit_sequence = NULL, smoothing = NULL,
     msgs <- c(msgs, sprintf(paste0(
       "synthpop's logistic propensity model%s is (nearly) separated: %d of %d records have a ",
       "fitted probability of 0 or 1 and the largest coefficient (in absolute value) is %.3g%s; its pMSE, S_pMSE, ",
-      "SPECKS, PO50 and U may be wrong. Check them with synthspectrum.utility.utility_gen in Python ",
+      "SPECKS, PO50 and U may be wrong. Check them with synthspectrum.measures.utility.utility_gen in Python ",
       "(an independent fit), or use a smaller maxorder or fewer vars"),
       if (length(fits) > 1) sprintf(" (synthetic set %d)", i) else "", at01, length(mu), big,
       if (isTRUE(f$converged)) "" else " and glm did not converge"))
