@@ -39,7 +39,7 @@
 #   synthpop's object in $object uses them too;
 # * values no model can use (NaN, +-Inf, magnitude >= 1e15) in a numeric column become NA,
 #   with a warning naming the column (NaN alone, R's "not a number", only a note): the same
-#   rule, and the same words, as Python's synthspectrum.frames.clean_numbers, which the Python
+#   rule, and the same words, as Python's synthspectrum.core.numbers.clean_numbers, which the Python
 #   side applies before the data reach R;
 # * utility_gen() warns when synthpop's logistic propensity fit is (nearly) separated.
 # Seeds: the same seed gives the same synthetic data.
@@ -48,7 +48,7 @@
 # 1.9-0 to 1.9-2, "from total" is n (real records) for "Original" and k (synthetic records)
 # for the three other rows; from 1.9-3 on it is n, k, n, n ("Synthetic uniques in original"
 # and "Replicated uniques" as a share of the real records, as in Python's
-# synthspectrum.privacy.replicated_uniques). synthpop before 1.9-0 has neither keys nor this
+# synthspectrum.measures.privacy.replicated_uniques). synthpop before 1.9-0 has neither keys nor this
 # table (nor disclosure()): the twin needs synthpop >= 1.9-0.
 
 # Whether synthpop can be used, and if not why: the one check behind Python's runtime
@@ -104,7 +104,7 @@
 }
 
 # The one policy for values no model can use, in the words of Python's
-# synthspectrum.frames.clean_numbers (keep the two in step): past 1e15 a double no longer
+# synthspectrum.core.numbers.clean_numbers (keep the two in step): past 1e15 a double no longer
 # holds whole numbers exactly, and such values are nearly always codes for "unknown".
 .ss_extreme <- 1e15
 

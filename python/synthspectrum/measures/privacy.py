@@ -24,7 +24,7 @@ Distance to closest record (DCR; e.g. Platzer & Reutterer 2021)
     training record (ties count half): ~0.5 when the generator did not memorise, -> 1 when it
     copies. Training is subsampled to the holdout's size so that 0.5 stays the baseline.
     Identifier-like columns of the training data (record numbers, free text: see
-    :func:`synthspectrum.utility.identifier_columns`) are left out of the distance, with a
+    :func:`synthspectrum.core.columns.identifier_columns`) are left out of the distance, with a
     warning and a row ``left_out_identifier``; a category with more than 60 levels is compared
     by code (an exhaustive search in blocks), never one-hot, so memory stays
     O(max_records x columns) whatever the number of levels.

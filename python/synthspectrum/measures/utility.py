@@ -35,7 +35,7 @@ frame (measure in :data:`LEFT_OUT_MEASURES`, the column's name and a count) and 
 naming the column; these disclose column names and counts of distinct values, no value. Where
 no bound applies the numbers are exactly those of the unbounded measures (and of synthpop's).
 Numbers no model can use (NaN, +-inf, magnitudes >= 1e15) are made missing first, with a
-warning (:func:`synthspectrum.frames.clean_numbers`, applied by :func:`check_pair`).
+warning (:func:`synthspectrum.core.numbers.clean_numbers`, applied by :func:`check_pair`).
 """
 
 from __future__ import annotations

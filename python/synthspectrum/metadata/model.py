@@ -9,7 +9,7 @@ What this layer adds to raw metasyn, so that users never meet its sharp edges:
 
 * a low-cardinality text column is modelled as a categorical (metasyn follows the polars dtype
   only, so text would get a regex that produces gibberish);
-* values no model can use follow the package's one policy (:func:`synthspectrum.frames.clean_numbers`):
+* values no model can use follow the package's one policy (:func:`synthspectrum.core.numbers.clean_numbers`):
   NaN, +-inf and magnitudes >= 1e15 become missing, with a warning naming the column and a
   note in ``model.notes`` (one value of 1e308 or int64 max would make every synthetic value absurd);
 * a numeric column keeps its sign and its whole numbers (``keep_support=True``, the default):

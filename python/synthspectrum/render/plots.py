@@ -212,7 +212,7 @@ def plot_propensity(real: Any, synthetic: Any, maxorder: int = 0, path: str | No
 
 def plot_dcr(distances: pl.DataFrame, path: str | None = None) -> Figure:
     """Distances of synthetic records to the closest training and closest holdout record
-    (the frame of :func:`synthspectrum.privacy.dcr_distances`). Distances only."""
+    (the frame of :func:`synthspectrum.measures.privacy.dcr_distances`). Distances only."""
     fig = Figure(figsize=(6, 3.5))
     ax = fig.subplots()
     top = float(max(distances["dcr_training"].max(), distances["dcr_holdout"].max())) + 1e-9

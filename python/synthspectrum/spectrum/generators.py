@@ -12,7 +12,7 @@ In order along the spectrum, from least to most of the real data kept:
                          uniform over each number's and date's real [min, max]; uniform
                          over a text or category column's labels held by at least ``k``
                          real records (option ``k``, default 5; the small-category rule of
-                         ``synthspectrum.plots.category_rule``); invented placeholders
+                         ``synthspectrum.core.categories.category_rule``); invented placeholders
                          ("random_000001", ... one per row, never a real value) for a text
                          column that rule calls identifier-like (IDs, names, free text); an
                          Enum keeps its levels but draws only those held by >= ``k``
@@ -68,7 +68,7 @@ class RandomGenerator:
     ``k`` real records (see the module docstring for what that discloses).
 
     Which categories may be drawn is the package's one small-category rule,
-    :func:`synthspectrum.plots.category_rule` (the rule for what plots and reports may show),
+    :func:`synthspectrum.core.categories.category_rule` (the rule for what plots and reports may show),
     applied to the non-missing real values with no cap on how many are shown:
 
     * a String or Categorical column draws uniformly from its labels held by >= ``k`` real
@@ -84,7 +84,7 @@ class RandomGenerator:
       values, not its most common level, which may be a single record's;
     * numbers and dates: uniform over the real [min, max]; booleans: uniform over False/True.
 
-    :func:`synthspectrum.utility.identifier_columns` is not used: it is the measures' rule for
+    :func:`synthspectrum.core.columns.identifier_columns` is not used: it is the measures' rule for
     what a model can afford (more than 60 levels, almost all distinct) and would pass a notes
     column of 40 distinct texts straight through.
     """

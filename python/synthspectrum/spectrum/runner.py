@@ -4,7 +4,7 @@
 them the baseline of the distance measures, half the pool of the ``real-holdout`` reference),
 fits each
 generator on the training records, draws ``m`` synthetic sets per generator (one seed each),
-and measures every set with :func:`synthspectrum.report.evaluate`. A generator that needs R
+and measures every set with :func:`synthspectrum.evaluation.evaluate`. A generator that needs R
 or synthpop is skipped with its reason where they are absent; a generator that fails is
 reported and the run goes on.
 
@@ -17,7 +17,7 @@ and generators are ranked by their distance from it, so an AUC of 0.45 is as far
 as one of 0.55, not better than 0.5.
 
 The utility axis (default ``AUC_cv``) is the propensity AUC measured out of sample
-(:func:`synthspectrum.utility.propensity_auc_cv`, ``cv_folds`` folds): the in-sample AUC of
+(:func:`synthspectrum.measures.utility.propensity_auc_cv`, ``cv_folds`` folds): the in-sample AUC of
 a model with hundreds of interaction columns rewards memorising its own records, so even real
 holdout records score 0.65 on the bundled 10,000 rows and 0.95-1.0 on 300. The interaction
 order ``maxorder`` is lowered (down to main effects, noted in ``SpectrumResult.notes``) when
@@ -445,7 +445,7 @@ def _resolve_keys(cfg: SpectrumConfig, real: pl.DataFrame) -> tuple[list[str], s
 
 
 def _design_width(df: pl.DataFrame, maxorder: int) -> tuple[int, int]:
-    """(columns, variables) of the propensity design :func:`synthspectrum.utility.utility_gen` would fit
+    """(columns, variables) of the propensity design :func:`synthspectrum.measures.utility.utility_gen` would fit
     on ``df``'s levels (identifier-like columns left out, levels grouped, the cap applied), counted
     without building it."""
     import warnings

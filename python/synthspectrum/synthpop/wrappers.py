@@ -125,7 +125,7 @@ def syn(
     say so). A text column with more than ``maxfaclevels`` distinct values is an error.
     Any column name works: synthpop works on safe names inside and the results carry the
     real ones. NaN, +-inf and numbers of magnitude >= 1e15 become missing with a warning
-    naming the column (:func:`synthspectrum.frames.clean_numbers`; the R twin does the same).
+    naming the column (:func:`synthspectrum.core.numbers.clean_numbers`; the R twin does the same).
     Returns a :class:`SynResult` (one frame for ``m == 1``, a list for ``m > 1``).
     """
     pdf, kind = _real(data)
@@ -180,8 +180,8 @@ def utility_gen(result: SynResult, data: Any, method: str = "logit", maxorder: i
 
     synthpop fits the logistic model with ``glm``, which on (nearly) separated data can stop
     "converged" at a wrong optimum (coefficients of 1e16, pMSE 0.25 where the true value is
-    0.005); an :class:`~synthspectrum.rsession.RWarning` then says so (fitted probabilities
-    of 0 or 1, exploding coefficients): check with :func:`synthspectrum.utility.utility_gen`.
+    0.005); an :class:`~synthspectrum.errors.RWarning` then says so (fitted probabilities
+    of 0 or 1, exploding coefficients): check with :func:`synthspectrum.measures.utility.utility_gen`.
     """
     _check_result(result)
     out = rsession.call("utility_gen", result.robject, _data_r(data, result), method=method,
@@ -303,7 +303,7 @@ def replicated_uniques(result: SynResult, data: Any, keys: Sequence[str]) -> pl.
     This is synthpop's own table, and its denominators (``from_total``) depend on the
     installed synthpop: 1.9-0 to 1.9-2 use n (real records) for "Original" and k (synthetic
     records) for the three other rows; 1.9-3 and later use n, k, n, n, as
-    :func:`synthspectrum.privacy.replicated_uniques` does. The counts are the same in all.
+    :func:`synthspectrum.measures.privacy.replicated_uniques` does. The counts are the same in all.
     """
     _check_result(result)
     return _frame(rsession.call("replicated_uniques", result.robject, _data_r(data, result, keys),
