@@ -1,9 +1,69 @@
+"""Shared fixtures and helpers for every test folder (they mirror the package's wings).
+
+Helpers here, not copied per file: ``rscript`` (run R code in a fresh R), ``chromium`` (a
+headless browser or a skip), ``frozen_split`` (fixed frames for the measures), the bundled data.
+"""
+
+import shutil
+import subprocess
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from synthspectrum import datasets
+
+ROOT = Path(__file__).resolve().parents[1]
+TWIN_FILE = ROOT / "r" / "synthspectrum.R"
+FROZEN = Path(__file__).parent / "data"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def synthpop_installed() -> bool:
+    if shutil.which("Rscript") is None:
+        return False
+    res = subprocess.run(["Rscript", "-e", 'cat(requireNamespace("synthpop", quietly = TRUE))'],
+                         capture_output=True, text=True, timeout=120)
+    return res.stdout.strip().endswith("TRUE")
+
+
+def rscript(code: str, cwd: Path, timeout: int = 600, twin: bool = False) -> str:
+    """Run R code with ``Rscript --vanilla`` in ``cwd`` (a fresh R); return its stdout, failing
+    the test on an R error and skipping it where R is missing. ``twin``: source the R twin first."""
+    if shutil.which("Rscript") is None:
+        pytest.skip("Rscript not on PATH (R is not installed)")
+    script = Path(cwd) / "case.R"
+    script.write_text((f'source("{TWIN_FILE}")\n' if twin else "") + code)
+    res = subprocess.run(["Rscript", "--vanilla", str(script)], capture_output=True, text=True, timeout=timeout,
+                         cwd=cwd)
+    assert res.returncode == 0, res.stderr[-3000:]
+    return res.stdout
+
+
+def chromium() -> str:
+    """Path of a headless-capable Chromium, else skip (``.ci/run`` installs one)."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.skip("no Chromium on this machine (apt-get install chromium); .ci/run installs it")
+
+
+def browse(page: Path, tmp_path: Path, screenshot: Path | None = None, width: int = 1280,
+           height: int = 2400) -> str:
+    """The DOM of ``page`` as headless Chromium renders it (and a screenshot if asked)."""
+    browser = chromium()
+    profile = tmp_path / "chromium-profile"
+    dom = subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    if screenshot is not None:
+        shot = subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--screenshot={screenshot}",
+                               f"--window-size={width},{height}", page.as_uri()],
+                              capture_output=True, text=True, timeout=120)
+        assert shot.returncode == 0, shot.stderr[-2000:]
+    return dom.stdout
 
 
 @pytest.fixture(scope="session")
@@ -14,9 +74,6 @@ def ae() -> pl.DataFrame:
 @pytest.fixture(scope="session")
 def ae_deid() -> pl.DataFrame:
     return datasets.load("ae_deidentified")
-
-
-FROZEN = Path(__file__).parent / "data"
 
 
 @pytest.fixture(scope="session")
