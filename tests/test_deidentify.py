@@ -66,13 +66,13 @@ def test_pseudonymise_is_one_to_one_seeded_and_keeps_missing():
 def test_postcode_to_deprivation_by_hand():
     area = pl.DataFrame({"postcode_district": ["SE15", "E1"], "deprivation_decile": [3, 9]})
     df = pl.DataFrame({"pc": ["SE15 4QL", "e1 6an", None, "SE154QL"], "y": [1, 2, 3, 4]})
-    out = de.postcode_to_deprivation(df, "pc", area)
+    out = de.postcode_to_deprivation(df, "pc", area, decile_column="deprivation_decile")
     assert out.columns == ["deprivation_decile", "y"]
     assert out["deprivation_decile"].to_list() == [3, 9, None, 3]
     bad = pl.DataFrame({"pc": ["W1 1AA"]})
     with pytest.raises(SynthSpectrumError, match="column 'pc': 1 postcode district.*W1"):
-        de.postcode_to_deprivation(bad, "pc", area)
-    assert de.postcode_to_deprivation(bad, "pc", area, unknown="null")["deprivation_decile"].to_list() == [None]
+        de.postcode_to_deprivation(bad, "pc", area, decile_column="deprivation_decile")
+    assert de.postcode_to_deprivation(bad, "pc", area, decile_column="deprivation_decile", unknown="null")["deprivation_decile"].to_list() == [None]
 
 
 def test_suppress_rare_by_hand():

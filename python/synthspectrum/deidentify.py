@@ -148,10 +148,12 @@ def postcode_to_deprivation(
     column: str,
     area: Any,
     district_column: str = "postcode_district",
-    decile_column: str = "deprivation_decile",
+    *,
+    decile_column: str,
     unknown: str = "error",
 ) -> Any:
-    """Replace a postcode by its area's deprivation decile (``decile_column``).
+    """Replace a postcode by its area's deprivation decile: ``area`` maps each
+    ``district_column`` value to a ``decile_column`` value, the new column's name.
 
     A missing postcode gives a missing decile. A district that is not in ``area`` raises
     (``unknown="error"``) or becomes missing (``unknown="null"``) — never a silent guess.

@@ -46,7 +46,7 @@ def deidentify_ae(df: Any, area: Any, seed: int = 2019, k: int = 50) -> Any:
     pdf, kind = to_polars(df)
     require_columns(pdf, AE_RAW_COLUMNS)
     out = drop_identifiers(pdf, "nhs_number")
-    out = postcode_to_deprivation(out, "home_postcode", area)
+    out = postcode_to_deprivation(out, "home_postcode", area, decile_column="deprivation_decile")
     out = coarsen_datetime(out, "arrival_time", hours=4)
     out = band_numeric(out, "age", AGE_BREAKS, name="age_band")
     out = suppress_rare(out, "gender", k=k, other="Not known")
