@@ -1,4 +1,6 @@
 import datetime as dt
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -37,17 +39,35 @@ def test_every_nhs_number_is_valid_and_unique(ae):
         assert check != 10 and int(x[9]) == check
 
 
+CODEBOOK = (Path(__file__).resolve().parents[2] / "data" / "CODEBOOK.md").read_text()
+
+
+def documented(pattern: str) -> re.Match:
+    """The codebook's own words, so that these tests check the data against what we tell users
+    (not against the generator's constants, which would agree with themselves)."""
+    found = re.search(pattern, CODEBOOK)
+    assert found, f"CODEBOOK.md no longer says {pattern!r}"
+    return found
+
+
 def test_time_in_ae_rises_with_age_as_documented(ae):
-    # median minutes = 90 + 2 * age, multiplied by a log-normal with median 1
+    m = documented(r"median ([\d.]+) \+ ([\d.]+) x age minutes")
+    base, per_year = float(m.group(1)), float(m.group(2))
     for lo, hi in [(20, 30), (70, 80)]:
         grp = ae.filter(pl.col("age").is_between(lo, hi - 1))
-        expected = np.median(gen.TIME_BASE + gen.TIME_AGE * grp["age"].to_numpy())
+        expected = np.median(base + per_year * grp["age"].to_numpy())
         assert grp["time_in_ae_minutes"].median() == pytest.approx(expected, rel=0.08)
 
 
-def test_admission_follows_age_and_treatment(ae):
-    eff = ae["treatment"].cast(pl.String).replace_strict(gen.TREATMENT_EFFECT, return_dtype=pl.Float64)
-    p = 1 / (1 + np.exp(-(gen.ADMIT_INTERCEPT + gen.ADMIT_AGE * ae["age"].to_numpy() + eff.to_numpy())))
+def test_admission_follows_age_and_treatment_as_documented(ae):
+    m = documented(r"logit p = ([-\d.]+) \+ ([\d.]+) x age \+ effect\(treatment\); effects: ([^|]+)\|")
+    intercept, per_year = float(m.group(1)), float(m.group(2))
+    effects = dict((name.strip(), float(v)) for name, v in re.findall(r"([A-Za-z ]+?) ([-+][\d.]+|0)\b", m.group(3)))
+    levels = ae["treatment"].dtype.categories.to_list()
+    # the codebook names a treatment by the first word(s) of its level
+    by_level = {lv: next(v for k, v in effects.items() if lv.startswith(k)) for lv in levels}
+    eff = ae["treatment"].cast(pl.String).replace_strict(by_level, return_dtype=pl.Float64)
+    p = 1 / (1 + np.exp(-(intercept + per_year * ae["age"].to_numpy() + eff.to_numpy())))
     for mask in [np.ones(ae.height, bool), ae["age"].to_numpy() >= 65,
                  (ae["treatment"] == "Observation").to_numpy()]:
         obs = ae["admitted"].to_numpy()[mask].mean()
@@ -58,14 +78,18 @@ def test_admission_follows_age_and_treatment(ae):
     assert old > young + 0.1
 
 
-def test_weekends_busier_and_each_weekday_has_its_peak(ae):
+def test_weekends_busier_and_each_weekday_has_its_peak_as_documented(ae):
+    factor = float(documented(r"weekends ([\d.]+)x as likely as weekdays").group(1))
+    days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    peaks = {days.index(d): int(h) for d, h in re.findall(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d+)h", CODEBOOK)}
+    assert sorted(peaks) == list(range(7))
     t = ae.select(pl.col("arrival_time").dt.date().alias("d"), pl.col("arrival_time").dt.hour().alias("h"),
                   (pl.col("arrival_time").dt.weekday() - 1).alias("wd"))
     per_day = t.group_by("d", "wd").len()
     weekend = per_day.filter(pl.col("wd") >= 5)["len"].mean()
     weekday = per_day.filter(pl.col("wd") < 5)["len"].mean()
-    assert weekend / weekday == pytest.approx(gen.WEEKEND_FACTOR, abs=0.1)
-    for wd, peak in gen.PEAK_HOUR.items():
+    assert weekend / weekday == pytest.approx(factor, abs=0.1)
+    for wd, peak in peaks.items():
         counts = t.filter(pl.col("wd") == wd).group_by("h").len().sort("len", descending=True)
         top3 = counts["h"].head(3).to_list()
         assert any(min(abs(h - peak), 24 - abs(h - peak)) <= 1 for h in top3), (wd, top3)
