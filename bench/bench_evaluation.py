@@ -40,8 +40,8 @@ def bench_measures(n: int) -> None:
     steps = {
         "univariate": lambda: utility.univariate(train, syn),
         "associations": lambda: utility.association_difference(train, syn),
-        "pMSE logit": lambda: utility.utility_gen(train, syn),
-        "pMSE cart (10 perms)": lambda: utility.utility_gen(train, syn, method="cart", nperms=10),
+        "pMSE logit": lambda: utility.utility_gen(train, syn, maxorder=0),
+        "pMSE cart (10 perms)": lambda: utility.utility_gen(train, syn, method="cart", nperms=10, maxorder=0),
         "utility_tab": lambda: utility.utility_tab(train, syn, keys),
         "regression": lambda: utility.regression_fit(train, syn, "admitted ~ age_band + treatment", "binomial"),
         "exact matches": lambda: privacy.exact_matches(train, syn),
@@ -69,7 +69,7 @@ def bench_against_synthpop(n: int) -> None:
     ri = rinterface()
     ri.globalenv["real"] = to_r(train)[0]
     ri.globalenv["syn"] = to_r(syn)[0]
-    t_ours, ours = clock(lambda: utility.utility_gen(train, syn, method="logit"))
+    t_ours, ours = clock(lambda: utility.utility_gen(train, syn, method="logit", maxorder=0))
     t_r, theirs = clock(lambda: ri.evalr(
         'suppressMessages(library(synthpop)); utility.gen(syn, real, method = "logit", maxorder = 0, print.flag = FALSE)$pMSE'))
     ours_p = ours.filter(pl.col("measure") == "pMSE")["value"][0]

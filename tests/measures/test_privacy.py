@@ -21,29 +21,36 @@ def value(df: pl.DataFrame, measure: str) -> float:
 
 
 def test_exact_matches_by_hand():
-    train = pl.DataFrame({"a": [1, 2, None], "b": ["x", "y", "z"]})
+    real = pl.DataFrame({"a": [1, 2, None], "b": ["x", "y", "z"]})
     syn = pl.DataFrame({"a": [1, 1, None, 5], "b": ["x", "y", "z", "x"]})
-    out = pv.exact_matches(train, syn)
+    out = pv.exact_matches(real, syn)
     # (1, x) and (None, z) are real rows; (1, y) and (5, x) are not
     assert value(out, "exact_matches") == 2 and value(out, "exact_match_share") == 0.5
 
 
 def test_replicated_uniques_by_hand():
-    train = pl.DataFrame({"k": ["a", "b", "c", "c", "d"]})
+    real = pl.DataFrame({"k": ["a", "b", "c", "c", "d"]})
     syn = pl.DataFrame({"k": ["a", "c", "d", "d", "e"]})
-    out = pv.replicated_uniques(train, syn, ["k"])
+    out = pv.replicated_uniques(real, syn, ["k"])
     # original uniques a, b, d; synthetic uniques a, c, e; of those in the original: a, c;
-    # replicated (unique in both): a
-    assert out["number"].to_list() == [3, 3, 2, 1]
-    assert out["percent"].to_list() == [60.0, 60.0, 40.0, 20.0]
+    # replicated (unique in both): a, 1 of 5 real records
+    assert out.columns == ["measure", "column", "value"]
+    assert dict(zip(out["measure"], out["value"])) == {
+        "uniques_real": 3, "uniques_synthetic": 3, "synthetic_uniques_in_real": 2, "replicated_uniques": 1,
+        "replicated_uniques_percent": 20.0}
+    assert out["column"].to_list() == ["k"] * 5
+    two = pv.replicated_uniques(real.with_columns(j=pl.lit("x")), syn.with_columns(j=pl.lit("x")), ["k", "j"])
+    assert two["column"].unique().to_list() == ["k x j"] and two["value"].equals(out["value"])
 
 
 def test_disclosure_by_hand():
     # key -> target; training: k1 always "yes" (2 records), k2 mixed, k3 "no" (1 record)
-    train = pl.DataFrame({"k": ["k1", "k1", "k2", "k2", "k3"], "t": ["yes", "yes", "yes", "no", "no"]})
+    real = pl.DataFrame({"k": ["k1", "k1", "k2", "k2", "k3"], "t": ["yes", "yes", "yes", "no", "no"]})
     # synthetic: k1 always "yes" (correct for both k1 records), k3 always "yes" (wrong), no k2
     syn = pl.DataFrame({"k": ["k1", "k3", "k3"], "t": ["yes", "yes", "yes"]})
-    out = pv.disclosure(train, syn, ["k"], "t")
+    out = pv.disclosure(real, syn, ["k"], "t")
+    assert out.columns == ["measure", "column", "value"] and out["column"].to_list() == ["t"] * 10
+    assert out["measure"].to_list() == ["UiO", "UiS", "UiOiS", "repU", "Dorig", "Dsyn", "iS", "DiS", "DiSCO", "DiSDiO"]
     assert value(out, "UiO") == 20.0  # k3
     assert value(out, "Dorig") == 60.0  # k1 (2) and k3 (1) disclose their target in the training data
     assert value(out, "iS") == 60.0  # k1 and k3 appear in the synthetic data
@@ -54,15 +61,15 @@ def test_disclosure_by_hand():
 
 
 def test_dcr_baselines(frozen):
-    train, syn, holdout = frozen
-    independent = pv.dcr(train, syn, holdout, seed=1)
+    real, syn, holdout = frozen
+    independent = pv.dcr(real, syn, holdout, seed=1)
     assert 0.45 < value(independent, "share_closer_to_training") < 0.55
     assert 0.45 < value(independent, "membership_auc") < 0.56
-    copied = pv.dcr(train, train, holdout, seed=1)
+    copied = pv.dcr(real, real, holdout, seed=1)
     assert value(copied, "share_closer_to_training") == 1.0 and value(copied, "share_dcr_zero") == 1.0
     assert value(copied, "membership_auc") == 1.0
-    assert pv.dcr(train, syn, holdout, max_records=300, seed=3).equals(pv.dcr(train, syn, holdout, max_records=300, seed=3))
-    d = pv.dcr_distances(train, syn, holdout, max_records=200, seed=1)
+    assert pv.dcr(real, syn, holdout, max_records=300, seed=3).equals(pv.dcr(real, syn, holdout, max_records=300, seed=3))
+    d = pv.dcr_distances(real, syn, holdout, max_records=200, seed=1)
     assert d.height == 200 and (d["dcr_training"] >= 0).all()
 
 
@@ -76,20 +83,20 @@ def test_gower_distance_by_hand():
 
 
 def test_bad_input(frozen):
-    train, syn, holdout = frozen
+    real, syn, holdout = frozen
     with pytest.raises(SynthSpectrumError, match="'nope' is not a column"):
-        pv.disclosure(train, syn, ["nope"], "admitted")
+        pv.disclosure(real, syn, ["nope"], "admitted")
     with pytest.raises(SynthSpectrumError, match="target 'gender' is also a key"):
-        pv.disclosure(train, syn, ["gender"], "gender")
+        pv.disclosure(real, syn, ["gender"], "gender")
     with pytest.raises(SynthSpectrumError, match="at least one key"):
-        pv.replicated_uniques(train, syn, [])
+        pv.replicated_uniques(real, syn, [])
     with pytest.raises(SynthSpectrumError, match="different columns"):
-        pv.dcr(train, syn, holdout.drop("gender"))
+        pv.dcr(real, syn, holdout.drop("gender"))
 
 
 # --- agreement with synthpop, on frozen frames ----------------------------------------------
 
-def _r(code: str, train: pl.DataFrame, syn: pl.DataFrame) -> list[float]:
+def _r(code: str, real: pl.DataFrame, syn: pl.DataFrame) -> list[float]:
     from synthspectrum.errors import RNotAvailableError
 
     try:
@@ -100,7 +107,7 @@ def _r(code: str, train: pl.DataFrame, syn: pl.DataFrame) -> list[float]:
     except RNotAvailableError as exc:
         pytest.skip(f"synthpop not available: {exc}")
     ri = rinterface()
-    ri.globalenv["real"] = to_r(train)[0]
+    ri.globalenv["real"] = to_r(real)[0]
     ri.globalenv["syn"] = to_r(syn)[0]
     # a synds object around the frozen synthetic frame, so that synthpop measures exactly it
     setup = ("suppressMessages(library(synthpop)); "
@@ -110,33 +117,40 @@ def _r(code: str, train: pl.DataFrame, syn: pl.DataFrame) -> list[float]:
 
 
 def test_replicated_uniques_equal_synthpop(frozen):
-    train, syn, _ = frozen
-    ours = pv.replicated_uniques(train, syn, KEYS)
-    theirs = _r('replicated.uniques(s, real, keys = c("age_band", "gender", "deprivation_decile"))$res_tab', train, syn)
-    version = tuple(int(v) for v in _r('unlist(packageVersion("synthpop"))', train, syn))
-    # synthpop's denominators: n, k, n, n from 1.9-3 on (as ours); n, k, k, k in 1.9-0 to 1.9-2
-    n, k = train.height, syn.height
+    real, syn, _ = frozen
+    ours = pv.replicated_uniques(real, syn, KEYS)
+    theirs = _r('replicated.uniques(s, real, keys = c("age_band", "gender", "deprivation_decile"))$res_tab', real, syn)
+    version = tuple(int(v) for v in _r('unlist(packageVersion("synthpop"))', real, syn))
+    # res_tab: 4 counts, 4 denominators, 4 percentages (column-major). synthpop's denominators:
+    # n, k, n, n from 1.9-3 on (ours); n, k, k, k in 1.9-0 to 1.9-2
+    n, k = real.height, syn.height
     totals = [n, k, n, n] if version >= (1, 9, 3) else [n, k, k, k]
-    numbers = ours["number"].to_list()
-    assert ours["from_total"].to_list() == [n, k, n, n]
-    expected = numbers + totals + [round(100 * x / t, 2) for x, t in zip(numbers, totals)]
-    assert theirs == pytest.approx(expected)
+    counts = [value(ours, m) for m in ["uniques_real", "uniques_synthetic", "synthetic_uniques_in_real",
+                                       "replicated_uniques"]]
+    assert theirs[:4] == counts and theirs[4:8] == totals
+    assert theirs[8:] == pytest.approx([round(100 * x / t, 2) for x, t in zip(counts, totals)])
+    # our percentage is synthpop >= 1.9-3's: replicated over the real records, rounded as synthpop rounds
+    assert value(ours, "replicated_uniques_percent") == round(100 * counts[3] / n, 2)
+    if version >= (1, 9, 3):
+        assert value(ours, "replicated_uniques_percent") == pytest.approx(theirs[11])
+    assert ours["column"].unique().to_list() == [" x ".join(KEYS)]
 
 
 @pytest.mark.parametrize("target", ["admitted", "treatment", "hospital"])
 def test_disclosure_equals_synthpop(frozen, target):
-    train, syn, _ = frozen
-    ours = pv.disclosure(train, syn, KEYS, target)
+    real, syn, _ = frozen
+    ours = pv.disclosure(real, syn, KEYS, target)
     code = f'disclosure(s, real, keys = c("age_band", "gender", "deprivation_decile"), target = "{target}", print.flag = FALSE)'
-    ident = _r(f"{code}$ident", train, syn)
-    attrib = _r(f"{code}$attrib", train, syn)
+    ident = _r(f"{code}$ident", real, syn)
+    attrib = _r(f"{code}$attrib", real, syn)
     assert [value(ours, m) for m in ["UiO", "UiS", "UiOiS", "repU"]] == pytest.approx(ident)
-    names = ["Dorig", "Dsyn", "iS", "DiS", "DiSCO", "DiSDiO", "max_denom", "mean_denom"]
-    assert [value(ours, m) for m in names] == pytest.approx(attrib, nan_ok=True)
+    names = ["Dorig", "Dsyn", "iS", "DiS", "DiSCO", "DiSDiO"]  # attrib's further columns (max_denom, mean_denom) are not twin measures
+    assert [value(ours, m) for m in names] == pytest.approx(attrib[:6])
+    assert ours["measure"].to_list() == ["UiO", "UiS", "UiOiS", "repU", *names]
 
 
 def test_dcr_distances_agree_with_the_measures(frozen):
-    train, syn, holdout = frozen
-    rows, dist = pv.dcr(train, syn, holdout, max_records=400, seed=2, return_distances=True)
-    assert dist.equals(pv.dcr_distances(train, syn, holdout, max_records=400, seed=2))
+    real, syn, holdout = frozen
+    rows, dist = pv.dcr(real, syn, holdout, max_records=400, seed=2, return_distances=True)
+    assert dist.equals(pv.dcr_distances(real, syn, holdout, max_records=400, seed=2))
     assert value(rows, "median_dcr_training") == pytest.approx(dist["dcr_training"].median())

@@ -54,7 +54,7 @@ def test_identical_frames_are_perfect_and_shuffles_degrade(frozen):
     pair = diff.filter((pl.col("column_a") == "age_band") & (pl.col("column_b") == "admitted"))
     assert pair["real"][0] > 0.15 and pair["synthetic"][0] < 0.08
     assert ut.association_difference(real, real)["difference"].abs().max() == 0.0
-    p_same = ut.utility_gen(real, real)
+    p_same = ut.utility_gen(real, real, maxorder=0)
     assert value(p_same, "pMSE") == pytest.approx(0.0, abs=1e-20) and value(p_same, "AUC") == pytest.approx(0.5)
     p_shuf = ut.utility_gen(real, shuffled, maxorder=1)
     assert value(p_shuf, "S_pMSE") > 3 and value(p_shuf, "AUC") > 0.55
@@ -78,7 +78,7 @@ def test_pmse_by_hand_with_one_binary_variable():
     # share of synthetic rows: p(a) = 1/4, p(b) = 3/4, and c = 1/2, so (p - c)^2 = 1/16 for all.
     real = pl.DataFrame({"g": ["a", "a", "a", "b"]})
     syn = pl.DataFrame({"g": ["a", "b", "b", "b"]})
-    out = ut.utility_gen(real, syn)
+    out = ut.utility_gen(real, syn, maxorder=0)
     assert value(out, "pMSE") == pytest.approx(1 / 16)
     # k = 2 parameters: expectation (k - 1)(1 - c)^2 c / N = 1/64
     assert value(out, "S_pMSE") == pytest.approx(4.0)
@@ -89,6 +89,8 @@ def test_table_utility_by_hand():
     real = pl.DataFrame({"g": ["a", "a", "a", "b"]})
     syn = pl.DataFrame({"g": ["a", "b", "b", "b"]})
     out = ut.utility_tab(real, syn, ["g"])
+    assert out.columns == ["measure", "column", "value"] and out["column"].to_list() == ["g"] * 9
+    assert out["measure"].to_list() == ["pMSE", "S_pMSE", "df", "VW", "S_VW", "FT", "S_FT", "JSD", "S_JSD"]
     # c = 1/2: VW = sum (s - d)^2 / ((s + d)/2) = 4/2 + 4/2 = 4; df = 1
     assert value(out, "VW") == pytest.approx(4.0) and value(out, "df") == 1
     assert value(out, "pMSE") == pytest.approx(4 * 0.5 * 0.25 / 8)
@@ -102,8 +104,8 @@ def test_table_utility_by_hand():
 
 def test_cart_propensity_is_seeded(frozen):
     real, syn = frozen
-    a = ut.utility_gen(real, syn, method="cart", nperms=5, seed=1)
-    assert a.equals(ut.utility_gen(real, syn, method="cart", nperms=5, seed=1))
+    a = ut.utility_gen(real, syn, method="cart", nperms=5, seed=1, maxorder=0)
+    assert a.equals(ut.utility_gen(real, syn, method="cart", nperms=5, seed=1, maxorder=0))
     assert value(a, "AUC") > 0.5
 
 
@@ -163,11 +165,26 @@ def test_pmse_equals_synthpop_utility_gen_logit(frozen, maxorder):
         assert value(ours, stat) == pytest.approx(theirs[0], rel=1e-6, abs=1e-12), stat
 
 
+def test_utility_gen_defaults_are_synthpops(frozen):
+    # maxorder defaults to 1 as in synthpop's utility.gen: synthpop called without maxorder agrees
+    _synthpop()
+    real, syn = frozen
+    cols = ["age_band", "gender", "treatment", "admitted"]
+    real, syn = real.select(cols), syn.select(cols)
+    ours = ut.utility_gen(real, syn)
+    assert ours.equals(ut.utility_gen(real, syn, method="logit", maxorder=1))
+    assert ours["column"].null_count() == ours.height
+    for stat in ["pMSE", "S_pMSE", "U"]:
+        theirs = _r_numbers(f'utility.gen(syn, real, method = "logit", print.flag = FALSE)${stat}', real, syn)
+        assert value(ours, stat) == pytest.approx(theirs[0], rel=1e-6, abs=1e-12), stat
+
+
 def test_utility_tab_equals_synthpop(frozen):
     _synthpop()
     real, syn = frozen
     for vars_ in (["age_band", "treatment"], ["time_in_ae_minutes", "gender"], ["deprivation_decile", "admitted"]):
         ours = ut.utility_tab(real, syn, vars_)
+        assert ours["column"].unique().to_list() == [" x ".join(vars_)]
         r_vars = 'c("' + '", "'.join(vars_) + '")'
         for stat in ["pMSE", "S_pMSE", "df", "VW", "FT", "JSD", "S_JSD"]:
             theirs = _r_numbers(f"utility.tab(syn, real, vars = {r_vars}, print.flag = FALSE)${stat}", real, syn)
@@ -206,8 +223,8 @@ def test_regression_fit_logistic_and_errors(frozen):
 def test_pmse_drops_aliased_columns_as_glm_does():
     real = pl.DataFrame({"g": ["a", "a", "a", "b"], "x": [1.0, 2.0, 3.0, 4.0]})
     syn = pl.DataFrame({"g": ["a", "b", "b", "b"], "x": [1.5, 2.0, 2.5, 4.0]})
-    twice = ut.utility_gen(real.with_columns(pl.col("g").alias("g2")), syn.with_columns(pl.col("g").alias("g2")))
-    once = ut.utility_gen(real, syn)
+    twice = ut.utility_gen(real.with_columns(pl.col("g").alias("g2")), syn.with_columns(pl.col("g").alias("g2")), maxorder=0)
+    once = ut.utility_gen(real, syn, maxorder=0)
     # the copy adds no parameter: same fit, same k, same S_pMSE
     assert twice["value"].to_list() == pytest.approx(once["value"].to_list())
 
@@ -233,7 +250,7 @@ def test_cross_validated_auc_is_one_half_for_two_samples_of_one_distribution():
         rng = np.random.default_rng(seed)
         a, b = _ten_by_ten(rng, 300), _ten_by_ten(rng, 300)
         cv.append(ut.propensity_auc_cv(a, b, seed=seed))
-        inside.append(value(ut.utility_gen(a, b), "AUC"))
+        inside.append(value(ut.utility_gen(a, b, maxorder=0), "AUC"))
     assert all(0.38 < x < 0.62 for x in cv), cv
     assert 0.45 < np.mean(cv) < 0.55, cv
     assert min(inside) > 0.65, inside  # the in-sample AUC of the same model is far from 0.5

@@ -45,15 +45,16 @@ from synthspectrum.errors import SynthSpectrumError
 from synthspectrum.core.columns import MAX_LEVELS, MISSING, as_number, identifier_columns, kind
 from synthspectrum.measures.utility import _identifier_notes
 from synthspectrum.core.pair import check_pair
+from synthspectrum.core.tidy import measure_frame
 
 
-def _rows(measures: dict[str, float]) -> pl.DataFrame:
-    return pl.DataFrame({"measure": list(measures), "value": [float(v) for v in measures.values()]})
+def _rows(measures: dict[str, float], column: str | None = None) -> pl.DataFrame:
+    return measure_frame({"measure": m, "column": column, "value": float(v)} for m, v in measures.items())
 
 
-def exact_matches(train: Any, synthetic: Any) -> pl.DataFrame:
+def exact_matches(real: Any, synthetic: Any) -> pl.DataFrame:
     """Number and share of synthetic records identical to a training record (missing = missing)."""
-    r, s = check_pair(train, synthetic)
+    r, s = check_pair(real, synthetic)
     # joined under neutral names: polars reads a name like "^a.*$" as a pattern
     neutral = [f"c{i}" for i in range(r.width)]
     rs = pl.DataFrame([(r.get_column(c).cast(s.schema[c]) if r.schema[c] != s.schema[c] else r.get_column(c)).alias(n)
@@ -69,16 +70,19 @@ def _key_strings(df: pl.DataFrame, keys: Sequence[str]) -> pl.Series:
     return pl.DataFrame(parts).select(pl.concat_str(pl.all(), separator=" | ")).to_series().alias("key")
 
 
-def replicated_uniques(train: Any, synthetic: Any, keys: Sequence[str]) -> pl.DataFrame:
-    """synthpop's ``replicated.uniques``: rows measure (original uniques, synthetic uniques,
-    synthetic uniques in original, replicated uniques), number, from_total, percent.
+def replicated_uniques(real: Any, synthetic: Any, keys: Sequence[str]) -> pl.DataFrame:
+    """Replicated uniques on ``keys``, the twin of synthpop's ``replicated.uniques``: one row per
+    measure, ``column`` the keys joined by " x ", ``value``.
 
-    The counts equal synthpop's ``replicated.uniques``; the denominators (``from_total``) are
-    n, k, n, n (n real, k synthetic records) as in synthpop >= 1.9-3, whereas synthpop 1.9-0 to
-    1.9-2 divide the last three rows by k."""
+    Measures: ``uniques_real`` (key combinations held by one real record), ``uniques_synthetic``
+    (held by one synthetic record), ``synthetic_uniques_in_real`` (of those, the ones present in
+    the real data), ``replicated_uniques`` (unique in both), all counts; and
+    ``replicated_uniques_percent`` = round(100 * replicated_uniques / n_real, 2), synthpop's
+    percentage with the denominator of synthpop >= 1.9-3 (1.9-0 to 1.9-2 divide by the number
+    of synthetic records). Counts of key combinations only, no key value."""
     if not keys:
         raise SynthSpectrumError("name at least one key variable")
-    r, s = check_pair(train, synthetic, None)
+    r, s = check_pair(real, synthetic, None)
     for k in keys:
         if k not in r.columns:
             raise SynthSpectrumError(f"key {k!r} is not a column; columns are {r.columns}")
@@ -89,20 +93,19 @@ def replicated_uniques(train: Any, synthetic: Any, keys: Sequence[str]) -> pl.Da
     uniq_s = set(cs.filter(pl.col("n") == 1)["key"].to_list())
     in_orig = uniq_s & set(kd.to_list())
     replicated = uniq_s & uniq_d
-    n, k = r.height, s.height
-    numbers = [len(uniq_d), len(uniq_s), len(in_orig), len(replicated)]
-    totals = [n, k, n, n]
-    return pl.DataFrame({
-        "measure": ["Original", "Synthetic", "Synthetic uniques in original", "Replicated uniques"],
-        "number": [float(x) for x in numbers], "from_total": [float(t) for t in totals],
-        "percent": [round(100 * x / t, 2) for x, t in zip(numbers, totals)],
-    })
+    column = " x ".join(keys)
+    counts = {"uniques_real": len(uniq_d), "uniques_synthetic": len(uniq_s),
+              "synthetic_uniques_in_real": len(in_orig), "replicated_uniques": len(replicated),
+              "replicated_uniques_percent": round(100 * len(replicated) / r.height, 2)}
+    return measure_frame({"measure": m, "column": column, "value": float(v)} for m, v in counts.items())
 
 
-def disclosure(train: Any, synthetic: Any, keys: Sequence[str], target: str) -> pl.DataFrame:
+def disclosure(real: Any, synthetic: Any, keys: Sequence[str], target: str) -> pl.DataFrame:
     """Identity and attribute disclosure on ``keys`` -> ``target`` (see the module docstring),
-    as synthpop's ``disclosure()`` computes them with its default settings; one row per measure."""
-    r, s = check_pair(train, synthetic, None)
+    the twin of synthpop's ``disclosure()`` with its default settings: one row per measure
+    (``measure`` UiO, UiS, UiOiS, repU, Dorig, Dsyn, iS, DiS, DiSCO, DiSDiO, all percent;
+    ``column`` the target; ``value``)."""
+    r, s = check_pair(real, synthetic, None)
     for c in [*keys, target]:
         if c not in r.columns:
             raise SynthSpectrumError(f"{c!r} is not a column; columns are {r.columns}")
@@ -133,9 +136,7 @@ def disclosure(train: Any, synthetic: Any, keys: Sequence[str], target: str) -> 
         "UiO": 100 * uio / nd, "UiS": 100 * uis / ns, "UiOiS": 100 * uiois / nd, "repU": 100 * repu / nd,
         "Dorig": 100 * dorig / nd, "Dsyn": 100 * dsyn / ns, "iS": 100 * i_s / nd, "DiS": 100 * dis / nd,
         "DiSCO": 100 * disco / nd, "DiSDiO": 100 * disdio / nd,
-        "max_denom": disco_cells["n"].max() if disco_cells.height else 0,
-        "mean_denom": disco_cells["n"].mean() if disco_cells.height else float("nan"),
-    })
+    }, column=target)
 
 
 # --- distances -------------------------------------------------------------------------------
@@ -211,7 +212,7 @@ def _code_features(frames: Sequence[pl.DataFrame], columns: Sequence[str]) -> li
     return out
 
 
-def _sampled_features(train: Any, synthetic: Any, holdout: Any, max_records: int, seed: int,
+def _sampled_features(real: Any, synthetic: Any, holdout: Any, max_records: int, seed: int,
                       max_levels: int = MAX_LEVELS):
     """Gower features of (training, holdout, synthetic) records, each drawn down to at most
     ``max_records``, training and holdout to the same size; the number of columns; and the
@@ -222,7 +223,7 @@ def _sampled_features(train: Any, synthetic: Any, holdout: Any, max_records: int
     more is kept as integer codes and searched exhaustively in blocks, so memory never grows
     with the number of levels. Without such a column the features are exactly the one-hot ones.
     """
-    tr, sy = check_pair(train, synthetic, names=("training data", "synthetic data"))
+    tr, sy = check_pair(real, synthetic, names=("training data", "synthetic data"))
     ho, _ = check_pair(holdout, sy, names=("holdout data", "synthetic data"))
     ids = identifier_columns(tr, max_levels)
     notes = _identifier_notes(ids, tr.height, "the distance measures")
@@ -250,14 +251,14 @@ def _sampled_features(train: Any, synthetic: Any, holdout: Any, max_records: int
     return (*[(d, c) for d, c in zip(dense, codes)], len(cols), notes)
 
 
-def dcr_distances(train: Any, synthetic: Any, holdout: Any, max_records: int = 5_000, seed: int = 0) -> pl.DataFrame:
+def dcr_distances(real: Any, synthetic: Any, holdout: Any, max_records: int = 5_000, seed: int = 0) -> pl.DataFrame:
     """The distances behind :func:`dcr`, for plotting: one row per synthetic record drawn,
     with its distance to the closest training and to the closest holdout record."""
-    f_tr, f_ho, f_sy, p, _ = _sampled_features(train, synthetic, holdout, max_records, seed)
+    f_tr, f_ho, f_sy, p, _ = _sampled_features(real, synthetic, holdout, max_records, seed)
     return pl.DataFrame({"dcr_training": _nearest(f_sy, f_tr) / p, "dcr_holdout": _nearest(f_sy, f_ho) / p})
 
 
-def dcr(train: Any, synthetic: Any, holdout: Any, max_records: int = 5_000, seed: int = 0,
+def dcr(real: Any, synthetic: Any, holdout: Any, max_records: int = 5_000, seed: int = 0,
         return_distances: bool = False, max_levels: int = MAX_LEVELS):
     """Distance to closest record against a holdout baseline, and the membership-inference AUC.
 
@@ -274,7 +275,7 @@ def dcr(train: Any, synthetic: Any, holdout: Any, max_records: int = 5_000, seed
     """
     from sklearn.metrics import roc_auc_score
 
-    f_tr, f_ho, f_sy, p, notes = _sampled_features(train, synthetic, holdout, max_records, seed, max_levels)
+    f_tr, f_ho, f_sy, p, notes = _sampled_features(real, synthetic, holdout, max_records, seed, max_levels)
     d_tr = _nearest(f_sy, f_tr) / p
     d_ho = _nearest(f_sy, f_ho) / p
     closer = float(np.mean(d_tr < d_ho) + 0.5 * np.mean(d_tr == d_ho))
@@ -287,7 +288,7 @@ def dcr(train: Any, synthetic: Any, holdout: Any, max_records: int = 5_000, seed
         "share_closer_to_training": closer, "median_dcr_training": float(np.median(d_tr)),
         "median_dcr_holdout": float(np.median(d_ho)), "share_dcr_zero": float(np.mean(d_tr == 0)),
         "membership_auc": auc,
-    }).with_columns(pl.lit(None, dtype=pl.String).alias("column")).select("measure", "column", "value")
+    })
     if notes:
         measures = pl.concat([measures, pl.DataFrame(notes, schema=measures.schema)])
     if return_distances:

@@ -54,6 +54,7 @@ from synthspectrum.core.columns import MAX_LEVELS, MISSING, as_number, identifie
 from synthspectrum.core.columns import labels as as_labels
 from synthspectrum.core.frames import require_columns, to_polars
 from synthspectrum.core.pair import check_pair
+from synthspectrum.core.tidy import measure_frame
 
 
 # --- bounds: what a measure leaves out, and why -----------------------------------------------
@@ -214,7 +215,7 @@ def univariate(real: Any, synthetic: Any) -> pl.DataFrame:
             {"measure": "missing_share_difference", "column": c, "value": miss},
             {"measure": "coverage", "column": c, "value": coverage},
         ]
-    return pl.DataFrame(rows, schema={"measure": pl.String, "column": pl.String, "value": pl.Float64})
+    return measure_frame(rows)
 
 
 # --- bivariate -------------------------------------------------------------------------------
@@ -625,13 +626,14 @@ def propensity_scores(real: Any, synthetic: Any, maxorder: int = 0) -> pl.DataFr
     return pl.DataFrame({"source": np.where(t == 1, "synthetic", "real"), "propensity": score})
 
 
-def utility_gen(real: Any, synthetic: Any, method: str = "logit", maxorder: int = 0, nperms: int = 50,
+def utility_gen(real: Any, synthetic: Any, method: str = "logit", maxorder: int = 1, nperms: int = 50,
          min_leaf: int = 5, seed: int = 0, max_params: int = MAX_PARAMS, max_levels: int = MAX_LEVELS) -> pl.DataFrame:
-    """General utility by propensity scores (see the module docstring); one row per statistic
-    (columns ``measure``, ``column``, ``value``; ``column`` is empty for the statistics).
+    """General utility by propensity scores (see the module docstring); the twin of synthpop's
+    ``utility.gen``: one row per statistic (``measure`` pMSE, S_pMSE, SPECKS, PO50, U, AUC;
+    ``column`` null; ``value``).
 
     ``method="logit"``: logistic regression with main effects (``maxorder=0``) or interactions
-    of up to ``maxorder + 1`` variables; it equals synthpop's ``utility.gen(method = "logit")``
+    of up to ``maxorder + 1`` variables (default 1, synthpop's: all pairs); it equals synthpop's ``utility.gen(method = "logit")``
     whenever no bound applies. ``method="cart"``: a classification tree (leaves of at least
     ``min_leaf``); S_pMSE is then pMSE over its mean under ``nperms`` random relabellings
     (seeded by ``seed``), as synthpop's ``resamp.method = "perm"``.
@@ -661,7 +663,7 @@ def utility_gen(real: Any, synthetic: Any, method: str = "logit", maxorder: int 
         null = [np.mean((tree_scores(rng.permutation(t)) - t.mean()) ** 2) for _ in range(nperms)]
         res["S_pMSE"] = res["pMSE"] / float(np.mean(null))
     rows = [{"measure": m, "column": None, "value": float(v)} for m, v in res.items()] + notes
-    return pl.DataFrame(rows, schema=_NOTE_SCHEMA)
+    return measure_frame(rows)
 
 
 def propensity_auc_cv(real: Any, synthetic: Any, maxorder: int = 0, folds: int = 5, seed: int = 0) -> float:
@@ -770,8 +772,9 @@ def cell_counts(real: Any, synthetic: Any, vars: Sequence[str], ngroups: int = 5
 
 
 def utility_tab(real: Any, synthetic: Any, vars: Sequence[str], ngroups: int = 5) -> pl.DataFrame:
-    """Table utility of the cross-table of ``vars`` (see the module docstring), as synthpop's
-    ``utility.tab``; one row per statistic."""
+    """Table utility of the cross-table of ``vars`` (see the module docstring), the twin of
+    synthpop's ``utility.tab``: one row per statistic (``measure`` pMSE, S_pMSE, df, VW, S_VW, FT,
+    S_FT, JSD, S_JSD; ``column`` the vars joined by " x "; ``value``)."""
     if not vars:
         raise SynthSpectrumError("name at least one variable for the table")
     counts = cell_counts(real, synthetic, vars, ngroups)
@@ -795,7 +798,8 @@ def utility_tab(real: Any, synthetic: Any, vars: Sequence[str], ngroups: int = 5
         "VW": vw, "S_VW": vw / df if df else float("nan"), "FT": ft, "S_FT": ft / df if df else float("nan"),
         "JSD": jsd, "S_JSD": jsd * 2 * n / df / np.log(2) if df else float("nan"),
     }
-    return pl.DataFrame({"measure": list(res), "value": [float(v) for v in res.values()]})
+    table = " x ".join(vars)
+    return measure_frame({"measure": m, "column": table, "value": float(v)} for m, v in res.items())
 
 
 # --- specific utility ------------------------------------------------------------------------
