@@ -1,0 +1,117 @@
+"""The spectrum's frontier figure and page, from a result's public parts (frontier_points,
+headline, runs, config): labels that never overlap, error bars that stop at zero, verdict
+colours from the registry, the runs folded away."""
+
+from itertools import combinations
+from types import SimpleNamespace
+
+import matplotlib
+import polars as pl
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.text import Annotation
+
+from synthspectrum.render import spectrum as sp
+
+GENERATORS = ["random", "metasyn", "metasyn-disclosure", "synthpop-sample", "synthpop-parametric",
+              "synthpop-cart", "synthpop-cart-smooth", "real-holdout"]
+
+
+def result(points: dict[str, tuple[float, float, float, float]], utility="AUC_cv", risk="share_closer_to_training",
+           pareto=()):
+    """A stand-in with the public parts the page reads: generator -> (utility distance, its sd,
+    risk distance, its sd); means are best + distance (AUC's and the share's best is 0.5)."""
+    rows = [{"generator": g, "utility_mean": 0.5 + u, "utility_sd": us, "utility_n": 2, "utility_distance": u,
+             "utility_distance_sd": us, "risk_mean": 0.5 + r, "risk_sd": rs, "risk_n": 2, "risk_distance": r,
+             "risk_distance_sd": rs, "pareto": g in pareto} for g, (u, us, r, rs) in points.items()]
+    pts = pl.DataFrame(rows)
+    runs = pl.DataFrame({"generator": list(points), "seed": [1000] * len(points), "status": ["ok"] * len(points),
+                         "message": ["generate 0.1 s"] * len(points), "seconds": [0.1] * len(points)})
+    cfg = SimpleNamespace(utility_measure=utility, risk_measure=risk, data="d.parquet", m=2, seed=1, keys=["k"],
+                          target="t")
+    return SimpleNamespace(frontier_points=lambda: pts, headline=lambda: pts.select("generator", "utility_mean"),
+                           runs=runs, config=cfg)
+
+
+def _label_boxes(fig):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    ax = fig.axes[0]
+    boxes = {}
+    for a in ax.texts:
+        if isinstance(a, Annotation):
+            a.update_positions(renderer)
+            # the text's own box (an Annotation's extent would include its leader line)
+            boxes[a.get_text()] = matplotlib.text.Text.get_window_extent(a, renderer)
+    return boxes, ax.get_window_extent(renderer)
+
+
+def test_crowded_labels_do_not_overlap_and_stay_inside():
+    # eight generators within 0.001 of each other: the old stacking put labels on top of each other
+    crowd = {g: (0.01 + 0.0001 * i, 0.002, 0.02 + 0.0001 * (i % 2), 0.001) for i, g in enumerate(GENERATORS)}
+    fig = sp.plot_frontier(result(crowd, pareto=("random",)))
+    boxes, frame = _label_boxes(fig)
+    assert set(boxes) == {*GENERATORS[:-1], "real-holdout (reference)"}
+    for (a, ba), (b, bb) in combinations(boxes.items(), 2):
+        assert not ba.overlaps(bb), (a, b)
+    for name, box in boxes.items():
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1, name
+
+
+def test_points_at_their_distances_and_bars_stop_at_zero(monkeypatch):
+    from matplotlib.collections import LineCollection
+
+    def no_switch(*a, **k):
+        raise AssertionError("plot_frontier switched the matplotlib backend")
+
+    monkeypatch.setattr(matplotlib, "use", no_switch)
+    fig = sp.plot_frontier(result({"a": (0.04, 0.1, 0.02, 0.3), "b": (0.005, 0.0, 0.1, 0.05)}, pareto=("a", "b")))
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    xs = sorted(float(c.lines[0].get_xdata()[0]) for c in ax.containers)
+    assert xs == pytest.approx([0.005, 0.04])
+    segments = [seg for coll in ax.findobj(LineCollection) for seg in coll.get_segments()]
+    assert segments and min(float(pt[i]) for seg in segments for pt in seg for i in (0, 1)) >= 0
+    assert "distance from best" in ax.get_xlabel() and "0.5 is best" in ax.get_xlabel()
+    assert "distance from best" in ax.get_ylabel()
+
+
+def test_the_page_gives_a_verdict_coloured_by_the_registry_and_folds_the_runs(tmp_path):
+    from html.parser import HTMLParser
+
+    res = result({"close": (0.5, 0.1, 0.01, 0.0), "far": (11.0, 0.5, 0.2, 0.0)}, utility="S_pMSE", pareto=("close",))
+    # S_pMSE 1.5 is within 2 of its best value 1 (good); 12 is poor
+    pts = res.frontier_points().with_columns((1 + pl.col("utility_distance")).alias("utility_mean"))
+    res.frontier_points = lambda: pts
+    text = sp.render_html(res, explanation=["From close to far: utility worsened."])
+
+    class Cells(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.cells, self.ids, self.open = [], [], None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if "id" in a:
+                self.ids.append(a["id"])
+            if tag == "td":
+                self.open = [a.get("class", ""), ""]
+
+        def handle_endtag(self, tag):
+            if tag == "td" and self.open:
+                self.cells.append(tuple(self.open))
+                self.open = None
+
+        def handle_data(self, data):
+            if self.open:
+                self.open[1] += data
+
+    p = Cells()
+    p.feed(text)
+    assert {"frontier", "explanation", "headline", "runs"} <= set(p.ids)
+    assert ("num good", "1.5") in p.cells and ("num poor", "12") in p.cells
+    assert "alt='privacy-utility frontier'" in text and "From close to far: utility worsened." in text
+    assert "On the Pareto frontier (no generator closer to best on both axes): close." in text
+    runs = text[text.index("id='runs'"):]
+    assert runs.index("<details>") < runs.index("generate 0.1 s")
