@@ -1,7 +1,8 @@
-"""The evaluation of one synthetic set against the real data: run every measure once, keep what
-it computed, and hand it to the renderer.
+"""The evaluation of one synthetic set against the real data: check the pair once, run every
+measure once, keep what they computed (the tidy table, association matrices, propensity
+scores, distances) in an :class:`Evaluation`, which the renderer draws from.
 """
 
-from synthspectrum.evaluation.report import Evaluation, evaluate
+from synthspectrum.evaluation.evaluate import Evaluation, evaluate
 
 __all__ = ["evaluate", "Evaluation"]

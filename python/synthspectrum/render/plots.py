@@ -125,6 +125,14 @@ def plot_marginals(real: Any, synthetic: Any, columns: Sequence[str] | None = No
     """
     k, top = check_k(k), check_k(top, "top")
     r, s = check_pair(real, synthetic, columns)
+    return marginals_figure(r, s, bins=bins, path=path, k=k, top=top)
+
+
+def marginals_figure(r: pl.DataFrame, s: pl.DataFrame, bins: int = 20, path: str | None = None,
+                     k: int = K_DEFAULT, top: int = TOP_DEFAULT) -> Figure:
+    """:func:`plot_marginals` of a pair that already passed :func:`synthspectrum.core.pair.check_pair`
+    (as :func:`synthspectrum.evaluation.evaluate` checks it once for every measure)."""
+    k, top = check_k(k), check_k(top, "top")
     cols = r.columns
     ncol = 3
     nrow = int(np.ceil(len(cols) / ncol))
@@ -161,16 +169,31 @@ def plot_marginals(real: Any, synthetic: Any, columns: Sequence[str] | None = No
 def plot_associations(real: Any, synthetic: Any, measure: str = "NMI", path: str | None = None) -> Figure:
     """Heatmaps of pairwise association (default normalised mutual information): real,
     synthetic, and synthetic minus real. Draws column names and association values only."""
-    d = association_difference(real, synthetic).filter(pl.col("measure") == measure)
-    cols = check_pair(real, synthetic)[0].columns
+    r, s = check_pair(real, synthetic)
+    return association_heatmaps(association_difference(r, s), r.columns, measure, path)
+
+
+def association_heatmaps(associations: pl.DataFrame, columns: Sequence[str], measure: str = "NMI",
+                         path: str | None = None) -> Figure:
+    """:func:`plot_associations` drawn from the frame of
+    :func:`synthspectrum.measures.utility.association_difference` (column_a, column_b, measure,
+    real, synthetic, difference), ``columns`` in their order (a column the measure left out
+    stays as an empty row). Up to 12 columns the three panels sit side by side with their
+    values written in; with more, one above the other, each wide enough that no name is cut."""
+    cols = list(columns)
+    d = associations.filter((pl.col("measure") == measure) & pl.col("column_b").is_not_null())
     pos = {c: i for i, c in enumerate(cols)}
     mats = {k: np.full((len(cols), len(cols)), np.nan) for k in ("real", "synthetic", "difference")}
     for row in d.iter_rows(named=True):
+        if row["column_a"] not in pos or row["column_b"] not in pos:
+            continue
         i, j = pos[row["column_a"]], pos[row["column_b"]]
         for k in mats:
             mats[k][i, j] = mats[k][j, i] = row[k]
-    fig = Figure(figsize=(15, 5))
-    axes = fig.subplots(1, 3)
+    small = len(cols) <= 12
+    side = max(4.0, 0.2 * len(cols) + 2.5)  # 0.2 inch a cell, room for the names
+    fig = Figure(figsize=(15, 5) if small else (side + 1.5, 3 * side), layout="constrained")
+    axes = fig.subplots(1, 3) if small else fig.subplots(3, 1)
 
     def top_of(m: np.ndarray) -> float:
         return float(np.nanmax(np.abs(m))) if np.isfinite(m).any() else 0.0
@@ -182,30 +205,39 @@ def plot_associations(real: Any, synthetic: Any, measure: str = "NMI", path: str
     for ax, (k, m) in zip(axes, mats.items()):
         diff = k == "difference"
         im = ax.imshow(m, cmap="RdBu_r" if diff else "viridis", vmin=-dtop if diff else 0, vmax=dtop if diff else top)
-        if len(cols) <= 12:
+        if small:
             for i in range(len(cols)):
                 for j in range(len(cols)):
                     if np.isfinite(m[i, j]):
                         ax.text(j, i, f"{m[i, j]:.2f}", ha="center", va="center", fontsize=6,
                                 color="black" if diff or m[i, j] > top / 2 else "white")
-        ax.set_xticks(range(len(cols)), labels, rotation=60, ha="right", fontsize=7, **PLAIN)
+        ax.set_xticks(range(len(cols)), labels, rotation=60 if small else 90, ha="right" if small else "center",
+                      fontsize=7, **PLAIN)
         ax.set_yticks(range(len(cols)), labels, fontsize=7, **PLAIN)
         ax.set_title(f"{measure}: {k}", **PLAIN)
         fig.colorbar(im, ax=ax, fraction=0.046)
-    return _finish(fig, path)
+    if path:
+        save_figure(fig, path)
+    return fig
 
 
 def plot_propensity(real: Any, synthetic: Any, maxorder: int = 0, path: str | None = None) -> Figure:
     """Distributions of the logistic propensity score (probability of being synthetic) for real
     and synthetic records; they coincide when the model cannot tell them apart. Scores only."""
-    p = propensity_scores(real, synthetic, maxorder)
+    return propensity_histogram(propensity_scores(real, synthetic, maxorder), path)
+
+
+def propensity_histogram(scores: pl.DataFrame, path: str | None = None) -> Figure:
+    """:func:`plot_propensity` drawn from scores already computed (source: real / synthetic,
+    propensity), as :class:`synthspectrum.evaluation.Evaluation` keeps them."""
     fig = Figure(figsize=(6, 3.5))
     ax = fig.subplots()
-    edges = np.linspace(p["propensity"].min(), p["propensity"].max() + 1e-9, 30)
+    edges = np.linspace(scores["propensity"].min(), scores["propensity"].max() + 1e-9, 30)
     for src, color in (("real", REAL), ("synthetic", SYN)):
-        ax.hist(p.filter(pl.col("source") == src)["propensity"], bins=edges, alpha=0.55, density=True,
+        ax.hist(scores.filter(pl.col("source") == src)["propensity"], bins=edges, alpha=0.55, density=True,
                 color=color, label=src)
     ax.set_xlabel("propensity of being synthetic")
+    ax.set_ylabel("density (records)")
     ax.legend()
     return _finish(fig, path)
 
@@ -222,3 +254,17 @@ def plot_dcr(distances: pl.DataFrame, path: str | None = None) -> Figure:
     ax.set_xlabel("Gower distance")
     ax.legend(fontsize=8)
     return _finish(fig, path)
+
+
+def evaluation_figures(ev: Any) -> dict[str, Figure]:
+    """The figures of an :class:`synthspectrum.evaluation.Evaluation` drawn from what its measures
+    kept (association matrices, propensity scores, distances): nothing is refitted. The marginal
+    plots need the frames themselves, so :func:`synthspectrum.evaluation.evaluate` draws them."""
+    out = {}
+    if ev.associations is not None:
+        out["associations"] = association_heatmaps(ev.associations, ev.settings["columns"])
+    if ev.propensity is not None:
+        out["propensity"] = propensity_histogram(ev.propensity)
+    if ev.distances is not None:
+        out["distances"] = plot_dcr(ev.distances)
+    return out
