@@ -5,6 +5,10 @@ console output, warnings and errors into Python's.
 * each R warning becomes a Python ``RWarning``;
 * an R error becomes a :class:`SynthpopError` naming the synthpop call (and, where the twin
   or synthpop says so, the column).
+
+Arguments go to R under their Python names; the twin itself turns the Python spelling of
+synthpop's own arguments into synthpop's (``cont_na`` -> ``cont.na``, in ``.ss_synthpop_args``),
+the one place for that rule, from Python and from R alike.
 """
 
 from __future__ import annotations
@@ -98,7 +102,14 @@ def synthpop_status(rscript: str | None = None) -> SynthpopStatus:
 
 
 def synthpop_available() -> bool:
+    """Whether the embedded R can run synthpop (see :func:`synthpop_status` for why not)."""
     return synthpop_status().ok
+
+
+def require_synthpop() -> None:
+    """Start R and load the twin and synthpop, or raise :class:`RNotAvailableError` (no R) /
+    :class:`SynthpopNotInstalledError` (no usable synthpop) saying why: the runtime's one check."""
+    twin()
 
 
 _loaded: dict[str, Any] = {}
