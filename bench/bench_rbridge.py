@@ -54,7 +54,7 @@ def bench_bridge(n: int, repeats: int) -> None:
     from rpy2.robjects import pandas2ri
     from rpy2.robjects.conversion import localconverter
 
-    from synthspectrum.synthpop.bridge import from_r, to_r
+    from synthspectrum.synthpop import from_r, to_r
 
     df = mixed_frame(n)
     pdf = df.to_pandas()

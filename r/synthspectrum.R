@@ -2,16 +2,42 @@
 #
 # The same functions, with the same names and arguments, as Python's synthspectrum.synthpop,
 # thin over synthpop. They return plain lists and data.frames, so that results look the same
-# from R and from Python (which loads this very file through rpy2).
+# from R and from Python (which loads this very file through rpy2). It works on its own in any
+# R session: it needs synthpop (>= 1.9-0), nothing from Python.
 #
 #   source(system2("synthspectrum", "r-twin", stdout = TRUE))   # from any folder
 #   res <- syn(real, method = "cart", seed = 1)
-#   utility_gen(res, real, method = "logit")
+#   utility_gen(real, res, method = "logit")        # measure / column / value
+#   disclosure(real, res, keys = c("sex", "age"), target = "income")
 #
 # The line above asks the Python package where this file is (it needs the synthspectrum
 # command on the PATH, e.g. an activated virtualenv). Without it, source() this file by its
 # full path, or set SYNTHSPECTRUM_R to that path once (e.g. in ~/.Renviron) and use
 # source(Sys.getenv("SYNTHSPECTRUM_R")). The file uses no path of its own.
+#
+# One vocabulary, in R and in Python (synthspectrum.synthpop and the Python-native measures of
+# synthspectrum.measures): every measure takes (real, synthetic, ...), in that order.
+#   real       the real (training) data, a data.frame;
+#   synthetic  what syn() returned, a synthpop synds object, a data.frame or a list of
+#              data.frames (synthpop's own methods take all of these);
+# and returns a data.frame with the columns measure, column and value, with a leading integer
+# column `set` (1, 2, ...) only when the synthetic object holds m > 1 synthetic sets.
+# The twins, whose Python-native measure computes the same numbers without R:
+#   utility_gen(real, synthetic, method = "logit", maxorder = 1, ...)
+#       pMSE, S_pMSE, SPECKS, PO50, U, AUC (= U / (n_synthetic * n_real)); column NA
+#   utility_tab(real, synthetic, vars, ngroups = 5, ...)
+#       pMSE, S_pMSE, df, VW, S_VW, FT, S_FT, JSD, S_JSD; column = vars joined by " x "
+#   replicated_uniques(real, synthetic, keys)
+#       uniques_real, uniques_synthetic, synthetic_uniques_in_real, replicated_uniques (counts),
+#       replicated_uniques_percent (round(100 * replicated / n_real, 2)); column = keys joined by " x "
+#   disclosure(real, synthetic, keys, target, ...)
+#       UiO, UiS, UiOiS, repU, Dorig, Dsyn, iS, DiS, DiSCO, DiSDiO (percent); column = the target
+# and, in the same vocabulary: utility_tables(real, synthetic, ...) (a row per table and
+# statistic, column "a x b"), compare(real, synthetic, ...) (tables and a tidy utility),
+# multi_disclosure(real, synthetic, keys, targets), sdc(real, synthetic, ...),
+# lm_synds(formula, synthetic), glm_synds(formula, synthetic, family), compare_fit(fit, real).
+# Further arguments (...) go to synthpop, spelled as synthpop spells them (cont.na) or the
+# Python way (cont_na): see .ss_synthpop_args.
 #
 # syn() returns, like synthpop's own $syn, ONE data.frame in $synthetic for m = 1 and a list
 # of m data.frames for m > 1 (Python's SynResult.synthetic has the same shape). Columns come
@@ -42,14 +68,14 @@
 #   rule, and the same words, as Python's synthspectrum.core.numbers.clean_numbers, which the Python
 #   side applies before the data reach R;
 # * utility_gen() warns when synthpop's logistic propensity fit is (nearly) separated.
-# Seeds: the same seed gives the same synthetic data.
+# Seeds: the same seed gives the same synthetic data. A seed is a whole number from 0 to
+# 2^31 - 1, as in Python (synthspectrum.core.seeds); without one, syn() draws one from R's
+# random numbers and keeps it in $seed.
 #
-# replicated_uniques(): synthpop's own table, whose denominators differ by version. In
-# 1.9-0 to 1.9-2, "from total" is n (real records) for "Original" and k (synthetic records)
-# for the three other rows; from 1.9-3 on it is n, k, n, n ("Synthetic uniques in original"
-# and "Replicated uniques" as a share of the real records, as in Python's
-# synthspectrum.measures.privacy.replicated_uniques). synthpop before 1.9-0 has neither keys nor this
-# table (nor disclosure()): the twin needs synthpop >= 1.9-0.
+# replicated_uniques(): the counts are synthpop's replicated.uniques(); the percentage is of
+# the real records, as synthpop >= 1.9-3 gives it (1.9-0 to 1.9-2 divide by the number of
+# synthetic records), whatever synthpop is installed. synthpop before 1.9-0 has neither keys
+# nor disclosure(): the twin needs synthpop >= 1.9-0.
 
 # Whether synthpop can be used, and if not why: the one check behind Python's runtime
 # (rsession.twin()), `synthspectrum doctor` and the warning when this file is sourced.
@@ -92,6 +118,41 @@
       "synthpop %s is too old: synthspectrum needs synthpop >= 1.9-0 (replicated.uniques with keys, ",
       "disclosure()): Rscript -e 'install.packages(\"synthpop\")'"), version)))
   out("ok", version)
+}
+
+# The one seed policy, in the words of Python's synthspectrum.core.seeds.check_seed (keep the
+# two in step): set.seed takes a 32-bit signed integer, so a seed is a whole number in
+# [0, 2^31 - 1] on both sides and a Python call and its R twin draw the same data.
+.ss_seed_max <- 2147483647
+
+.ss_check_seed <- function(seed, what = "seed") {
+  ok <- is.numeric(seed) && length(seed) == 1 && !is.na(seed) && seed == round(seed) &&
+    seed >= 0 && seed <= .ss_seed_max
+  if (!ok) stop(sprintf("%s must be a whole number from 0 to %.0f (2^31 - 1), got %s", what, .ss_seed_max,
+                        paste(deparse(seed), collapse = " ")), call. = FALSE)
+  as.integer(seed)
+}
+
+# A seed for a call without one (kept in the result), from R's own random numbers, so that
+# set.seed() before syn() still makes the call repeatable.
+.ss_fresh_seed <- function() as.integer(floor(stats::runif(1) * (.ss_seed_max + 1)))
+
+# The one place where the Python spelling of synthpop's arguments becomes synthpop's: in an
+# argument that the synthpop function (or its synds / data.frame method) does not itself spell
+# with "_", each "_" becomes "." (cont_na -> cont.na, cart_minbucket -> cart.minbucket), while
+# disclosure's own denom_lim or thresh_1way stay as they are. Python passes such arguments
+# through unchanged, so the rule is the same from both languages.
+.ss_synthpop_args <- function(args, fname) {
+  if (!length(args)) return(list())
+  ns <- asNamespace("synthpop")
+  funs <- c(fname, paste0(fname, c(".synds", ".data.frame")))
+  funs <- funs[vapply(funs, function(f) exists(f, envir = ns, inherits = FALSE), logical(1))]
+  own <- unique(unlist(lapply(funs, function(f) names(formals(get(f, envir = ns))))))
+  nm <- names(args)
+  fix <- !(nm %in% own) & grepl("_", nm, fixed = TRUE)
+  nm[fix] <- gsub("_", ".", nm[fix], fixed = TRUE)
+  names(args) <- nm
+  args
 }
 
 .ss_tree_methods <- c("cart", "ctree", "rf", "ranger", "bag", "survctree")
@@ -156,8 +217,8 @@
 }
 
 .ss_prepare <- function(data, maxfaclevels = 60, what = "data", map = NULL) {
-  if (!is.data.frame(data)) stop("data must be a data.frame", call. = FALSE)
-  if (nrow(data) == 0) stop("data is empty (0 rows)", call. = FALSE)
+  if (!is.data.frame(data)) stop(sprintf("%s must be a data.frame, got %s", what, class(data)[1]), call. = FALSE)
+  if (nrow(data) == 0) stop(sprintf("%s is empty (0 rows)", what), call. = FALSE)
   dup <- anyDuplicated(names(data))
   if (dup) stop(sprintf("column '%s' appears more than once: column names must be unique",
                         names(data)[dup]), call. = FALSE)
@@ -248,10 +309,11 @@
   value
 }
 
-syn <- function(data, method = "cart", visit_sequence = NULL, smoothing = NULL,
+syn <- function(real, method = "cart", visit_sequence = NULL, smoothing = NULL,
                 minnumlevels = NULL, maxfaclevels = 60, m = 1, seed = NULL,
                 max_cart_levels = 20, ...) {
-  prep <- .ss_prepare(data, maxfaclevels)
+  seed <- if (is.null(seed)) .ss_fresh_seed() else .ss_check_seed(seed)
+  prep <- .ss_prepare(real, maxfaclevels)
   d <- prep$data
   map <- prep$map
   real_of <- function(x) .ss_to_real(x, map)
@@ -284,8 +346,7 @@ syn <- function(data, method = "cart", visit_sequence = NULL, smoothing = NULL,
     full[.ss_to_safe(names(method), map)] <- unlist(method)
     method <- unname(full)
   }
-  seed_arg <- if (is.null(seed)) "sample" else seed
-  extra <- lapply(list(...), .ss_rename_arg, map = map)
+  extra <- lapply(.ss_synthpop_args(list(...), "syn"), .ss_rename_arg, map = map)
   args <- c(list(data = d, method = method, visit.sequence = vs, minnumlevels = minnumlevels,
                  maxfaclevels = maxfaclevels, print.flag = FALSE), extra)
   if (!is.null(smoothing)) args$smoothing <- .ss_rename_arg(smoothing, map)
@@ -309,7 +370,7 @@ syn <- function(data, method = "cart", visit_sequence = NULL, smoothing = NULL,
     args$visit.sequence <- setup$visit.sequence
     args$predictor.matrix <- pm
   }
-  object <- do.call(synthpop::syn, c(args, list(m = m, seed = seed_arg)))
+  object <- do.call(synthpop::syn, c(args, list(m = m, seed = seed)))
   meth <- if (is.matrix(object$method)) object$method[1, ] else object$method
   vseq <- if (is.matrix(object$visit.sequence)) object$visit.sequence[1, ] else object$visit.sequence
   copied <- names(d)[as.character(meth) == "" & names(d) %in% names(.ss_syn_list(object)[[1]])]
@@ -327,6 +388,7 @@ syn <- function(data, method = "cart", visit_sequence = NULL, smoothing = NULL,
        visit_sequence = real_of(names(d)[vseq]),
        predictor_matrix = pm,
        notes = notes,
+       seed = seed,
        object = object,
        temporal = prep$temporal,
        text = prep$text,
@@ -334,9 +396,81 @@ syn <- function(data, method = "cart", visit_sequence = NULL, smoothing = NULL,
        name_map = map)
 }
 
-# The real data as synthpop saw the data it synthesised: cleaned, text as factors, safe names.
-.ss_real <- function(result, data) {
-  .ss_prepare(data, maxfaclevels = Inf, what = "real data", map = result$name_map)$data
+# The pair every measure starts from: the real data as synthpop saw the data it synthesised
+# (cleaned, text as factors, safe names, the synthetic columns in their order) and the
+# synthetic data as a synds object. `synthetic` is what syn() returned, a synds object, a
+# data.frame or a list of data.frames; a plain frame is wrapped in a synds object as synthpop's
+# own data.frame methods do (method "ok" for every column, no cont.na), after its factors and
+# the real data's are given the same levels. `restore` gives synthetic frames back their
+# classes and real names (sdc); `kind` says what came in.
+.ss_pair <- function(real, synthetic, need = character()) {
+  if (!is.data.frame(real))
+    stop(sprintf("real must be the real data, a data.frame, got %s: the arguments are (real, synthetic, ...)",
+                 class(real)[1]), call. = FALSE)
+  if (is.list(synthetic) && !is.data.frame(synthetic) && inherits(synthetic$object, "synds")) {
+    kind <- "result"
+    object <- synthetic$object
+    map <- synthetic$name_map
+    restore <- list(temporal = synthetic$temporal, text = synthetic$text, integer = synthetic$integer, map = map)
+  } else if (inherits(synthetic, "synds")) {
+    kind <- "synds"
+    object <- synthetic
+    nm <- names(.ss_syn_list(object)[[1]])
+    map <- setNames(nm, nm)  # a synds object made by synthpop itself holds the names as they are
+    restore <- NULL
+  } else {
+    kind <- if (is.data.frame(synthetic)) "frame" else "frames"
+    frames <- if (is.data.frame(synthetic)) list(synthetic) else synthetic
+    if (!is.list(frames) || !length(frames) || !all(vapply(frames, is.data.frame, logical(1))))
+      stop(sprintf(paste0("synthetic must be what syn() returned, a synds object, a data.frame or a list ",
+                          "of data.frames, got %s"), class(synthetic)[1]), call. = FALSE)
+    map <- .ss_name_map(names(real))
+    object <- NULL
+  }
+  syn_names <- if (is.null(object)) names(frames[[1]]) else .ss_to_real(names(.ss_syn_list(object)[[1]]), map)
+  lacking <- setdiff(syn_names, names(real))
+  if (length(lacking))
+    stop(sprintf("the real data has no column '%s', which the synthetic data has", lacking[1]), call. = FALSE)
+  lacking <- setdiff(need, syn_names)
+  if (length(lacking)) stop(sprintf("the synthetic data has no column '%s'", lacking[1]), call. = FALSE)
+  rp <- .ss_prepare(real[syn_names], Inf, what = "real data", map = map)$data
+  if (is.null(object)) {
+    preps <- lapply(frames, function(f) {
+      if (!identical(sort(names(f)), sort(syn_names)))
+        stop("every synthetic data.frame must have the same columns", call. = FALSE)
+      .ss_prepare(f[syn_names], Inf, what = "synthetic data", map = map)
+    })
+    restore <- preps[[1]]
+    sf <- lapply(preps, `[[`, "data")
+    for (v in names(rp)) {
+      cols <- c(list(rp[[v]]), lapply(sf, `[[`, v))
+      fac <- vapply(cols, is.factor, logical(1))
+      if (any(fac) && !all(fac))
+        stop(sprintf("column '%s' is a category in one of the real and synthetic data but not in the other",
+                     .ss_to_real(v, map)), call. = FALSE)
+      if (all(fac)) {
+        lv <- unique(unlist(lapply(cols, levels)))
+        rp[[v]] <- factor(as.character(rp[[v]]), levels = lv)
+        for (i in seq_along(sf)) sf[[i]][[v]] <- factor(as.character(sf[[i]][[v]]), levels = lv)
+      }
+    }
+    object <- structure(list(syn = if (length(sf) == 1) sf[[1]] else sf, m = length(sf), n = nrow(rp),
+                             k = nrow(sf[[1]]), strata.syn = NULL,
+                             method = setNames(rep("ok", ncol(rp)), names(rp)),
+                             cont.na = setNames(as.list(rep(NA, ncol(rp))), names(rp))), class = "synds")
+  }
+  list(object = object, real = rp, map = map, m = object$m, restore = restore, kind = kind)
+}
+
+# The tidy shape of every measure: values is a named list (one entry per measure) of m numbers
+# each; a leading `set` only for m > 1.
+.ss_measures <- function(values, m, column = NA_character_) {
+  out <- do.call(rbind, lapply(seq_len(m), function(i)
+    data.frame(set = i, measure = names(values), column = as.character(column),
+               value = vapply(values, function(v) as.numeric(v[i]), numeric(1)),
+               stringsAsFactors = FALSE, row.names = NULL)))
+  if (m == 1) out$set <- NULL
+  out
 }
 
 .ss_per_m <- function(x, m) if (is.null(x)) rep(NA_real_, m) else as.numeric(unlist(x))
@@ -369,48 +503,59 @@ syn <- function(data, method = "cart", visit_sequence = NULL, smoothing = NULL,
   msgs
 }
 
-utility_gen <- function(result, data, method = "logit", maxorder = 1, ...) {
-  object <- result$object
-  args <- list(...)
-  if (!is.null(args$vars)) args$vars <- .ss_to_safe(args$vars, result$name_map)
-  u <- do.call(synthpop::utility.gen, c(list(object, .ss_real(result, data), method = method,
-                                             maxorder = maxorder, print.flag = FALSE), args))
+# General utility (synthpop's utility.gen): pMSE, S_pMSE, SPECKS, PO50 and U as synthpop gives
+# them, and AUC = U / (n_synthetic * n_real), U being the Mann-Whitney statistic of the
+# synthetic records' propensities against the real ones'.
+utility_gen <- function(real, synthetic, method = "logit", maxorder = 1, ...) {
+  p <- .ss_pair(real, synthetic)
+  args <- .ss_synthpop_args(list(...), "utility.gen")
+  if (!is.null(args$vars)) args$vars <- .ss_to_safe(args$vars, p$map)
+  u <- do.call(synthpop::utility.gen, c(list(p$object, p$real, method = method, maxorder = maxorder,
+                                             print.flag = FALSE), args))
   if (identical(method, "logit")) for (w in .ss_separation(u$fit)) warning(w, call. = FALSE)
-  m <- object$m
-  data.frame(m = seq_len(m), pMSE = .ss_per_m(u$pMSE, m), S_pMSE = .ss_per_m(u$S_pMSE, m),
-             SPECKS = .ss_per_m(u$SPECKS, m), PO50 = .ss_per_m(u$PO50, m), U = .ss_per_m(u$U, m),
-             df = rep(.ss_per_m(u$df, 1)[1], m))
+  m <- p$m
+  U <- .ss_per_m(u$U, m)
+  k <- vapply(.ss_syn_list(p$object), nrow, numeric(1))
+  .ss_measures(list(pMSE = .ss_per_m(u$pMSE, m), S_pMSE = .ss_per_m(u$S_pMSE, m),
+                    SPECKS = .ss_per_m(u$SPECKS, m), PO50 = .ss_per_m(u$PO50, m), U = U,
+                    AUC = U / (k * nrow(p$real))), m)
 }
 
-utility_tab <- function(result, data, vars, ngroups = 5, ...) {
-  object <- result$object
-  u <- synthpop::utility.tab(object, .ss_real(result, data), vars = .ss_to_safe(vars, result$name_map),
-                             ngroups = ngroups, print.flag = FALSE, print.tables = FALSE, ...)
-  m <- object$m
-  data.frame(m = seq_len(m), pMSE = .ss_per_m(u$pMSE, m), S_pMSE = .ss_per_m(u$S_pMSE, m),
-             df = .ss_per_m(u$df, m), VW = .ss_per_m(u$VW, m), S_VW = .ss_per_m(u$S_VW, m),
-             FT = .ss_per_m(u$FT, m), S_FT = .ss_per_m(u$S_FT, m), JSD = .ss_per_m(u$JSD, m),
-             S_JSD = .ss_per_m(u$S_JSD, m))
+.ss_tab_stats <- c("pMSE", "S_pMSE", "df", "VW", "S_VW", "FT", "S_FT", "JSD", "S_JSD")
+
+# Table utility (synthpop's utility.tab) of the cross-table of vars.
+utility_tab <- function(real, synthetic, vars, ngroups = 5, ...) {
+  p <- .ss_pair(real, synthetic, need = vars)
+  u <- do.call(synthpop::utility.tab, c(list(p$object, p$real, vars = .ss_to_safe(vars, p$map), ngroups = ngroups,
+                                             print.flag = FALSE, print.tables = FALSE),
+                                        .ss_synthpop_args(list(...), "utility.tab")))
+  m <- p$m
+  .ss_measures(setNames(lapply(.ss_tab_stats, function(s) .ss_per_m(u[[s]], m)), .ss_tab_stats), m,
+               paste(vars, collapse = " x "))
 }
 
-# synthpop names a table "1.sex:2.age" (position.name, joined by ":"); give the real names back
-.ss_table_names <- function(x, map) {
-  vapply(strsplit(x, ":", fixed = TRUE), function(parts) {
-    pos <- sub("^([0-9]+\\.).*$", "\\1", parts)
-    pos[pos == parts] <- ""
-    paste0(pos, .ss_to_real(substring(parts, nchar(pos) + 1), map), collapse = ":")
-  }, character(1))
+# synthpop names a table "1.sex:2.age" (position.name, joined by ":"); the twin names it as
+# utility_tab's column does, "sex x age", in real names (a safe name never starts with a digit).
+.ss_table_column <- function(x, map) {
+  vapply(strsplit(x, ":", fixed = TRUE), function(parts)
+    paste(.ss_to_real(sub("^[0-9]+\\.", "", parts), map), collapse = " x "), character(1))
 }
 
-utility_tables <- function(result, data, tables = "twoway", vars = NULL, ngroups = 5,
+# utility_tab for every one-, two- or three-way table (synthpop's utility.tables): one row per
+# table and statistic of tab_stats, column "a x b". For m > 1 synthpop gives each table's mean
+# over the sets.
+utility_tables <- function(real, synthetic, tables = "twoway", vars = NULL, ngroups = 5,
                            tab_stats = c("pMSE", "S_pMSE", "df"), ...) {
-  object <- result$object
-  u <- synthpop::utility.tables(object, .ss_real(result, data), tables = tables,
-                                vars = .ss_to_safe(vars, result$name_map), ngroups = ngroups,
-                                tab.stats = tab_stats, plot = FALSE, print.flag = FALSE, ...)
-  tabs <- as.data.frame(u$tabs)
-  data.frame(table = .ss_table_names(rownames(u$tabs), result$name_map), tabs, row.names = NULL,
-             check.names = FALSE, stringsAsFactors = FALSE)
+  p <- .ss_pair(real, synthetic, need = vars)
+  u <- do.call(synthpop::utility.tables,
+               c(list(p$object, p$real, tables = tables, vars = .ss_to_safe(vars, p$map), ngroups = ngroups,
+                      tab.stats = tab_stats, plot = FALSE, print.flag = FALSE),
+                 .ss_synthpop_args(list(...), "utility.tables")))
+  tabs <- as.matrix(u$tabs)
+  cols <- .ss_table_column(rownames(tabs), p$map)
+  do.call(rbind, lapply(seq_len(nrow(tabs)), function(i)
+    data.frame(measure = colnames(tabs), column = cols[i], value = as.numeric(tabs[i, ]),
+               stringsAsFactors = FALSE, row.names = NULL)))
 }
 
 # synthpop's compare() pages its tables (4 variables a page): one variable gives a list of one
@@ -428,76 +573,91 @@ utility_tables <- function(result, data, tables = "twoway", vars = NULL, ngroups
   out
 }
 
-compare <- function(result, data, vars = NULL, ngroups = 5, breaks = 20, ...) {
-  object <- result$object
-  map <- result$name_map
-  real <- .ss_real(result, data)
-  synvars <- names(.ss_syn_list(object)[[1]])
-  svars <- if (is.null(vars)) intersect(names(real), synvars) else .ss_to_safe(vars, map)
-  cf <- synthpop::compare(object, real, vars = svars, ngroups = ngroups, breaks = breaks,
-                          plot = FALSE, print.flag = FALSE, ...)
+# synthpop's compare(): $tables, the percent of each category (or bin) of each column by source
+# (column, category, source, percent), and $utility, each column's pMSE, S_pMSE and df (tidy).
+compare <- function(real, synthetic, vars = NULL, ngroups = 5, breaks = 20, ...) {
+  p <- .ss_pair(real, synthetic, need = vars)
+  map <- p$map
+  svars <- if (is.null(vars)) names(p$real) else .ss_to_safe(vars, map)
+  cf <- do.call(synthpop::compare, c(list(p$object, p$real, vars = svars, ngroups = ngroups, breaks = breaks,
+                                          plot = FALSE, print.flag = FALSE),
+                                     .ss_synthpop_args(list(...), "compare")))
   tabs <- .ss_flat_tables(cf$tables)
   if (is.null(names(tabs)) && length(tabs) == length(svars)) names(tabs) <- svars
   rows <- lapply(names(tabs), function(v) {
     t <- as.matrix(tabs[[v]])
     do.call(rbind, lapply(rownames(t), function(src)
-      data.frame(variable = .ss_to_real(v, map), value = colnames(t), source = src,
+      data.frame(column = .ss_to_real(v, map), category = colnames(t), source = src,
                  percent = as.numeric(t[src, ]), stringsAsFactors = FALSE)))
   })
   util <- as.matrix(cf$tab.utility)
+  stats <- c("pMSE", "S_pMSE", "df")
   list(tables = do.call(rbind, rows),
-       utility = data.frame(variable = .ss_to_real(rownames(util), map), pMSE = util[, "pMSE"],
-                            S_pMSE = util[, "S_pMSE"], df = util[, "df"], stringsAsFactors = FALSE,
-                            row.names = NULL))
+       utility = do.call(rbind, lapply(seq_len(nrow(util)), function(i)
+         data.frame(measure = stats, column = .ss_to_real(rownames(util)[i], map), value = as.numeric(util[i, stats]),
+                    stringsAsFactors = FALSE, row.names = NULL))))
 }
 
-# See the note at the top: synthpop 1.9-0 to 1.9-2 divide the last three rows by k (synthetic
-# records), 1.9-3 and later the last two by n (real records). The table is synthpop's own.
-replicated_uniques <- function(result, data, keys) {
-  object <- result$object
-  ru <- synthpop::replicated.uniques(object, .ss_real(result, data), keys = .ss_to_safe(keys, result$name_map))
-  tabs <- if (object$m == 1) list(ru$res_tab) else ru$res_tab
-  do.call(rbind, lapply(seq_along(tabs), function(i) {
-    t <- tabs[[i]]
-    data.frame(m = i, measure = rownames(t), number = t[, 1], from_total = t[, 2], percent = t[, 3],
-               stringsAsFactors = FALSE, row.names = NULL)
-  }))
+# Replicated uniques (synthpop's replicated.uniques): the counts are synthpop's; the percentage
+# is of the real records, whatever the synthpop version (see the note at the top).
+replicated_uniques <- function(real, synthetic, keys) {
+  p <- .ss_pair(real, synthetic, need = keys)
+  ru <- synthpop::replicated.uniques(p$object, p$real, keys = .ss_to_safe(keys, p$map))
+  tabs <- if (p$m == 1) list(ru$res_tab) else ru$res_tab
+  count <- function(row) vapply(tabs, function(t) as.numeric(t[row, 1]), numeric(1))
+  replicated <- count("Replicated uniques")
+  .ss_measures(list(uniques_real = count("Original"), uniques_synthetic = count("Synthetic"),
+                    synthetic_uniques_in_real = count("Synthetic uniques in original"),
+                    replicated_uniques = replicated,
+                    replicated_uniques_percent = round(100 * replicated / nrow(p$real), 2)),
+               p$m, paste(keys, collapse = " x "))
 }
 
-.ss_disclosure <- function(object, real, keys, target, ...) {
-  d <- synthpop::disclosure(object, real, keys = keys, target = target, print.flag = FALSE, ...)
-  list(ident = data.frame(m = seq_len(nrow(d$ident)), d$ident, row.names = NULL),
-       attrib = data.frame(m = seq_len(nrow(d$attrib)), d$attrib, row.names = NULL))
+.ss_disclosure_measures <- c("UiO", "UiS", "UiOiS", "repU", "Dorig", "Dsyn", "iS", "DiS", "DiSCO", "DiSDiO")
+
+.ss_disclosure <- function(p, keys, target, args) {
+  d <- do.call(synthpop::disclosure, c(list(p$object, p$real, keys = .ss_to_safe(keys, p$map),
+                                            target = .ss_to_safe(target, p$map), print.flag = FALSE), args))
+  both <- cbind(d$ident, d$attrib)
+  .ss_measures(setNames(lapply(.ss_disclosure_measures, function(s) as.numeric(both[[s]])), .ss_disclosure_measures),
+               p$m, target)
 }
 
-disclosure <- function(result, data, keys, target, ...) {
-  map <- result$name_map
-  .ss_disclosure(result$object, .ss_real(result, data), .ss_to_safe(keys, map), .ss_to_safe(target, map), ...)
+# Identity and attribute disclosure of target from keys (synthpop's disclosure), in percent of
+# the real records: UiO (unique in the real data on the keys), repU (unique and replicated),
+# Dorig (target disclosed by the real data itself, the baseline), DiSCO (disclosed by the
+# synthetic data, and correct), and the others of synthpop's ident and attrib tables.
+disclosure <- function(real, synthetic, keys, target, ...) {
+  p <- .ss_pair(real, synthetic, need = c(keys, target))
+  .ss_disclosure(p, keys, target, .ss_synthpop_args(list(...), "disclosure"))
 }
 
-multi_disclosure <- function(result, data, keys, targets = NULL, ...) {
-  map <- result$name_map
-  real <- .ss_real(result, data)
-  if (is.null(targets)) targets <- setdiff(names(data), keys)
-  rows <- lapply(targets, function(tg) {
-    d <- .ss_disclosure(result$object, real, .ss_to_safe(keys, map), .ss_to_safe(tg, map), ...)
-    data.frame(target = tg, d$ident, d$attrib[, -1, drop = FALSE], row.names = NULL)
-  })
-  do.call(rbind, rows)
+# disclosure for several targets (default: every column that is not a key): its rows, one
+# block per target.
+multi_disclosure <- function(real, synthetic, keys, targets = NULL, ...) {
+  p <- .ss_pair(real, synthetic, need = c(keys, targets))
+  if (is.null(targets)) targets <- setdiff(.ss_to_real(names(p$real), p$map), keys)
+  args <- .ss_synthpop_args(list(...), "disclosure")
+  do.call(rbind, lapply(targets, function(tg) .ss_disclosure(p, keys, tg, args)))
 }
 
-sdc <- function(result, data, keys = NULL, rm_replicated_uniques = FALSE, recode_vars = NULL,
+# synthpop's sdc(): remove replicated uniques, top/bottom-code, smooth. Gives back what came in:
+# a syn() result with the new synthetic data, a synds object, or the data.frame(s).
+sdc <- function(real, synthetic, keys = NULL, rm_replicated_uniques = FALSE, recode_vars = NULL,
                 bottom_top_coding = NULL, recode_exclude = NULL, smooth_vars = NULL, label = NULL) {
-  map <- result$name_map
-  object <- synthpop::sdc(result$object, .ss_real(result, data), keys = .ss_to_safe(keys, map), label = label,
+  p <- .ss_pair(real, synthetic, need = c(keys, recode_vars, smooth_vars))
+  map <- p$map
+  object <- synthpop::sdc(p$object, p$real, keys = .ss_to_safe(keys, map), label = label,
                           rm.replicated.uniques = rm_replicated_uniques,
                           recode.vars = .ss_to_safe(recode_vars, map),
                           bottom.top.coding = bottom_top_coding, recode.exclude = recode_exclude,
                           smooth.vars = .ss_to_safe(smooth_vars, map))
-  result$object <- object
-  result$synthetic <- .ss_synthetic(object, list(temporal = result$temporal, text = result$text,
-                                                      integer = result$integer, map = map))
-  result
+  if (p$kind == "synds") return(object)
+  frames <- .ss_synthetic(object, p$restore)
+  if (p$kind != "result") return(frames)
+  synthetic$object <- object
+  synthetic$synthetic <- frames
+  synthetic
 }
 
 # A formula in real names (`Time in A&E (mins)` ~ age) in synthpop's safe names.
@@ -530,24 +690,37 @@ sdc <- function(result, data, keys = NULL, rm_replicated_uniques = FALSE, recode
   }, character(1))
 }
 
-.ss_fit <- function(kind, formula, result, family = "binomial") {
-  map <- result$name_map
+# Fitted to a syn() result or a synds object: synthpop's combining rules (lm.synds, glm.synds)
+# need the sizes of the real and synthetic data, which a plain frame does not carry.
+.ss_fit <- function(kind, formula, synthetic, family = "binomial") {
+  if (is.list(synthetic) && !is.data.frame(synthetic) && inherits(synthetic$object, "synds")) {
+    object <- synthetic$object
+    map <- synthetic$name_map
+  } else if (inherits(synthetic, "synds")) {
+    object <- synthetic
+    map <- NULL
+  } else {
+    stop(sprintf(paste0("%s_synds needs what syn() returned (or a synds object), got %s: synthpop's ",
+                        "combining rules use the sizes of the real and synthetic data"), kind, class(synthetic)[1]),
+         call. = FALSE)
+  }
   formula <- stats::as.formula(formula)
   if (!is.null(map)) formula <- .ss_rename_call(formula, map)
   # do.call puts the values, not our local names, into the call that compare() re-runs
-  fit <- if (kind == "lm") do.call(synthpop::lm.synds, list(formula = formula, data = result$object))
-         else do.call(synthpop::glm.synds, list(formula = formula, family = family, data = result$object))
+  fit <- if (kind == "lm") do.call(synthpop::lm.synds, list(formula = formula, data = object))
+         else do.call(synthpop::glm.synds, list(formula = formula, family = family, data = object))
   list(fit = fit, formula = formula, kind = kind, family = family, name_map = map)
 }
 
-lm_synds <- function(formula, result) .ss_fit("lm", formula, result)
+lm_synds <- function(formula, synthetic) .ss_fit("lm", formula, synthetic)
 
-glm_synds <- function(formula, result, family = "binomial") .ss_fit("glm", formula, result, family)
+glm_synds <- function(formula, synthetic, family = "binomial") .ss_fit("glm", formula, synthetic, family)
 
-compare_fit <- function(fit, data) {
+# Specific utility: the same model on the real data, term by term against the synthetic fit.
+compare_fit <- function(fit, real) {
   # synthpop re-evaluates its data argument from the call: put the value itself in the call
-  real <- .ss_prepare(data, Inf, what = "real data", map = fit$name_map)$data
-  cf <- do.call(synthpop::compare, list(fit$fit, real, plot = "Z", print.coef = FALSE, return.plot = FALSE))
+  rp <- .ss_prepare(real, Inf, what = "real data", map = fit$name_map)$data
+  cf <- do.call(synthpop::compare, list(fit$fit, rp, plot = "Z", print.coef = FALSE, return.plot = FALSE))
   obs <- cf$coef.obs
   syn <- cf$coef.syn
   terms <- rownames(obs)

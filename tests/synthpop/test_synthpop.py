@@ -13,19 +13,18 @@ import numpy as np
 import polars as pl
 import pytest
 
-from synthspectrum.errors import ColumnError, RNotAvailableError
+from conftest import ROOT, rscript as run_rscript
+from synthspectrum.errors import ColumnError, RNotAvailableError, RWarning, SynthpopError, SynthSpectrumError
 
 try:
-    from synthspectrum.synthpop import session as rsession
     from synthspectrum import synthpop as sp
     from synthspectrum.synthpop.bridge import from_r, rinterface, to_r
 
-    rsession.twin()
+    sp.require_synthpop()
     ri = rinterface()
 except RNotAvailableError as exc:  # also SynthpopNotInstalledError
     pytest.skip(f"synthpop not available: {exc}", allow_module_level=True)
 
-ROOT = Path(__file__).resolve().parents[2]
 KEYS = ["age_band", "gender", "deprivation_decile", "hospital"]
 
 
@@ -46,6 +45,11 @@ def nums(code: str, **frames) -> list[float]:
     return [float(x) for x in direct(f"as.numeric(unlist({code}))", **frames)]
 
 
+def vals(frame: pl.DataFrame, measure: str) -> list[float]:
+    """The values of ``measure`` in a tidy measure frame, in the order of the synthetic sets."""
+    return frame.filter(pl.col("measure") == measure)["value"].to_list()
+
+
 @pytest.mark.parametrize("method", ["cart", "parametric", "sample"])
 def test_syn_equals_direct_synthpop(real, method):
     ours = sp.syn(real, method=method, seed=11)
@@ -57,7 +61,7 @@ def test_syn_equals_direct_synthpop(real, method):
 
 
 def test_methods_per_column_and_smoothing(real):
-    with pytest.warns(rsession.RWarning, match="column 'gender' has no method: synthpop copies its REAL values"):
+    with pytest.warns(RWarning, match="column 'gender' has no method: synthpop copies its REAL values"):
         res = sp.syn(real, method={"age_band": "sample", "time_in_ae_minutes": "normrank", "admitted": "logreg"},
                      seed=2)
     assert res.method["time_in_ae_minutes"] == "normrank" and res.method["admitted"] == "logreg"
@@ -97,56 +101,77 @@ def _synds(m):
 
 @pytest.mark.parametrize("m", [1, 3])
 def test_utility_gen_equals_direct(real, result, result3, m):
-    ours = sp.utility_gen(result if m == 1 else result3, real, method="logit", maxorder=0)
-    assert ours.height == m
-    for stat in ["pMSE", "S_pMSE", "SPECKS", "PO50"]:
+    ours = sp.utility_gen(real, result if m == 1 else result3, method="logit", maxorder=0)
+    assert ours.columns == (["set"] if m > 1 else []) + ["measure", "column", "value"]
+    assert ours.height == 6 * m and ours["column"].null_count() == ours.height
+    if m > 1:
+        assert ours["set"].to_list() == [i for i in range(1, m + 1) for _ in range(6)]
+    for stat in ["pMSE", "S_pMSE", "SPECKS", "PO50", "U"]:
         theirs = nums(f'utility.gen({_synds(m)}, d, method = "logit", maxorder = 0, print.flag = FALSE)${stat}', d=real)
-        assert ours[stat].to_list() == pytest.approx(theirs, rel=1e-9), stat
+        assert vals(ours, stat) == pytest.approx(theirs, rel=1e-9), stat
+    # the Mann-Whitney U over the n_syn * n_real pairs is the AUC
+    assert vals(ours, "AUC") == pytest.approx([u / real.height**2 for u in vals(ours, "U")], rel=1e-12)
 
 
 def test_utility_tab_equals_direct(real, result):
-    ours = sp.utility_tab(result, real, ["age_band", "treatment"])
-    for stat in ["pMSE", "S_pMSE", "df", "VW", "FT", "JSD"]:
+    ours = sp.utility_tab(real, result, ["age_band", "treatment"])
+    assert ours["column"].unique().to_list() == ["age_band x treatment"]
+    for stat in ["pMSE", "S_pMSE", "df", "VW", "S_VW", "FT", "S_FT", "JSD", "S_JSD"]:
         theirs = nums(f'utility.tab({_synds(1)}, d, vars = c("age_band", "treatment"), print.flag = FALSE)${stat}', d=real)
-        assert ours[stat].to_list() == pytest.approx(theirs, rel=1e-9), stat
+        assert vals(ours, stat) == pytest.approx(theirs, rel=1e-9), stat
 
 
 def test_utility_tables_equals_direct(real, result):
-    ours = sp.utility_tables(result, real, vars=["age_band", "gender", "treatment"])
-    assert ours.height == 3 and ours["table"][0].endswith("gender")
+    ours = sp.utility_tables(real, result, vars=["age_band", "gender", "treatment"])
+    assert ours.height == 3 * 3
+    assert ours["column"].unique(maintain_order=True).to_list() == [
+        "age_band x gender", "age_band x treatment", "gender x treatment"]
     theirs = nums(f'utility.tables({_synds(1)}, d, vars = c("age_band", "gender", "treatment"), plot = FALSE, print.flag = FALSE)$tabs[, "S_pMSE"]', d=real)
-    assert ours["S_pMSE"].to_list() == pytest.approx(theirs)
+    assert vals(ours, "S_pMSE") == pytest.approx(theirs)
+    # a table of utility_tables is utility_tab of its variables
+    one = sp.utility_tab(real, result, ["age_band", "treatment"])
+    assert ours.filter(pl.col("column") == "age_band x treatment")["value"].to_list() == pytest.approx(
+        [vals(one, s)[0] for s in ["pMSE", "S_pMSE", "df"]])
 
 
 def test_replicated_uniques_and_disclosure_equal_direct(real, result):
-    ru = sp.replicated_uniques(result, real, KEYS)
+    ru = sp.replicated_uniques(real, result, KEYS)
     keys = 'c("' + '", "'.join(KEYS) + '")'
     theirs = nums(f"replicated.uniques({_synds(1)}, d, keys = {keys})$res_tab[, 1]", d=real)
-    assert ru["number"].to_list() == theirs
-    dis = sp.disclosure(result, real, KEYS[:3], "admitted")
+    counts = ["uniques_real", "uniques_synthetic", "synthetic_uniques_in_real", "replicated_uniques"]
+    assert [vals(ru, c)[0] for c in counts] == theirs
+    assert vals(ru, "replicated_uniques_percent") == [round(100 * theirs[3] / real.height, 2)]
+    assert ru["column"].unique().to_list() == [" x ".join(KEYS)]
+    dis = sp.disclosure(real, result, KEYS[:3], "admitted")
     ident = nums(f'disclosure({_synds(1)}, d, keys = {keys}[1:3], target = "admitted", print.flag = FALSE)$ident', d=real)
     attrib = nums(f'disclosure({_synds(1)}, d, keys = {keys}[1:3], target = "admitted", print.flag = FALSE)$attrib', d=real)
-    assert dis.ident.drop("m").row(0) == pytest.approx(ident)
-    assert dis.attrib.drop("m").row(0) == pytest.approx(attrib, nan_ok=True)
-    multi = sp.multi_disclosure(result, real, KEYS[:3], ["admitted", "treatment"])
-    assert multi["target"].to_list() == ["admitted", "treatment"]
-    assert multi.filter(pl.col("target") == "admitted")["DiSCO"][0] == pytest.approx(dis.attrib["DiSCO"][0])
+    assert dis["measure"].to_list() == ["UiO", "UiS", "UiOiS", "repU", "Dorig", "Dsyn", "iS", "DiS", "DiSCO", "DiSDiO"]
+    assert dis["column"].unique().to_list() == ["admitted"]
+    # synthpop's attrib table ends with max_denom and mean_denom, which are not percentages
+    assert dis["value"].to_list() == pytest.approx(ident + attrib[:6], nan_ok=True)
+    multi = sp.multi_disclosure(real, result, KEYS[:3], ["admitted", "treatment"])
+    assert multi["column"].unique(maintain_order=True).to_list() == ["admitted", "treatment"]
+    assert multi.filter(pl.col("column") == "admitted").equals(dis)
 
 
 def test_sdc_removes_replicated_uniques(real, result, capsys):
-    cleaned = sp.sdc(result, real, keys=KEYS, rm_replicated_uniques=True)
-    n_rep = sp.replicated_uniques(result, real, KEYS).filter(pl.col("measure") == "Replicated uniques")["number"][0]
-    assert cleaned.synthetic.height == result.synthetic.height - n_rep
+    cleaned = sp.sdc(real, result, keys=KEYS, rm_replicated_uniques=True)
+    n_rep = vals(sp.replicated_uniques(real, result, KEYS), "replicated_uniques")[0]
+    assert n_rep > 0 and cleaned.synthetic.height == result.synthetic.height - n_rep
+    # a plain frame gives a plain frame back, of the same dtypes, cut the same way
+    frame = sp.sdc(real, result.synthetic, keys=KEYS, rm_replicated_uniques=True)
+    assert isinstance(frame, pl.DataFrame) and frame.equals(cleaned.synthetic)
     assert capsys.readouterr().out == ""  # synthpop's console chatter only with verbose=True
-    sp.sdc(result, real, keys=KEYS, rm_replicated_uniques=True, verbose=True)
+    sp.sdc(real, result, keys=KEYS, rm_replicated_uniques=True, verbose=True)
     assert "replicated uniques removed" in capsys.readouterr().out
 
 
 def test_compare_and_fits_equal_direct(real, result, tmp_path):
-    cmp = sp.compare(result, real, ["age_band", "time_in_ae_minutes"])
+    cmp = sp.compare(real, result, ["age_band", "time_in_ae_minutes"])
     theirs = nums(f'compare({_synds(1)}, d, vars = c("age_band", "time_in_ae_minutes"), plot = FALSE, print.flag = FALSE)$tab.utility[, "S_pMSE"]', d=real)
-    assert cmp.utility["S_pMSE"].to_list() == pytest.approx(theirs)
-    age = cmp.tables.filter((pl.col("variable") == "age_band") & (pl.col("source") == "observed"))
+    assert vals(cmp.utility, "S_pMSE") == pytest.approx(theirs)
+    assert cmp.utility["column"].unique(maintain_order=True).to_list() == ["age_band", "time_in_ae_minutes"]
+    age = cmp.tables.filter((pl.col("column") == "age_band") & (pl.col("source") == "observed"))
     expected = real["age_band"].value_counts(normalize=True).sort("age_band")["proportion"] * 100
     assert age["percent"].to_list() == pytest.approx(expected.to_list())
     fig = cmp.plot(str(tmp_path / "c.png"))
@@ -177,7 +202,7 @@ def test_many_level_factor_is_kept_out_of_tree_predictors():
     many = [f"L{i:02d}" for i in range(30)]
     df = pl.DataFrame({"big": pl.Series(rng.choice(many, n).tolist(), dtype=pl.Enum(many)),
                        "x": rng.normal(size=n), "y": rng.normal(size=n)})
-    with pytest.warns(rsession.RWarning, match="column 'big' has 30 levels"):
+    with pytest.warns(RWarning, match="column 'big' has 30 levels"):
         res = sp.syn(df, seed=1)
     assert any("big" in note for note in res.notes)
     assert res.synthetic.schema == df.schema
@@ -186,7 +211,7 @@ def test_many_level_factor_is_kept_out_of_tree_predictors():
 def test_a_number_with_few_values_is_synthesised_as_a_category():
     rng = np.random.default_rng(3)
     df = pl.DataFrame({"flag": rng.integers(0, 2, 400), "x": rng.normal(size=400)})
-    with pytest.warns(rsession.RWarning, match="column 'flag' has at most 5 distinct values"):
+    with pytest.warns(RWarning, match="column 'flag' has at most 5 distinct values"):
         res = sp.syn(df, method="parametric", visit_sequence=["x", "flag"], seed=1)
     assert res.method["flag"] == "logreg"
     assert set(res.synthetic["flag"]) == {0, 1} and res.synthetic.schema == df.schema
@@ -199,47 +224,40 @@ def test_errors_name_the_call_and_column(real):
     with pytest.raises(ColumnError, match="no column 'nope'"):
         sp.syn(real, visit_sequence=["nope"])
     text = pl.DataFrame({"free": [f"note {i}" for i in range(100)], "x": np.arange(100.0)})
-    with pytest.raises(rsession.SynthpopError, match=r"synthpop syn\(\) failed: column 'free': text with 100"):
+    with pytest.raises(SynthpopError, match=r"synthpop syn\(\) failed: column 'free': text with 100"):
         sp.syn(text, maxfaclevels=60)
-    with pytest.raises(rsession.SynthpopError, match=r"synthpop glm_synds\(\)|synthpop compare_fit\(\)"):
+    with pytest.raises(SynthpopError, match=r"synthpop glm_synds\(\)|synthpop compare_fit\(\)"):
         sp.compare_fit(sp.glm_synds("admitted ~ no_such_column", sp.syn(real.head(200), seed=1)), real)
 
 
-@pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript not on PATH")
 def test_the_r_twin_from_rscript_gives_synthpops_numbers(tmp_path):
-    script = tmp_path / "twin.R"
-    script.write_text(f"""
+    out = rscript(tmp_path, f"""
 suppressMessages(library(synthpop))
 source("{ROOT / 'r' / 'synthspectrum.R'}")
 d <- SD2011[1:400, c("sex", "age", "edu", "marital", "income")]
 ours <- syn(d, seed = 9)
 theirs <- synthpop::syn(d, seed = 9, print.flag = FALSE)
-stopifnot(is.data.frame(ours$synthetic), identical(ours$synthetic, theirs$syn))
-u <- utility_gen(ours, d, method = "logit", maxorder = 0)
+stopifnot(is.data.frame(ours$synthetic), identical(ours$synthetic, theirs$syn), ours$seed == 9)
+u <- utility_gen(d, ours, method = "logit", maxorder = 0)
 v <- utility.gen(theirs, d, method = "logit", maxorder = 0, print.flag = FALSE)
-stopifnot(isTRUE(all.equal(u$pMSE, v$pMSE)), isTRUE(all.equal(u$S_pMSE, v$S_pMSE)))
-r1 <- replicated_uniques(ours, d, keys = c("sex", "age", "edu"))
+stopifnot(identical(names(u), c("measure", "column", "value")), all(is.na(u$column)),
+          isTRUE(all.equal(u$value[u$measure == "pMSE"], v$pMSE)),
+          isTRUE(all.equal(u$value[u$measure == "S_pMSE"], v$S_pMSE)))
+# the synthetic frame alone gives the same numbers as the syn() result
+stopifnot(isTRUE(all.equal(utility_gen(d, ours$synthetic, maxorder = 0), u)))
+r1 <- replicated_uniques(d, ours, keys = c("sex", "age", "edu"))
 r2 <- replicated.uniques(theirs, d, keys = c("sex", "age", "edu"))
-stopifnot(all(r1$number == r2$res_tab[, 1]))
+stopifnot(all(r1$value[1:4] == r2$res_tab[, 1]), r1$value[5] == round(100 * r2$res_tab[4, 1] / nrow(d), 2))
 cat("twin ok\\n")
 """)
-    res = subprocess.run(["Rscript", "--vanilla", str(script)], capture_output=True, text=True, timeout=300)
-    assert res.returncode == 0, res.stderr
-    assert "twin ok" in res.stdout
+    assert "twin ok" in out
 
 
 # --- issue 8: Python and R parity ----------------------------------------------------------
 
 def rscript(tmp_path: Path, code: str, cwd: Path | None = None) -> str:
-    """Run R code with Rscript (a fresh R, in ``cwd``); return its output, failing on an R error."""
-    if shutil.which("Rscript") is None:
-        pytest.skip("Rscript not on PATH")
-    script = tmp_path / "case.R"
-    script.write_text(code)
-    res = subprocess.run(["Rscript", "--vanilla", str(script)], capture_output=True, text=True, timeout=600,
-                         cwd=cwd or tmp_path)
-    assert res.returncode == 0, res.stderr[-3000:]
-    return res.stdout
+    """R code in a fresh Rscript (conftest's helper), in ``cwd`` or ``tmp_path``."""
+    return run_rscript(code, cwd or tmp_path)
 
 
 TWIN = f'suppressMessages(library(synthpop)); source("{ROOT / "r" / "synthspectrum.R"}")\n'
@@ -253,35 +271,35 @@ def bundled(ae_deid):
 
 def test_compare_takes_every_variable_of_the_bundled_data(bundled):
     res = sp.syn(bundled, seed=4)
-    cmp = sp.compare(res, bundled)  # the README's snippet: every variable, synthpop pages them by 4
-    assert cmp.tables["variable"].unique(maintain_order=True).to_list() == bundled.columns
-    assert cmp.utility["variable"].to_list() == bundled.columns
+    cmp = sp.compare(bundled, res)  # the README's snippet: every variable, synthpop pages them by 4
+    assert cmp.tables["column"].unique(maintain_order=True).to_list() == bundled.columns
+    assert cmp.utility["column"].unique(maintain_order=True).to_list() == bundled.columns
     for var in bundled.columns:
         for source in ["observed", "synthetic"]:
-            t = cmp.tables.filter((pl.col("variable") == var) & (pl.col("source") == source))
+            t = cmp.tables.filter((pl.col("column") == var) & (pl.col("source") == source))
             assert t["percent"].sum() == pytest.approx(100), (var, source)
     # by hand: the observed percentages of a category are its shares in the real data
-    hosp = cmp.tables.filter((pl.col("variable") == "hospital") & (pl.col("source") == "observed"))
+    hosp = cmp.tables.filter((pl.col("column") == "hospital") & (pl.col("source") == "observed"))
     expected = bundled["hospital"].value_counts(normalize=True).sort("hospital")
-    assert hosp["value"].to_list() == expected["hospital"].cast(pl.String).to_list()
+    assert hosp["category"].to_list() == expected["hospital"].cast(pl.String).to_list()
     assert hosp["percent"].to_list() == pytest.approx((expected["proportion"] * 100).to_list())
-    one = sp.compare(res, bundled, ["treatment"])
-    assert one.tables["variable"].unique().to_list() == ["treatment"] and one.utility.height == 1
+    one = sp.compare(bundled, res, ["treatment"])
+    assert one.tables["column"].unique().to_list() == ["treatment"] and one.utility.height == 3
     syn_t = one.tables.filter(pl.col("source") == "synthetic")
     shares = res.synthetic["treatment"].value_counts(normalize=True).sort("treatment")
     assert syn_t["percent"].to_list() == pytest.approx((shares["proportion"] * 100).to_list())
-    five = sp.compare(res, bundled, bundled.columns[:5])
-    assert five.utility["variable"].to_list() == bundled.columns[:5]
+    five = sp.compare(bundled, res, bundled.columns[:5])
+    assert five.utility["column"].unique(maintain_order=True).to_list() == bundled.columns[:5]
 
 
 def test_compare_in_r_takes_one_and_many_variables(tmp_path):
     out = rscript(tmp_path, TWIN + """
 d <- SD2011[1:500, c("sex", "age", "edu", "marital", "income", "region")]
 res <- syn(d, seed = 2)
-all <- compare(res, d)
-stopifnot(identical(unique(all$tables$variable), names(d)), identical(all$utility$variable, names(d)))
-one <- compare(res, d, vars = "sex")
-stopifnot(identical(unique(one$tables$variable), "sex"), nrow(one$utility) == 1)
+all <- compare(d, res)
+stopifnot(identical(unique(all$tables$column), names(d)), identical(unique(all$utility$column), names(d)))
+one <- compare(d, res, vars = "sex")
+stopifnot(identical(unique(one$tables$column), "sex"), identical(one$utility$measure, c("pMSE", "S_pMSE", "df")))
 obs <- one$tables[one$tables$source == "observed", ]
 stopifnot(isTRUE(all.equal(obs$percent, as.numeric(100 * prop.table(table(d$sex))))))
 cat("compare ok\\n")
@@ -308,7 +326,7 @@ def spaced():
 
 
 def test_any_column_name_works_and_comes_back(spaced):
-    with pytest.warns(rsession.RWarning, match="column 'if' has at most 5 distinct values"):
+    with pytest.warns(RWarning, match="column 'if' has at most 5 distinct values"):
         res = sp.syn(spaced, method={SPACED: "cart", "age band": "sample", "if": "cart", "admitted?": "cart"},
                      visit_sequence=["age band", SPACED, "if", "admitted?"], seed=3)
     assert res.synthetic.columns == spaced.columns and res.synthetic.schema == spaced.schema
@@ -319,17 +337,17 @@ def test_any_column_name_works_and_comes_back(spaced):
     # missing values are synthesised as such; CART draws observed values
     assert 0 < syn_minutes.null_count() < len(syn_minutes)
     assert set(syn_minutes.drop_nulls()) <= set(spaced[SPACED].drop_nulls())
-    cmp = sp.compare(res, spaced)
-    assert cmp.utility["variable"].to_list() == spaced.columns
-    tabs = sp.utility_tables(res, spaced, vars=["age band", SPACED])
-    assert tabs["table"].to_list() == [f"1.{SPACED}:2.age band"]  # in the order of the data
-    tab = sp.utility_tab(res, spaced, ["age band", "admitted?"])
-    assert tab.height == 1 and tab["pMSE"][0] >= 0
-    ru = sp.replicated_uniques(res, spaced, ["age band", SPACED])
-    assert ru["number"][0] == pl.DataFrame({"k": spaced["age band"] + "|" + spaced[SPACED].cast(pl.String).fill_null("NA")}) \
+    cmp = sp.compare(spaced, res)
+    assert cmp.utility["column"].unique(maintain_order=True).to_list() == spaced.columns
+    tabs = sp.utility_tables(spaced, res, vars=["age band", SPACED])
+    assert tabs["column"].unique().to_list() == [f"{SPACED} x age band"]  # in the order of the data
+    tab = sp.utility_tab(spaced, res, ["age band", "admitted?"])
+    assert tab["column"].unique().to_list() == ["age band x admitted?"] and vals(tab, "pMSE")[0] >= 0
+    ru = sp.replicated_uniques(spaced, res, ["age band", SPACED])
+    assert vals(ru, "uniques_real")[0] == pl.DataFrame({"k": spaced["age band"] + "|" + spaced[SPACED].cast(pl.String).fill_null("NA")}) \
         .group_by("k").len().filter(pl.col("len") == 1).height
-    dis = sp.disclosure(res, spaced, ["age band", SPACED], "admitted?")
-    assert dis.attrib.height == 1
+    dis = sp.disclosure(spaced, res, ["age band", SPACED], "admitted?")
+    assert dis.height == 10 and dis["column"].unique().to_list() == ["admitted?"]
     fit = sp.compare_fit(sp.glm_synds(f"`admitted?` ~ `age band` + `{SPACED}`", res), spaced)
     assert fit["term"].to_list() == ["(Intercept)", "`age band`18-39", "`age band`40-64", "`age band`65+", f"`{SPACED}`"]
 
@@ -343,8 +361,8 @@ res <- syn(d, seed = 1, visit_sequence = c("age band", "Time in A&E (mins)"))
 stopifnot(identical(names(res$synthetic), names(d)), identical(names(res$method), names(d)),
           identical(res$visit_sequence, c("age band", "Time in A&E (mins)")),
           anyNA(res$synthetic[["Time in A&E (mins)"]]), is.character(res$synthetic[["age band"]]))
-u <- utility_tab(res, d, vars = c("age band", "Time in A&E (mins)"))
-stopifnot(nrow(u) == 1)
+u <- utility_tab(d, res, vars = c("age band", "Time in A&E (mins)"))
+stopifnot(nrow(u) == 9, identical(unique(u$column), "age band x Time in A&E (mins)"))
 cat("names ok\\n")
 """)
     assert "names ok" in out
@@ -409,7 +427,7 @@ for (meth in c("cart", "parametric", "sample")) {
 }
 two <- suppressWarnings(syn(d, method = "cart", m = 2, seed = 1))
 stopifnot(all(vapply(two$synthetic, function(s) all(vapply(s[ints], is.integer, logical(1))), logical(1))))
-cut <- suppressWarnings(sdc(two, d, keys = c("sex", "age (years)"), rm_replicated_uniques = TRUE))
+cut <- suppressWarnings(sdc(d, two, keys = c("sex", "age (years)"), rm_replicated_uniques = TRUE))
 stopifnot(all(vapply(cut$synthetic, function(s) all(vapply(s[ints], is.integer, logical(1))), logical(1))))
 
 # methods that draw between whole numbers: each value goes to the nearest one
@@ -502,35 +520,39 @@ def test_utility_gen_warns_when_synthpops_logistic_fit_separates():
     separated = _with_synthetic(res, pl.DataFrame({"x": rng.normal(size=n),
                                                    "g": pl.Series(rng.choice(["a", "b"], n).tolist(), dtype=lv)}))
     n_c = int((real["g"] == "c").sum())
-    with pytest.warns(rsession.RWarning, match=rf"\(nearly\) separated: {n_c} of {2 * n} records have a fitted "
+    with pytest.warns(RWarning, match=rf"\(nearly\) separated: {n_c} of {2 * n} records have a fitted "
                                                r"probability of 0 or 1.*synthspectrum\.measures\.utility\.utility_gen"):
-        sp.utility_gen(separated, real, method="logit", maxorder=0)
+        sp.utility_gen(real, separated, method="logit", maxorder=0)
     # the same pair with "c" drawn like the real data: overlapping, no warning
     overlapping = _with_synthetic(res, pl.DataFrame({
         "x": rng.normal(size=n), "g": pl.Series(rng.choice(["a", "b", "c"], n, p=[0.45, 0.45, 0.1]).tolist(), dtype=lv)}))
     import warnings
 
     with warnings.catch_warnings():
-        warnings.simplefilter("error", rsession.RWarning)
-        out = sp.utility_gen(overlapping, real, method="logit", maxorder=1)
-    assert out.height == 1
+        warnings.simplefilter("error", RWarning)
+        out = sp.utility_gen(real, overlapping, method="logit", maxorder=1)
+    assert out.height == 6
 
 
-def test_replicated_uniques_denominators_follow_the_installed_synthpop(frozen_split):
+def test_replicated_uniques_percent_is_of_the_real_records_whatever_synthpop(frozen_split):
     from synthspectrum.measures import privacy as pv
 
     train, syn, _ = frozen_split
     keys = ["age_band", "gender", "deprivation_decile"]
     res = _with_synthetic(sp.syn(train.select(keys), method="sample", seed=1), syn.select(keys))
-    ours = sp.replicated_uniques(res, train.select(keys), keys)
-    version = tuple(int(x) for x in str(direct('as.character(packageVersion("synthpop"))')[0]).split("."))
+    ours = sp.replicated_uniques(train.select(keys), res, keys)
     n, k = train.height, syn.height
-    # synthpop's source: 1.9-0 to 1.9-2 divide the last three rows by k, 1.9-3 on the last two by n
-    totals = [n, k, n, n] if version >= (1, 9, 3) else [n, k, k, k]
-    numbers = pv.replicated_uniques(train, syn, keys)["number"].to_list()
-    assert ours["number"].to_list() == numbers
-    assert ours["from_total"].to_list() == totals
-    assert ours["percent"].to_list() == pytest.approx([round(100 * x / t, 2) for x, t in zip(numbers, totals)])
+    assert n != k  # so that the two denominators differ
+    # synthpop's own table: the counts in column 1 (its percentages are of k before 1.9-3)
+    ri.globalenv["res"] = res.robject
+    r_keys = 'c("' + '", "'.join(keys) + '")'
+    theirs = nums(f"replicated.uniques(res$object, d, keys = {r_keys})$res_tab[, 1]", d=train.select(keys))
+    counts = [vals(ours, m)[0] for m in ["uniques_real", "uniques_synthetic", "synthetic_uniques_in_real",
+                                         "replicated_uniques"]]
+    native = pv.replicated_uniques(train, syn, keys)
+    assert counts == theirs == native["value"].to_list()[:4]
+    assert vals(ours, "replicated_uniques_percent") == [round(100 * counts[3] / n, 2)]
+    assert ours.equals(native)
 
 
 def test_compare_plot_shows_no_category_held_by_fewer_than_k_records(real, tmp_path):
@@ -544,7 +566,7 @@ def test_compare_plot_shows_no_category_held_by_fewer_than_k_records(real, tmp_p
         .when(pl.int_range(pl.len()) < 8).then(pl.lit("Okcommon"))
         .otherwise(pl.col("treatment").cast(pl.String)).alias("treatment"))
     res = sp.syn(planted, method="sample", seed=3)
-    cmp = sp.compare(res, planted, ["treatment"])
+    cmp = sp.compare(planted, res, ["treatment"])
     backend = matplotlib.get_backend()
     fig = cmp.plot(str(tmp_path / "c.png"), k=5)
     assert matplotlib.get_backend() == backend
@@ -552,4 +574,4 @@ def test_compare_plot_shows_no_category_held_by_fewer_than_k_records(real, tmp_p
     texts = [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
     assert not [t for t in texts if "Zyrare" in t]
     assert "Okcommon" in texts and any(t.startswith("other (") for t in texts)
-    assert "Zyrare" in cmp.tables["value"].to_list()  # the numbers are the user's, in full
+    assert "Zyrare" in cmp.tables["category"].to_list()  # the numbers are the user's, in full
