@@ -169,7 +169,7 @@ def test_audit_flags_a_location_far_outside_the_range():
     df = pl.DataFrame({"days": rng.exponential(200, 400).astype(np.int64)})
     model = fit_metadata(df)
     par = model.metaframe["days"].distribution.par
-    assert model.metaframe["days"].distribution.name == "core.truncated_normal"
+    assert model.metaframe["days"].distribution.name == "synthspectrum.rounded_truncated_normal"
     assert par["mean"] < par["lower"] - 2 * (par["upper"] - par["lower"])  # the case in the issue
     far = audit(model).filter(pl.col("finding") == "location far outside the range")
     assert far.height == 1 and far["severity"][0] == "quality" and "not a bell" in far["detail"][0]

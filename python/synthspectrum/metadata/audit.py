@@ -95,11 +95,17 @@ def _literal_runs(regex: str) -> list[str]:
 # or one category holds too many records): synthetic values that say nothing about the data.
 PLACEHOLDER_LABELS = ([77777, 88888, 99999], ["A_REDACTED", "B_REDACTED", "C_REDACTED"])
 PLACEHOLDER_CONSTANTS = (99999.9, 99999, "REDACTED")
+# The rounded whole-number normals of metadata.distributions, which share metasyn's parameters
+# (and its default distributions) with its truncating ones.
+TRUNCATED_NORMALS = ("core.truncated_normal", "synthspectrum.rounded_truncated_normal")
+NORMALS = ("core.normal", "synthspectrum.rounded_normal")
 PLACEHOLDER_PARAMETERS = {  # metasyn's default distributions, used by the numeric fitters
     ("core.truncated_normal", "continuous"): {"lower": -1, "upper": 2, "mean": 0, "sd": 1},
     ("core.truncated_normal", "discrete"): {"lower": 2, "upper": 20, "mean": 0, "sd": 50},
+    ("synthspectrum.rounded_truncated_normal", "discrete"): {"lower": 2, "upper": 20, "mean": 0, "sd": 50},
     ("core.normal", "continuous"): {"mean": 0, "sd": 1},
     ("core.normal", "discrete"): {"mean": 2, "sd": 20},
+    ("synthspectrum.rounded_normal", "discrete"): {"mean": 2, "sd": 20},
     ("core.lognormal", "continuous"): {"mean": 0, "sd": 1},
     ("core.exponential", "continuous"): {"rate": 1.0},
     ("core.uniform", "continuous"): {"lower": 0, "upper": 1},
@@ -121,13 +127,13 @@ def draw_range(dist: dict[str, Any]) -> tuple[float, float] | None:
     bound; exponential, log-normal and Poisson draw only values >= 0."""
     name = dist.get("name", "")
     par = dist.get("parameters") or {}
-    if name in ("core.uniform", "core.truncated_normal"):
+    if name == "core.uniform" or name in TRUNCATED_NORMALS:
         lo, hi = _num(par.get("lower")), _num(par.get("upper"))
         return (lo, hi) if lo is not None and hi is not None else None
     if name == "core.constant":
         v = _num(par.get("value"))
         return (v, v) if v is not None else None
-    if name == "core.normal":
+    if name in NORMALS:
         return (-math.inf, math.inf)
     if name in ("core.exponential", "core.lognormal", "core.poisson"):
         return (0.0, math.inf)
@@ -175,11 +181,11 @@ def single_value(var: dict[str, Any]) -> str | None:
         return "a single value"
     if name == "core.multinoulli":
         return "a single value" if sum(float(p) > 0 for p in par.get("probs", [])) <= 1 else None
-    if name in ("core.uniform", "core.truncated_normal"):
+    if name == "core.uniform" or name in TRUNCATED_NORMALS:
         lo, hi = _num(par.get("lower")), _num(par.get("upper"))
         if lo is not None and hi is not None and hi - lo <= 1e-6 * max(1.0, abs(lo)):
             return "a single value"
-    if name in ("core.normal", "core.lognormal"):
+    if name in NORMALS or name == "core.lognormal":
         sd = _num(par.get("sd"))
         if sd is not None and sd <= 1e-8:
             return "a single value"
@@ -235,7 +241,7 @@ def collapse(var: dict[str, Any], real: pl.Series | None, metavar=None) -> str |
 
 def far_location(dist: dict[str, Any]) -> str | None:
     """A truncated normal whose mean lies far outside its bounds (more than ``FAR`` widths)."""
-    if dist.get("name") != "core.truncated_normal":
+    if dist.get("name") not in TRUNCATED_NORMALS:
         return None
     par = dist.get("parameters") or {}
     lo, hi, mean = _num(par.get("lower")), _num(par.get("upper")), _num(par.get("mean"))
@@ -390,9 +396,9 @@ def _model(model):
     if isinstance(model, MetadataModel):
         return model.to_dict(), model.metaframe
     if type(model).__name__ == "MetaFrame" and hasattr(model, "to_dict"):
-        from metasyn.metaframe import _jsonify
+        from synthspectrum.metadata.metaframes import json_ready
 
-        return _jsonify(model.to_dict()), model
+        return json_ready(model.to_dict()), model
     raise SynthSpectrumError(
         "audit takes a fitted model, a metasyn MetaFrame, a GMF dict or a model file path, "
         f"not {type(model).__name__}"

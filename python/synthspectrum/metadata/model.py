@@ -41,7 +41,10 @@ What this layer adds to raw metasyn, so that users never meet its sharp edges:
 * every column comes back with the dtype it went in with, and in the frame type given (polars
   or pandas);
 * whole numbers from a (truncated) normal model are rounded, not truncated toward zero
-  (metasyn never draws the real maximum otherwise);
+  (metasyn never draws the real maximum otherwise): the rounded normals are metasyn
+  distributions of our own (:mod:`synthspectrum.metadata.distributions`), fitted in place of
+  metasyn's; a model holding metasyn's truncating ones (a plain metasyn file, a column given
+  its own distribution) is drawn through a rounded copy, the caller's MetaFrame unchanged;
 * progress bars only on a terminal;
 * ``seed`` never changes the caller's global ``random`` / ``numpy`` / ``faker`` state;
 * ``privacy="disclosure"`` (metasyn-disclosure) runs under a time limit per column with a
@@ -75,13 +78,14 @@ from synthspectrum.core.progress import show_progress
 from synthspectrum.errors import SynthSpectrumError
 from synthspectrum.core.numbers import clean_numbers
 from synthspectrum.core.frames import from_polars, require_columns, require_rows, to_polars
+from synthspectrum.metadata.metaframes import json_ready, renamed, rounded_metaframe, stand_ins
 
 PRIVACY_CHOICES = ("none", "disclosure")
 FORMAT_KEY = "synthspectrum"
 # Distributions whose draws stay on one side of zero when fitted to a column on that side:
 # bounded by the (possibly micro-aggregated) data, or with support [0, inf).
 BOUNDED_BY_DATA = frozenset({"core.uniform", "core.truncated_normal", "core.constant",
-                             "core.multinoulli", "core.na"})
+                             "core.multinoulli", "core.na", "synthspectrum.rounded_truncated_normal"})
 SIGN_SAFE = {
     # not core.unique_key: a unique key is this layer's own choice (is_unique_key, unique=)
     "non-negative": BOUNDED_BY_DATA | {"core.exponential", "core.lognormal", "core.poisson"},
@@ -92,13 +96,16 @@ SIGN_SAFE = {
 @functools.lru_cache(maxsize=None)
 def sign_safe_registry(sign: str, excluded: frozenset = frozenset()):
     """metasyn's installed fitters (all plugins) whose distributions keep ``sign`` (``None``: any
-    sign), less the distributions in ``excluded``.
+    sign), less the distributions in ``excluded``, with the rounded normals of
+    :mod:`synthspectrum.metadata.distributions` in place of metasyn's truncating ones.
 
     Passed as a column's ``plugins`` in ``var_specs``; metasyn then chooses among these only.
     """
     from metasyn.registry import DistributionRegistry
 
-    fitters = DistributionRegistry.parse(None).fitters
+    from synthspectrum.metadata.distributions import rounding
+
+    fitters = rounding(DistributionRegistry.parse(None).fitters)
     return DistributionRegistry([f for f in fitters if f.distribution.name not in excluded
                                  and (sign is None or f.distribution.name in SIGN_SAFE[sign])])
 
@@ -121,26 +128,6 @@ def preserved_global_rng() -> Iterator[None]:
         random.setstate(py_state)
         np.random.set_state(np_state)
         faker.generator.random.setstate(fk_state)
-
-
-def stand_ins(names: Sequence[str]) -> dict[str, str]:
-    """Neutral stand-ins (name -> stand-in) for the names polars reads as a regex (``^a.*$``):
-    metasyn selects columns by name, so such columns are fitted and drawn under the stand-in."""
-    return {n: f"synthspectrum_column_{i}" for i, n in enumerate(names) if n.startswith("^") and n.endswith("$")}
-
-
-@contextlib.contextmanager
-def safe_names(metaframe) -> Iterator[dict[str, str]]:
-    """Give regex-like column names a neutral stand-in while metasyn works; yields stand-in -> name."""
-    forward = stand_ins([var.name for var in metaframe.meta_vars])
-    for var in metaframe.meta_vars:
-        var.name = forward.get(var.name, var.name)
-    renamed = {v: k for k, v in forward.items()}
-    try:
-        yield renamed
-    finally:
-        for var in metaframe.meta_vars:
-            var.name = renamed.get(var.name, var.name)
 
 
 def _unsupported(dtype: pl.DataType) -> bool:
@@ -243,8 +230,8 @@ def prepare(
             specs.setdefault(name, {})["distribution"] = {"unique": True}
             notes.append(f"{name}: every value distinct, modelled as a unique key")
             support.pop(name, None)  # a unique key is its own model
-        elif support.get(name, {}).get("sign"):
-            specs.setdefault(name, {})["plugins"] = sign_safe_registry(support[name]["sign"])
+        elif "distribution" not in user_spec and "plugins" not in user_spec:
+            specs.setdefault(name, {})["plugins"] = sign_safe_registry(support.get(name, {}).get("sign"))
     frame = df.with_columns(exprs)
     var_specs_out = [{"name": n, **spec} for n, spec in specs.items()]
     return Prepared(frame, dtypes, var_specs_out, notes, support)
@@ -274,37 +261,6 @@ def restore_dtypes(df: pl.DataFrame, dtypes: dict[str, dict[str, Any]]) -> pl.Da
     return df.with_columns(exprs) if exprs else df
 
 
-def round_discrete_draws(metaframe) -> None:
-    """Make metasyn's normal-family models of whole numbers round instead of truncate.
-
-    metasyn 3 draws a whole number as ``int(continuous draw)``, which truncates toward zero:
-    the real maximum of a truncated normal is never drawn and every value shifts down by about
-    a half. Here the continuous model is discretised properly: a truncated normal on
-    [lower, upper] becomes the same curve on [lower - 1/2, upper + 1/2], rounded. The model file
-    is unchanged; only drawing differs.
-    """
-    from scipy.stats import truncnorm
-
-    for var in metaframe.meta_vars:
-        dist = var.distribution
-        frozen = getattr(dist, "dist", None)
-        kind = getattr(getattr(frozen, "dist", None), "name", None)
-        if getattr(dist, "var_type", None) != "discrete" or kind not in ("truncnorm", "norm"):
-            continue
-        if kind == "truncnorm":
-            lo, hi, mean = dist.par["lower"], dist.par["upper"], dist.par["mean"]
-            sd = max(dist.par["sd"], 1e-8)
-            frozen = truncnorm((lo - 0.5 - mean) / sd, (hi + 0.5 - mean) / sd, loc=mean, scale=sd)
-
-            def draw_list(n, synth_dict=None, frozen=frozen, lo=lo, hi=hi):
-                return list(np.clip(np.rint(frozen.rvs(n)), lo, hi).astype(np.int64))
-        else:
-            def draw_list(n, synth_dict=None, frozen=frozen):
-                return list(np.rint(frozen.rvs(n)).astype(np.int64))
-        dist.draw_list = draw_list
-        dist.draw = lambda draw_list=draw_list: draw_list(1)[0]
-
-
 class MetadataModel:
     """A fitted metasyn ``MetaFrame`` plus what it takes to give users their own dtypes back.
 
@@ -314,8 +270,9 @@ class MetadataModel:
     def __init__(self, metaframe, dtypes: dict[str, dict[str, Any]], frame_kind: str = "polars",
                  privacy: dict[str, Any] | None = None, notes: Sequence[str] = (),
                  support: dict[str, dict[str, Any]] | None = None):
-        self.metaframe = metaframe
-        round_discrete_draws(metaframe)
+        # whole numbers from a normal curve are drawn rounded (metadata.distributions); a
+        # MetaFrame holding metasyn's truncating ones is replaced by a rounded copy, not changed
+        self.metaframe = rounded_metaframe(metaframe)
         self.dtypes = dict(dtypes)
         self.frame_kind = frame_kind
         self.privacy = privacy or {"name": "none", "parameters": {}}
@@ -347,19 +304,19 @@ class MetadataModel:
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % (2**32))
         self.last_seed = seed
-        with preserved_global_rng(), warnings.catch_warnings(), safe_names(self.metaframe) as renamed:
+        forward = stand_ins(self.columns)
+        metaframe = renamed(self.metaframe, forward)
+        with preserved_global_rng(), warnings.catch_warnings():
             warnings.filterwarnings("ignore", category=DeprecationWarning)
-            df = self.metaframe.synthesize(int(n), seed=seed, progress_bar=show_progress(progress))
-        df = df.rename(renamed)
+            df = metaframe.synthesize(int(n), seed=seed, progress_bar=show_progress(progress))
+        df = df.rename({v: k for k, v in forward.items()})
         df = restore_dtypes(df, self.dtypes)
         kind = self.frame_kind if as_pandas is None else ("pandas" if as_pandas else "polars")
         return from_polars(df, kind)
 
     def to_dict(self) -> dict[str, Any]:
         """The GMF document (a dict) with this layer's dtype notes under provenance."""
-        from metasyn.metaframe import _jsonify
-
-        gmf = _jsonify(self.metaframe.to_dict())
+        gmf = json_ready(self.metaframe.to_dict())
         gmf["provenance"][FORMAT_KEY] = {
             "frame_kind": self.frame_kind,
             "dtypes": self.dtypes,
@@ -502,8 +459,7 @@ def fit_metadata(
     # Some fitted metasyn distributions (regex) draw differently from the same distribution
     # read back from its file; passing through the file format makes the model in memory
     # and the saved model draw identical rows for a seed.
-    model.metaframe = type(mf).from_dict(json.loads(json.dumps(model.to_dict())))
-    round_discrete_draws(model.metaframe)
+    model.metaframe = rounded_metaframe(type(mf).from_dict(json.loads(json.dumps(model.to_dict()))))
     for note in _collapsed(model.metaframe, prep.frame, privacy):
         warnings.warn(note, UserWarning, stacklevel=2)
         model.notes.append(note)
@@ -511,9 +467,7 @@ def fit_metadata(
 
 
 def _var_dict(var) -> dict[str, Any]:
-    from metasyn.metaframe import _jsonify
-
-    return _jsonify(var.to_dict())
+    return json_ready(var.to_dict())
 
 
 def _refit_unsupported(mf, prep: Prepared, fit_frame, attempts: int = 3):
@@ -589,7 +543,4 @@ def _fit(frame: pl.DataFrame, var_specs, privacy_obj, progress: bool):
                                      progress_bar=progress)
     except Exception as exc:  # name the column metasyn choked on, if it says
         raise SynthSpectrumError("metasyn could not fit the data", detail=f"{type(exc).__name__}: {exc}") from exc
-    back = {v: k for k, v in stand_in.items()}
-    for var in mf.meta_vars:
-        var.name = back.get(var.name, var.name)
-    return mf
+    return renamed(mf, {v: k for k, v in stand_in.items()})
