@@ -20,8 +20,7 @@ def main() -> None:
     from synthspectrum.measures import privacy
     from synthspectrum.measures import utility
     from synthspectrum.datasets import load
-    from synthspectrum.spectrum.generators import make_generator
-    from synthspectrum.spectrum.runner import SpectrumConfig, run_spectrum, split
+    from synthspectrum.spectrum import SpectrumConfig, make_generator, run_spectrum, split
 
     data = load("ae_deidentified")
     cfg = SpectrumConfig()
@@ -39,9 +38,7 @@ def main() -> None:
     train, rest = split(data, cfg.holdout_fraction, cfg.seed)
     holdout, _ = split(rest, 0.5, cfg.seed + 1)
     name = "synthpop-cart" if make_generator("synthpop-cart").available()[0] else "metasyn"
-    gen = make_generator(name)
-    gen.fit(train, seed=1)
-    syn = gen.sample(train.height, seed=1)
+    syn = make_generator(name, seed=1).fit(train).sample(train.height)
     steps = {
         "univariate": lambda: utility.univariate(train, syn),
         "associations": lambda: utility.association_difference(train, syn),

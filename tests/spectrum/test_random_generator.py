@@ -8,7 +8,8 @@ import polars as pl
 import pytest
 
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.spectrum.generators import RandomGenerator, make_generator
+from synthspectrum.spectrum import make_generator
+from synthspectrum.spectrum.generators import RandomGenerator
 
 N = 300
 COMMON = {"flu": 120, "asthma": 90, "fracture": 84}  # held by >= 5 records each
@@ -41,9 +42,7 @@ def real() -> pl.DataFrame:
 
 @pytest.fixture(scope="module")
 def synthetic(real) -> pl.DataFrame:
-    g = make_generator("random")
-    g.fit(real, seed=1)
-    return g.sample(10_000, seed=1)
+    return make_generator("random", seed=1).fit(real).sample(10_000)
 
 
 def test_no_identifier_or_note_is_a_real_one(real, synthetic):
@@ -75,43 +74,39 @@ def test_dtypes_and_ranges_are_kept(real, synthetic):
 
 
 def test_same_seed_same_frame(real, synthetic):
-    g = make_generator("random")
-    g.fit(real, seed=1)
-    assert g.sample(10_000, seed=1).equals(synthetic)
-    assert not g.sample(10_000, seed=2)["diagnosis"].equals(synthetic["diagnosis"])
+    g = make_generator("random", seed=1).fit(real)
+    assert g.sample(10_000).equals(synthetic)
+    assert RandomGenerator(seed=1).fit(real).sample(10_000).equals(synthetic)
+    assert not g.set_params(seed=2).sample(10_000)["diagnosis"].equals(synthetic["diagnosis"])
 
 
 def test_columns_without_rare_labels_draw_as_before(real):
     # the uniform draw the generator always made, by hand: one integer per row over the sorted labels
     common = pl.DataFrame({"diagnosis": _column(COMMON, 5)})
-    g = RandomGenerator()
-    g.fit(common, seed=3)
+    g = RandomGenerator(seed=3).fit(common)
     idx = np.random.default_rng(3).integers(0, len(COMMON), 500)
     expected = [sorted(COMMON)[i] for i in idx]
-    assert g.sample(500, seed=3)["diagnosis"].to_list() == expected
+    assert g.sample(500)["diagnosis"].to_list() == expected
     # an identifier column before it: its draw over the 294 real IDs is still made (and dropped),
     # so the column after it gets the values it always did for this seed
     with_id = pl.DataFrame({"patient_id": real["patient_id"][: common.height]}).hstack(common)
-    g.fit(with_id, seed=3)
+    g.fit(with_id)
     rng = np.random.default_rng(3)
     rng.integers(0, common.height, 500)
     expected = [sorted(COMMON)[i] for i in rng.integers(0, len(COMMON), 500)]
-    assert g.sample(500, seed=3)["diagnosis"].to_list() == expected
+    assert g.sample(500)["diagnosis"].to_list() == expected
 
 
 def test_k_is_an_option(real):
-    g = make_generator("random", k=1)
-    g.fit(real, seed=1)
-    assert set(RARE) <= set(g.sample(10_000, seed=1)["diagnosis"].to_list())
+    g = make_generator("random", k=1, seed=1).fit(real)
+    assert set(RARE) <= set(g.sample(10_000)["diagnosis"].to_list())
     # with k = 90 flu (120 records) and asthma (90) may be drawn, fracture (84) may not
-    g = make_generator("random", k=90)
-    g.fit(real, seed=1)
-    assert set(g.sample(2000, seed=1)["diagnosis"].to_list()) == {"flu", "asthma"}
+    g = make_generator("random", k=90, seed=1).fit(real)
+    assert set(g.sample(2000)["diagnosis"].to_list()) == {"flu", "asthma"}
     # with k = 100 only flu's 120 of 300 records are in a shown label: fewer than half, so the
     # column counts as identifier-like and gets placeholders
-    g = make_generator("random", k=100)
-    g.fit(real, seed=1)
-    assert g.sample(2000, seed=1)["diagnosis"].str.starts_with("random_").all()
+    g = make_generator("random", k=100, seed=1).fit(real)
+    assert g.sample(2000)["diagnosis"].str.starts_with("random_").all()
     for bad in (0, -2, 2.5, True, "5"):
         with pytest.raises(SynthSpectrumError, match="k must be a whole number") as err:
             make_generator("random", k=bad)
@@ -122,18 +117,14 @@ def test_k_is_an_option(real):
 
 def test_an_enum_with_no_level_held_by_k_records_draws_missing():
     real = pl.DataFrame({"code": pl.Series(["a", "b", "b", "c", "c", "c"] * 1, dtype=pl.Enum(["a", "b", "c"]))})
-    g = RandomGenerator()
-    g.fit(real, seed=1)
-    syn = g.sample(50, seed=1)
+    syn = RandomGenerator(seed=1).fit(real).sample(50)
     assert syn.schema == real.schema and syn["code"].null_count() == 50
 
 
 def test_placeholders_never_equal_a_real_value():
     # real values that look like the placeholders themselves
     real = pl.DataFrame({"ref": [f"random_{i:06d}" for i in range(1, 201)]})
-    g = RandomGenerator()
-    g.fit(real, seed=1)
-    syn = g.sample(400, seed=1)
+    syn = RandomGenerator(seed=1).fit(real).sample(400)
     assert not set(syn["ref"].to_list()) & set(real["ref"].to_list())
     assert syn["ref"].n_unique() == 400 and syn.schema == real.schema
 
@@ -142,9 +133,7 @@ def test_column_names_that_look_like_patterns():
     # polars reads "^a.*$" or "*" as patterns in some Series methods; the generator must not
     real = pl.DataFrame({"^id.*$": [f"P{i}" for i in range(40)], "*": ["a"] * 20 + ["b"] * 18 + ["c"] * 2,
                          "^n$": list(range(40))})
-    g = RandomGenerator()
-    g.fit(real, seed=1)
-    syn = g.sample(200, seed=1)
+    syn = RandomGenerator(seed=1).fit(real).sample(200)
     assert syn.schema == real.schema
     assert not set(syn["^id.*$"].to_list()) & set(real["^id.*$"].to_list())
     assert set(syn["*"].to_list()) == {"a", "b"}
