@@ -7,8 +7,9 @@ import math
 import polars as pl
 import pytest
 
-from synthspectrum.spectrum.runner import (CLEAR_SE, MEASURES, SpectrumConfig, SpectrumResult, distance_from_best, explain,
-                                    plot_frontier)
+from synthspectrum.measures import registry as measures
+from synthspectrum.spectrum import SpectrumConfig, SpectrumResult, explain, plot_frontier
+from synthspectrum.spectrum.narrate import CLEAR_SE
 
 RUNS_SCHEMA = {"generator": pl.String, "seed": pl.Int64, "status": pl.String, "message": pl.String,
                "seconds": pl.Float64}
@@ -50,9 +51,9 @@ def test_an_auc_below_half_does_not_beat_half():
 
 
 def test_each_measure_has_its_own_best_value():
-    assert MEASURES["S_pMSE"][0] == 1 and MEASURES["share_closer_to_training"][0] == 0.5
-    assert distance_from_best("S_pMSE", 0.7) == pytest.approx(0.3)
-    assert distance_from_best("S_pMSE", 1.2) == pytest.approx(0.2)
+    assert measures.get("S_pMSE").best == 1 and measures.get("share_closer_to_training").best == 0.5
+    assert measures.get("S_pMSE").distance(0.7) == pytest.approx(0.3)
+    assert measures.get("S_pMSE").distance(1.2) == pytest.approx(0.2)
     # a share of 0.4 closer to training is as far from the ideal 0.5 as 0.6
     res = constructed({"a": [(0.6, 0.40)], "b": [(0.6, 0.55)]})
     assert flags(res) == {"a": False, "b": True}
@@ -167,3 +168,36 @@ def test_seeds_either_side_of_best_are_not_a_perfect_generator():
 def test_a_point_with_a_missing_measure_is_on_no_frontier():
     res = constructed({"nan": [(float("nan"), 0.4)], "ok": [(0.7, 0.6)]})
     assert flags(res) == {"nan": False, "ok": True}
+
+
+@pytest.mark.parametrize("risk", [0.3, 0.5, 0.6, 0.9])
+def test_an_auc_of_045_never_dominates_05(risk):
+    # whatever the (shared) risk, 0.45 is 0.05 from best and 0.5 is best: 0.5 is on the frontier,
+    # 0.45 is not; with 0.45 slightly better on risk both are (neither dominates)
+    res = constructed({"under": [(0.45, risk)], "exact": [(0.50, risk)]})
+    assert flags(res) == {"under": False, "exact": True}
+    res = constructed({"under": [(0.45, 0.5)], "exact": [(0.50, 0.52)]})
+    assert flags(res) == {"under": True, "exact": True}
+
+
+def test_the_frontier_reads_direction_from_the_measure_registry(monkeypatch):
+    # a measure where higher is better: the frontier must follow its declared goal, not a rule
+    # of its own; the registry is put back by monkeypatch
+    made_up = measures.Measure("made_up_utility", "utility", "a made-up score", "maximize", 1.0, 0.0, 1.0)
+    monkeypatch.setitem(measures.MEASURES, made_up.name, made_up)
+    res = constructed({"high": [(0.9, 0.6)], "low": [(0.2, 0.6)]}, utility="made_up_utility")
+    assert flags(res) == {"high": True, "low": False}
+    assert res.frontier_points()["utility_distance"].to_list() == pytest.approx([0.1, 0.8])
+    line = next(x for x in explain(constructed({"low": [(0.2, 0.6), (0.21, 0.6)], "high": [(0.9, 0.6), (0.91, 0.6)]},
+                                               utility="made_up_utility")) if x.startswith("From low to high"))
+    assert "utility improved" in line
+
+
+@pytest.mark.parametrize("setting, name", [("utility_measure", "DiSCO"), ("risk_measure", "AUC_cv"),
+                                           ("utility_measure", "nope"), ("risk_measure", "nope")])
+def test_frontier_measures_must_be_registered_in_their_section(setting, name):
+    from synthspectrum.errors import SynthSpectrumError
+
+    with pytest.raises(SynthSpectrumError, match=f"'{setting}' must be one of the registered") as err:
+        SpectrumConfig(**{setting: name}).validate()
+    assert "\n" not in str(err.value)

@@ -8,16 +8,16 @@ import numpy as np
 import polars as pl
 import pytest
 
-from synthspectrum.spectrum import generators as gens
 from synthspectrum.cli import main
 from synthspectrum.errors import SynthSpectrumError
 from synthspectrum.datasets.ae_tutorial import DEIDENTIFIED_COLUMNS as BUNDLED_AE_COLUMNS
 from synthspectrum.datasets.ae_tutorial import SPECTRUM_KEYS, SPECTRUM_TARGET
-from synthspectrum.spectrum.runner import SpectrumConfig, explain, run_spectrum, split, write_outputs
+from synthspectrum.spectrum import SpectrumConfig, explain, make_generator, run_spectrum, split, write_outputs
+from synthspectrum.spectrum.base import Generator
 
 
 def _synthpop_here() -> bool:
-    return gens.make_generator("synthpop-cart").available()[0]
+    return make_generator("synthpop-cart").available()[0]
 
 
 @pytest.fixture(scope="module")
@@ -92,16 +92,13 @@ def test_config_round_trip(tmp_path):
         SpectrumConfig.from_toml("m = = 1")
 
 
-class Broken:
+class Broken(Generator):
     name = "broken"
 
-    def available(self):
-        return True, ""
+    def fit(self, real, holdout=None):
+        return self
 
-    def fit(self, train, seed, holdout=None):
-        pass
-
-    def sample(self, n, seed):
+    def sample(self, n):
         raise SynthSpectrumError("planted failure")
 
 
@@ -112,9 +109,9 @@ class Unavailable(Broken):
         return False, "needs a thing this machine lacks"
 
 
-def test_a_failing_generator_is_reported_and_the_run_goes_on(data):
-    gens.register_generator("broken", lambda **o: Broken())
-    gens.register_generator("unavailable", lambda **o: Unavailable())
+def test_a_failing_generator_is_reported_and_the_run_goes_on(data, generator_registry):
+    generator_registry.register_generator("broken", Broken)
+    generator_registry.register_generator("unavailable", Unavailable)
     res = run_spectrum(data.head(900), generators=["broken", "random", "unavailable"], m=2, progress=False)
     status = dict(res.runs.group_by("generator").agg(pl.col("status").first()).iter_rows())
     assert status == {"broken": "failed", "random": "ok", "unavailable": "skipped"}
@@ -134,12 +131,12 @@ def test_outputs_are_complete_or_absent(data, tmp_path, monkeypatch):
                                                "frontier.png", "report.html", MANIFEST}
     assert pl.read_parquet(out / "results.parquet").equals(res.results)
     # an interruption while writing leaves the earlier complete folder and no partial one
-    import synthspectrum.spectrum.runner as spectrum_mod
+    import synthspectrum.spectrum.files as files
 
     def interrupted(*a, **k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(spectrum_mod, "plot_frontier", interrupted)
+    monkeypatch.setattr(files, "plot_frontier", interrupted)
     with pytest.raises(KeyboardInterrupt):
         write_outputs(res, tmp_path / "spec")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spec"]
@@ -175,9 +172,7 @@ def test_cli_spectrum(data, tmp_path, capsys):
 
 
 def test_random_generator_is_type_consistent_and_frequency_free(data):
-    g = gens.make_generator("random")
-    g.fit(data, seed=1)
-    syn = g.sample(6000, seed=1)
+    syn = make_generator("random", seed=1).fit(data).sample(6000)
     assert syn.schema == data.schema and syn.null_count().sum_horizontal()[0] == 0
     # uniform over the category list, whatever the real frequencies were
     shares = syn["hospital"].value_counts(normalize=True)["proportion"].to_numpy()
@@ -200,7 +195,7 @@ def test_small_data_keep_the_utility_axis_meaningful(ae_deid):
         warnings.simplefilter("always")
         res = run_spectrum(small, generators=["random", "real-holdout"], m=2, progress=False)
     caught = [str(w.message) for w in caught]
-    assert not [w for w in caught if "Even real holdout records" in w]
+    assert not [w for w in caught if "Even the reference" in w]
     hold, rnd = point(res, "real-holdout"), point(res, "random")
     assert res.config.utility_measure == "AUC_cv"
     # under the null the Mann-Whitney AUC has sd sqrt((n1 + n2 + 1) / (12 n1 n2))
@@ -216,9 +211,9 @@ def test_small_data_keep_the_utility_axis_meaningful(ae_deid):
 
 def test_a_reference_far_from_best_is_warned_about(ae_deid):
     small = ae_deid.sample(300, seed=4)
-    with pytest.warns(UserWarning, match="Even real holdout records score AUC"):
+    with pytest.warns(UserWarning, match="Even the reference, real records no generator saw, scores AUC"):
         res = run_spectrum(small, generators=["real-holdout"], m=1, utility_measure="AUC", progress=False)
-    assert any("Even real holdout records" in line for line in explain(res))
+    assert any("Even the reference" in line for line in explain(res))
 
 
 def test_bundled_columns_are_those_of_the_bundled_data(ae_deid):
@@ -279,8 +274,8 @@ def test_the_largest_seed_keeps_every_derived_seed_valid():
         run_spectrum(pl.DataFrame({"x": [1.0, 2.0, 3.0]}), seeed=1, progress=False)
 
 
-def test_progress_counts_runs_and_estimates_the_time_left(data, capsys):
-    gens.register_generator("unavailable", lambda **o: Unavailable())
+def test_progress_counts_runs_and_estimates_the_time_left(data, capsys, generator_registry):
+    generator_registry.register_generator("unavailable", Unavailable)
     run_spectrum(data.head(600), generators=["random", "unavailable", "real-holdout"], m=2, progress=False)
     lines = [x for x in capsys.readouterr().err.splitlines() if x.startswith("[")]
     assert [x.split("]")[0] + "]" for x in lines] == ["[1/6]", "[2/6]", "[4/6]", "[5/6]", "[6/6]"]
@@ -297,21 +292,21 @@ def test_progress_counts_runs_and_estimates_the_time_left(data, capsys):
 class Leaky(Broken):
     name = "leaky"
 
-    def sample(self, n, seed):
+    def sample(self, n):
         raise RuntimeError("could not parse value 'Zebedee Quartermaine' in column name")
 
 
 class LeakyFit(Broken):
     name = "leaky-fit"
 
-    def fit(self, train, seed, holdout=None):
+    def fit(self, real, holdout=None):
         raise ValueError("bad value 1987-03-04 for a date")
 
 
-def test_failure_messages_keep_data_values_out_of_runs(data, tmp_path):
-    gens.register_generator("leaky", lambda **o: Leaky())
-    gens.register_generator("leaky-fit", lambda **o: LeakyFit())
-    gens.register_generator("broken", lambda **o: Broken())
+def test_failure_messages_keep_data_values_out_of_runs(data, tmp_path, generator_registry):
+    generator_registry.register_generator("leaky", Leaky)
+    generator_registry.register_generator("leaky-fit", LeakyFit)
+    generator_registry.register_generator("broken", Broken)
     res = run_spectrum(data.head(600), generators=["leaky", "leaky-fit", "broken", "random"], m=2, progress=False)
     assert res.n_runs == 8 and res.n_failed == 2 + 2 + 2
     text = " ".join(res.runs["message"].to_list()) + " ".join(explain(res))
@@ -334,8 +329,6 @@ def test_every_generator_sees_the_number_policy(ae_deid):
     """A sentinel 9.2e18 in one record must not reach the random generator's range (it would make
     every synthetic value absurd); it is treated as missing, with a warning naming the column."""
     import warnings
-
-    from synthspectrum.spectrum.runner import run_spectrum
 
     real = ae_deid.head(400).with_columns(pl.col("time_in_ae_minutes").cast(pl.Int64))
     real = real.with_columns(pl.when(pl.int_range(pl.len()) == 3).then(pl.lit(2**63 - 1))
