@@ -63,6 +63,11 @@ WORDS = {
     "exact_match_share": ("share of synthetic records identical to a training record", "lower is better"),
     "repU": ("% of training records unique on the keys and replicated", "lower is better"),
     "Dorig": ("% of training records whose target the training data disclose (the baseline)", "compare with DiSCO"),
+    "membership_auc": ("membership inference AUC (distance to closest record)", "0.5 is best"),
+    "share_closer_to_training": ("share of synthetic records closer to training than to holdout records",
+                                 "0.5 is best"),
+    "replicated_uniques_percent": ("replicated uniques, % of training records", "lower is better"),
+    "DiSCO": ("% of training records whose target is disclosed correctly", "lower is better"),
 }
 
 # Why a measure can have no value (NaN)
@@ -169,6 +174,36 @@ def _pairs_html(ev: Any) -> str:
             + h.table(frame, reason=lambda c, r: NOT_APPLICABLE["NMI"]))
 
 
+PRIVACY_FIRST = ["exact_match_share", "replicated_uniques_percent", "repU", "Dorig", "DiSCO",
+                 "share_closer_to_training", "membership_auc"]
+TERMS_SHOWN = 5  # regression terms listed before the full table
+
+
+def _terms_html(ev: Any) -> str:
+    """The terms whose confidence intervals overlap least (real vs synthetic fit), worst first."""
+    spec = ev.measures.filter((pl.col("section") == "specific") & pl.col("measure").is_in(["std_coef_diff", "ci_overlap"]))
+    if not spec.height:
+        return ""
+    wide = spec.pivot(on="measure", index="column", values="value", aggregate_function="first")
+    if "ci_overlap" not in wide.columns:
+        return ""
+    worst = (wide.with_columns(pl.col("ci_overlap").fill_nan(None))
+             .sort(["ci_overlap", "column"], nulls_last=True).head(TERMS_SHOWN).rename({"column": "term"}))
+    return (f"<p>The {worst.height} terms whose confidence intervals overlap least:</p>"
+            + h.table(worst, reason=lambda c, r: NOT_APPLICABLE.get(c, NOT_APPLICABLE_DEFAULT)))
+
+
+def _privacy_html(ev: Any) -> str:
+    """The privacy measures a reader weighs first, with their verdicts and which value is best."""
+    rows = ev.measures.filter((pl.col("section") == "privacy") & pl.col("measure").is_in(PRIVACY_FIRST))
+    order = {m: i for i, m in enumerate(PRIVACY_FIRST)}
+    rows = rows.sort(pl.col("measure").replace_strict(order, return_dtype=pl.Int32))
+    frame = pl.DataFrame([{"measure": r["measure"], "what it is": _words(r["measure"])[0], "value": r["value"],
+                           "best": _words(r["measure"])[1]} for r in rows.iter_rows(named=True)],
+                         schema={"measure": pl.String, "what it is": pl.String, "value": pl.Float64, "best": pl.String})
+    return h.table(frame, cell_class=_by_band, reason=_why) if frame.height else ""
+
+
 def _section_tables(ev: Any, key: str) -> tuple[str, str]:
     """(what to read first, the full table: folded away when long) of one section."""
     rows = ev.measures.filter(pl.col("section") == key).select("measure", "column", "value")
@@ -177,8 +212,9 @@ def _section_tables(ev: Any, key: str) -> tuple[str, str]:
         return _column_html(ev), h.details(f"Every univariate measure ({rows.height} rows)", detail)
     if key == "associations":
         return _pairs_html(ev), h.details(f"Every pair and measure ({rows.height} rows)", detail)
-    if rows.height > h.FOLD_ROWS:
-        return "", h.details(f"Every measure of this section ({rows.height} rows)", detail)
+    first = _terms_html(ev) if key == "specific" else (_privacy_html(ev) if key == "privacy" else "")
+    if rows.height > h.FOLD_ROWS or first:
+        return first, h.details(f"Every measure of this section ({rows.height} rows)", detail)
     return detail, ""
 
 

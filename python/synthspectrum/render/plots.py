@@ -45,7 +45,12 @@ PLAIN = {"parse_math": False}
 
 
 def _shorten(label: str, width: int = 28) -> str:
-    return label if len(label) <= width else label[: width - 1] + "…"
+    """``label`` cut to ``width`` characters in the middle: names that share a long prefix
+    ("..._number_01", "..._number_02") stay told apart."""
+    if len(label) <= width:
+        return label
+    tail = (width - 1) // 2
+    return label[: width - 1 - tail] + "…" + label[-tail:]
 
 
 def _finish(fig: Figure, path: str | None) -> Figure:
@@ -110,6 +115,7 @@ def _histogram(ax, a: pl.Series, b: pl.Series, k: int, bins: int) -> bool:
 
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=5))
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    ax.set_ylabel("density")
     return True
 
 
@@ -252,6 +258,7 @@ def plot_dcr(distances: pl.DataFrame, path: str | None = None) -> Figure:
     ax.hist(distances["dcr_training"], bins=edges, alpha=0.55, color=SYN, label="to closest training record")
     ax.hist(distances["dcr_holdout"], bins=edges, alpha=0.55, color=HOLD, label="to closest holdout record")
     ax.set_xlabel("Gower distance")
+    ax.set_ylabel("synthetic records")
     ax.legend(fontsize=8)
     return _finish(fig, path)
 
