@@ -29,7 +29,8 @@ def result(points: dict[str, tuple[float, float, float, float]], utility="AUC_cv
                          "message": ["generate 0.1 s"] * len(points), "seconds": [0.1] * len(points)})
     cfg = SimpleNamespace(utility_measure=utility, risk_measure=risk, data="d.parquet", m=2, seed=1, keys=["k"],
                           target="t")
-    return SimpleNamespace(frontier_points=lambda: pts, headline=lambda: pts.select("generator", "utility_mean"),
+    headline = pts.select("generator", (1 + pl.col("utility_distance")).alias("S_pMSE"))
+    return SimpleNamespace(frontier_points=lambda: pts, headline=lambda: headline,
                            runs=runs, config=cfg)
 
 
@@ -111,6 +112,8 @@ def test_the_page_gives_a_verdict_coloured_by_the_registry_and_folds_the_runs(tm
     p.feed(text)
     assert {"frontier", "explanation", "headline", "runs"} <= set(p.ids)
     assert ("num good", "1.5") in p.cells and ("num poor", "12") in p.cells
+    headline = text[text.index("id='headline'"):text.index("id='runs'")]
+    assert "class='num good'>1.5<" in headline and "class='num poor'>12<" in headline
     assert "alt='privacy-utility frontier'" in text and "From close to far: utility worsened." in text
     assert "On the Pareto frontier (no generator closer to best on both axes): close." in text
     runs = text[text.index("id='runs'"):]

@@ -207,7 +207,8 @@ def render_html(result: Any, frontier: Any = None, explanation: list[str] | None
         h.heading("explanation", "What each step bought and cost"),
         h.bullets(explanation),
         h.heading("headline", "Every generator, headline measures (mean over seeds)"),
-        h.table(result.headline()),
+        # a column named after a registered measure (S_pMSE, ...) is coloured by its bands
+        h.table(result.headline(), cell_class=lambda column, row: h.band(column, row[column])),
         h.heading("runs", "Runs"),
         h.fold(result.runs, "Every run: status, message and time", limit=0),
     ]
