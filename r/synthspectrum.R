@@ -13,7 +13,8 @@
 # The line above asks the Python package where this file is (it needs the synthspectrum
 # command on the PATH, e.g. an activated virtualenv). Without it, source() this file by its
 # full path, or set SYNTHSPECTRUM_R to that path once (e.g. in ~/.Renviron) and use
-# source(Sys.getenv("SYNTHSPECTRUM_R")). The file uses no path of its own.
+# source(Sys.getenv("SYNTHSPECTRUM_R")). The file uses no path of its own, and is one file (hence
+# its length) so that one source() line loads all of it, from R and from Python.
 #
 # One vocabulary, in R and in Python (synthspectrum.synthpop and the Python-native measures of
 # synthspectrum.measures): every measure takes (real, synthetic, ...), in that order.
