@@ -99,7 +99,7 @@ class Faithful(Generator):
     def sample(self, n):
         if self.breaks == "not fitted" and not hasattr(self, "real_"):
             return pl.DataFrame()
-        real = self._fitted("real_")
+        real = self.check_fitted("real_")
         seed = {"same seed": None, "different seeds": 0}.get(self.breaks, self.seed)
         rng = np.random.default_rng(seed)
         out = real[rng.integers(0, real.height, n)]

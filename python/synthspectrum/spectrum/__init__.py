@@ -9,6 +9,7 @@ base), ``uniform`` (the random generator), ``registry`` (generators by name, ent
 drawn by :mod:`synthspectrum.render.spectrum`).
 """
 
+from synthspectrum.spectrum.base import Generator
 from synthspectrum.spectrum.config import SpectrumConfig
 from synthspectrum.spectrum.conformance import check_generator
 from synthspectrum.spectrum.files import OUTPUT_FILES, output_folder, write_outputs
@@ -20,4 +21,4 @@ from synthspectrum.spectrum.runner import run_spectrum, spectrum_from_config, sp
 
 __all__ = ["SpectrumConfig", "SpectrumResult", "run_spectrum", "spectrum_from_config", "split", "explain",
            "plot_frontier", "write_outputs", "output_folder", "OUTPUT_FILES", "make_generator", "register_generator",
-           "list_generators", "check_generator"]
+           "list_generators", "check_generator", "Generator"]

@@ -14,8 +14,28 @@ from synthspectrum.errors import SynthSpectrumError
 
 
 class Generator:
-    """The base of the built-in generators: parameters (``get_params`` / ``set_params``, as
-    scikit-learn's estimators have them), the seed of a draw, and the not-fitted error."""
+    """The base of the built-in generators, and of yours:
+
+        class MyGenerator(Generator):
+            name = "my-generator"
+
+            def __init__(self, seed=None, strength=1.0):
+                super().__init__(seed)
+                self.strength = strength
+
+            def fit(self, real, holdout=None):
+                self.real_ = real
+                return self
+
+            def sample(self, n):
+                real = self.check_fitted("real_")
+                rng = np.random.default_rng(self.draw_seed())
+                ...
+
+    It gives ``get_params`` / ``set_params`` (the constructor's arguments, as scikit-learn's
+    estimators have them; the spectrum draws its m sets with ``set_params(seed=...)``),
+    ``draw_seed`` (the constructor's seed, or a fresh one kept in ``last_seed_``),
+    ``check_fitted`` (the one-line not-fitted error) and ``available() == (True, "")``."""
 
     name = "generator"
     # fitted on the spectrum's reference pool of real records instead of the training records
@@ -69,12 +89,13 @@ class Generator:
     def sample(self, n: int) -> pl.DataFrame:
         raise NotImplementedError
 
-    def _draw_seed(self) -> int:
+    def draw_seed(self) -> int:
         """The seed of this draw: the constructor's, or a fresh one (kept in ``last_seed_``)."""
         self.last_seed_ = self.seed if self.seed is not None else fresh_seed()
         return self.last_seed_
 
-    def _fitted(self, attribute: str) -> Any:
+    def check_fitted(self, attribute: str) -> Any:
+        """``self.<attribute>``, set by ``fit``; before ``fit``, a one-line error saying so."""
         if not hasattr(self, attribute):
             raise SynthSpectrumError(f"the {self.name} generator is not fitted: call fit(real) before sample(n)")
         return getattr(self, attribute)

@@ -72,8 +72,8 @@ class MetasynGenerator(Generator):
         return self
 
     def sample(self, n: int) -> pl.DataFrame:
-        model = self._fitted("model_")
-        return model.synthesize(n, seed=self._draw_seed(), progress=False, as_pandas=False)
+        model = self.check_fitted("model_")
+        return model.synthesize(n, seed=self.draw_seed(), progress=False, as_pandas=False)
 
 
 class MetasynDisclosureGenerator(MetasynGenerator):
@@ -121,7 +121,7 @@ class SynthpopGenerator(Generator):
 
         from synthspectrum import synthpop as sp
 
-        real = self._fitted("real_")
+        real = self.check_fitted("real_")
         control = dict(self.options)
         if self.smooth:
             control["smoothing"] = {c: "density" for c, t in real.schema.items() if t.is_numeric() and t != pl.Boolean}
@@ -129,7 +129,7 @@ class SynthpopGenerator(Generator):
             control["cart_minbucket"] = self.minbucket
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # its notes are in the result; the run reports failures
-            res = sp.syn(real, method=self.method, seed=self._draw_seed(), k=n, **control)
+            res = sp.syn(real, method=self.method, seed=self.draw_seed(), k=n, **control)
         return res.synthetic
 
 
@@ -186,8 +186,8 @@ class HoldoutReference(Generator):
         return self
 
     def sample(self, n: int) -> pl.DataFrame:
-        pool = self._fitted("pool_")
-        rng = np.random.default_rng(self._draw_seed())
+        pool = self.check_fitted("pool_")
+        rng = np.random.default_rng(self.draw_seed())
         idx = rng.choice(pool.height, min(n, pool.height), replace=False)
         return pool[np.sort(idx)]
 

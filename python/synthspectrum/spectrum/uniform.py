@@ -93,8 +93,8 @@ class RandomGenerator(Generator):
         return self
 
     def sample(self, n: int) -> pl.DataFrame:
-        spec = self._fitted("spec_")
-        rng = np.random.default_rng(self._draw_seed())
+        spec = self.check_fitted("spec_")
+        rng = np.random.default_rng(self.draw_seed())
         cols: dict[str, pl.Series] = {}
         for c, dtype in self.schema_.items():
             kind, *args = spec[c]
