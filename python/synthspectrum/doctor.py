@@ -31,7 +31,7 @@ def _python_package(name: str) -> Check:
 def _synthpop(rscript: str) -> Check:
     """synthpop by the runtime's own check (rsession.synthpop_status): installed, loadable with
     every package it imports (a missing one is named), recent enough for the twin."""
-    from synthspectrum.synthpop.session import synthpop_status
+    from synthspectrum.synthpop import synthpop_status
 
     st = synthpop_status(rscript)
     if st.ok:
@@ -45,7 +45,7 @@ def _rscript() -> tuple[str | None, str]:
     """The Rscript of the R that rpy2 would start: $R_HOME's when R_HOME is set, else the PATH's."""
     import os
 
-    from synthspectrum.synthpop.bridge import r_home_problem
+    from synthspectrum.synthpop import r_home_problem
 
     problem = r_home_problem()
     if problem:

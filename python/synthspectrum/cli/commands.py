@@ -226,7 +226,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_r_twin(args) -> int:
-    from synthspectrum.synthpop.session import twin_file
+    from synthspectrum.synthpop import twin_file
 
     print(twin_file())
     return 0
