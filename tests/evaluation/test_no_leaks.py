@@ -20,7 +20,7 @@ import pytest
 
 from synthspectrum.render import plots
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.evaluation.report import evaluate
+from synthspectrum.evaluation import evaluate
 
 N = 100
 RARE = {"zykawasaki": 4, "zypompe": 3, "zygaucher": 2, "zyfabry": 1}
@@ -178,7 +178,7 @@ def test_backend_is_never_switched(tmp_path):
         "matplotlib.use('svg')\n"
         "import polars as pl, sys\n"
         "from synthspectrum.render import plots\n"
-        "from synthspectrum.evaluation.report import evaluate\n"
+        "from synthspectrum.evaluation import evaluate\n"
         f"d = pl.read_parquet({str(Path(__file__).parents[1] / 'data' / 'frozen_real.parquet')!r})\n"
         "ev = evaluate(d.head(200), d.tail(200), holdout=d.slice(500, 200))\n"
         f"ev.to_html({str(tmp_path / 'r.html')!r})\n"

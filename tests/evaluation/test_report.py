@@ -1,8 +1,6 @@
 """evaluate(): the tidy table, the summary, the HTML report (opened in headless Chromium),
 and the promise that the report holds no real record."""
 
-import shutil
-import subprocess
 from html.parser import HTMLParser
 
 import polars as pl
@@ -10,7 +8,8 @@ import pytest
 
 from synthspectrum.cli import main
 from synthspectrum.errors import ColumnError, SynthSpectrumError
-from synthspectrum.evaluation.report import evaluate
+from conftest import browse
+from synthspectrum.evaluation import evaluate
 
 KEYS = ["age_band", "gender", "deprivation_decile"]
 
@@ -98,32 +97,14 @@ def test_bad_input(frames):
         evaluate(train.head(0), syn, plots=False)
 
 
-def _chromium():
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    pytest.skip("no Chromium on this machine (apt-get install chromium); .ci/run installs it")
-
-
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
 def test_report_opens_in_headless_chromium(ev, tmp_path):
-    browser = _chromium()
     path = ev.to_html(tmp_path / "report.html")
-    profile = tmp_path / "profile"
-    dom = subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", path.as_uri()],
-                         capture_output=True, text=True, timeout=120)
-    assert dom.returncode == 0, dom.stderr[-2000:]
-    for section in ["summary", "univariate", "associations", "general", "table", "specific", "privacy"]:
-        assert f'id="{section}"' in dom.stdout
-    assert dom.stdout.count("<img") == 4
     shot = tmp_path / "shot.png"
-    res = subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--screenshot={shot}",
-                          "--window-size=1200,2400", path.as_uri()], capture_output=True, text=True, timeout=120)
-    assert res.returncode == 0 and shot.stat().st_size > 10_000
+    dom = browse(path, tmp_path, screenshot=shot, width=1200, height=2400)
+    for section in ["summary", "univariate", "associations", "general", "table", "specific", "privacy"]:
+        assert f'id="{section}"' in dom
+    assert dom.count("<img") == 4
+    assert shot.stat().st_size > 10_000
 
 
 def test_cli_evaluate(frames, tmp_path, capsys):
