@@ -3,17 +3,17 @@
 Metadata side (no R needed): :func:`fit_metadata`, :func:`load_model`, :func:`audit`,
 de-identification in :mod:`synthspectrum.deidentify`, data in :mod:`synthspectrum.datasets`.
 Measures: :func:`evaluate` (and :mod:`synthspectrum.measures.utility`, :mod:`synthspectrum.measures.privacy`);
-synthpop from Python: :mod:`synthspectrum.synthpop.wrappers`; the spectrum: :mod:`synthspectrum.spectrum.runner`.
+synthpop from Python: :mod:`synthspectrum.synthpop`; the spectrum: :mod:`synthspectrum.spectrum`. Each wing is a
+subpackage whose docstring says its job; CONTRIBUTING.md has the map.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
-from synthspectrum.metadata.audit import audit
 from synthspectrum.errors import ColumnError, SynthSpectrumError
-from synthspectrum.metadata.model import MetadataModel, fit_metadata
-from synthspectrum.metadata.model import load as load_model
+from synthspectrum.metadata import MetadataModel, audit, fit_metadata
+from synthspectrum.metadata import load as load_model
 
-_LAZY = {"evaluate": ("synthspectrum.evaluation.report", "evaluate"), "univariate": ("synthspectrum.measures.utility", "univariate")}
+_LAZY = {"evaluate": ("synthspectrum.evaluation", "evaluate"), "univariate": ("synthspectrum.measures.utility", "univariate")}
 
 
 def __getattr__(name: str):

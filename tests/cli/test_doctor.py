@@ -36,8 +36,7 @@ def test_a_wrong_r_home_skips_the_r_generators_with_a_reason(tmp_path):
 import json, warnings
 import polars as pl
 warnings.simplefilter("ignore")
-from synthspectrum.spectrum.generators import make_generator
-from synthspectrum.spectrum.runner import run_spectrum
+from synthspectrum.spectrum import make_generator, run_spectrum
 from synthspectrum.doctor import checks
 ok, reason = make_generator("synthpop-cart").available()
 df = pl.DataFrame({"a": ["x", "y", "z", "x"] * 30, "n": list(range(120))})
@@ -90,7 +89,7 @@ def test_doctor_and_runtime_both_name_the_missing_dependency(library_without_ggp
 import json, warnings
 warnings.simplefilter("ignore")
 from synthspectrum.doctor import checks
-from synthspectrum.spectrum.generators import make_generator
+from synthspectrum.spectrum import make_generator
 from synthspectrum.synthpop import session as rsession
 from synthspectrum.errors import SynthpopNotInstalledError
 doc = [c for c in checks() if c.name == "R package synthpop"][0]
@@ -120,7 +119,7 @@ def test_doctor_and_runtime_agree_when_synthpop_works(tmp_path):
     code = """
 import json
 from synthspectrum.doctor import checks
-from synthspectrum.spectrum.generators import make_generator
+from synthspectrum.spectrum import make_generator
 doc = [c for c in checks() if c.name == "R package synthpop"][0]
 print(json.dumps({"doctor": [doc.ok, doc.version], "available": make_generator("synthpop-cart").available()}))
 """

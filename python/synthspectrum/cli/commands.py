@@ -86,7 +86,7 @@ def cmd_deidentify(args) -> int:
 
 
 def cmd_fit(args) -> int:
-    from synthspectrum.metadata.model import fit_metadata
+    from synthspectrum.metadata import fit_metadata
 
     check_output(args.output, [".json"], _input_files(args.data), "model file", force=args.force)
     df = _read(args.data, args)
@@ -126,7 +126,7 @@ def _interruptible(fn, *args, **kwargs):
 
 def cmd_synthesize(args) -> int:
     from synthspectrum.io.tables import write_table
-    from synthspectrum.metadata.model import load
+    from synthspectrum.metadata import load
 
     check_output(args.output, TABLES, [args.model], force=args.force)
     model = load(args.model)
@@ -137,8 +137,8 @@ def cmd_synthesize(args) -> int:
 
 
 def cmd_audit(args) -> int:
-    from synthspectrum.metadata.audit import audit, format_audit
-    from synthspectrum.metadata.model import load
+    from synthspectrum.metadata import audit, format_audit
+    from synthspectrum.metadata import load
 
     findings = audit(load(args.model), data=_read(args.data, args) if args.data else None, k=args.k)
     if args.format == "csv":
@@ -151,7 +151,7 @@ def cmd_audit(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    from synthspectrum.evaluation.report import evaluate
+    from synthspectrum.evaluation import evaluate
 
     check_output(args.output, [".html"], _input_files(args.real, args.synthetic, args.holdout), "report",
                  force=args.force)
@@ -172,7 +172,7 @@ def cmd_evaluate(args) -> int:
 def cmd_spectrum(args) -> int:
     from dataclasses import replace
 
-    from synthspectrum.spectrum.runner import SpectrumConfig, explain, output_folder, run_spectrum
+    from synthspectrum.spectrum import SpectrumConfig, explain, output_folder, run_spectrum, write_outputs
 
     cfg = SpectrumConfig.from_toml(args.config) if args.config else SpectrumConfig()
     overrides = {k: v for k, v in (("m", args.m), ("generators", args.generators), ("seed", args.seed),
@@ -192,7 +192,6 @@ def cmd_spectrum(args) -> int:
     folder = output_folder(args.output, force=args.force, inputs=_input_files(cfg.data, args.config)).check()
     result = run_spectrum(_read(cfg.data, args), cfg)
     out = folder.path
-    from synthspectrum.spectrum.runner import write_outputs
 
     write_outputs(result, out, force=args.force, inputs=_input_files(cfg.data, args.config))
 

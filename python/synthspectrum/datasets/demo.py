@@ -22,11 +22,11 @@ from pathlib import Path
 import polars as pl
 
 from synthspectrum import datasets
-from synthspectrum.metadata.audit import audit, format_audit
+from synthspectrum.metadata import audit, format_audit
 from synthspectrum.measures.utility import univariate
 from synthspectrum.datasets.ae_tutorial import AE_QUASI_IDENTIFIERS, deidentify_ae
 from synthspectrum.deidentify import k_anonymity
-from synthspectrum.metadata.model import fit_metadata
+from synthspectrum.metadata import fit_metadata
 
 
 def _severity_counts(findings: pl.DataFrame) -> str:
