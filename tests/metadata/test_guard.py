@@ -12,7 +12,7 @@ import pytest
 import guard_helpers
 from synthspectrum.errors import SynthSpectrumError
 from synthspectrum.metadata.guard import fit_guarded
-from synthspectrum.metadata.model import _privacy_object
+from synthspectrum.metadata.fitting import privacy_object
 
 # A workshop script as people write it: no `if __name__ == "__main__":`. It must print its
 # marker once; a worker that re-imports __main__ would run it again (and fail or hang).
@@ -69,7 +69,7 @@ def test_a_worker_that_dies_is_named_at_once(fitter, how):
     t0 = time.monotonic()
     with pytest.raises(SynthSpectrumError) as err:
         # a time limit far beyond the test: the death must be seen when it happens, not at a timeout
-        fit_guarded(_frame(), [], _privacy_object("disclosure", 11, 0.5), column_time_limit=900,
+        fit_guarded(_frame(), [], privacy_object("disclosure", 11, 0.5), column_time_limit=900,
                     fallback_rows=500, seed=0, fit=fitter)
     assert str(err.value).startswith("column 'bad': the disclosure-control worker " + how)
     assert "while fitting this column" in str(err.value)
@@ -86,9 +86,9 @@ def test_the_fitter_must_be_importable():
         return guard_helpers.fit_column(frame, spec, privacy)
 
     with pytest.raises(SynthSpectrumError, match="top-level function of an importable module"):
-        fit_guarded(_frame(), [], _privacy_object("disclosure", 11, 0.5), column_time_limit=60,
+        fit_guarded(_frame(), [], privacy_object("disclosure", 11, 0.5), column_time_limit=60,
                     fallback_rows=500, seed=0, fit=nested)
-    mf, notes = fit_guarded(_frame().select("ok"), [], _privacy_object("disclosure", 11, 0.5),
+    mf, notes = fit_guarded(_frame().select("ok"), [], privacy_object("disclosure", 11, 0.5),
                             column_time_limit=60, fallback_rows=500, seed=0, fit=_local_fitter)
     assert [v.name for v in mf.meta_vars] == ["ok"] and notes == []
 
@@ -103,7 +103,7 @@ def test_a_worker_that_cannot_start_says_why(tmp_path, monkeypatch):
 
     monkeypatch.setattr(sys, "path", [p for p in sys.path if p != str(tmp_path)])
     with pytest.raises(SynthSpectrumError, match="worker could not start: ModuleNotFoundError.*vanishing_fitter"):
-        fit_guarded(_frame(), [], _privacy_object("disclosure", 11, 0.5), column_time_limit=60,
+        fit_guarded(_frame(), [], privacy_object("disclosure", 11, 0.5), column_time_limit=60,
                     fallback_rows=500, seed=0, fit=vanishing_fitter.fit)
 
 

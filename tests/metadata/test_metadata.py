@@ -14,7 +14,9 @@ import guard_helpers
 from synthspectrum import datasets
 from synthspectrum.errors import ColumnError, SynthSpectrumError
 from synthspectrum.metadata.guard import fit_guarded
-from synthspectrum.metadata.model import _privacy_object, fit_metadata, load, prepare
+from synthspectrum.metadata.fitting import privacy_object
+from synthspectrum.metadata.model import fit_metadata, load
+from synthspectrum.metadata.prepare import prepare
 
 FRUIT = ["apple", "banana", "cherry"]
 
@@ -248,7 +250,7 @@ def _frame_for_guard(n=3000):
 def test_guard_falls_back_to_a_subsample_when_a_column_runs_too_long():
     df = _frame_for_guard()
     t0 = time.monotonic()
-    mf, notes = fit_guarded(df, [], _privacy_object("disclosure", 11, 0.5), column_time_limit=3,
+    mf, notes = fit_guarded(df, [], privacy_object("disclosure", 11, 0.5), column_time_limit=3,
                             fallback_rows=500, seed=0, fit=guard_helpers.slow_on_full_data)
     assert time.monotonic() - t0 < 60
     assert [v.name for v in mf.meta_vars] == ["slow", "fast"]
@@ -258,11 +260,11 @@ def test_guard_falls_back_to_a_subsample_when_a_column_runs_too_long():
 
 def test_guard_gives_up_with_a_clear_error():
     with pytest.raises(SynthSpectrumError, match="column 'slow': disclosure control did not finish"):
-        fit_guarded(_frame_for_guard(), [], _privacy_object("disclosure", 11, 0.5), column_time_limit=2,
+        fit_guarded(_frame_for_guard(), [], privacy_object("disclosure", 11, 0.5), column_time_limit=2,
                     fallback_rows=500, seed=0, fit=guard_helpers.always_slow)
     df = pl.DataFrame({"ok": np.arange(100.0), "bad": np.arange(100.0)})
     with pytest.raises(SynthSpectrumError, match="column 'bad': disclosure control could not model"):
-        fit_guarded(df, [], _privacy_object("disclosure", 11, 0.5), column_time_limit=30,
+        fit_guarded(df, [], privacy_object("disclosure", 11, 0.5), column_time_limit=30,
                     fallback_rows=500, seed=0, fit=guard_helpers.failing)
 
 
