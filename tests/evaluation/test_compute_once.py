@@ -115,3 +115,26 @@ def test_worst_pairs_are_the_largest_changes(small):
     got = ev.worst_pairs(3)
     assert list(zip(got["column_a"], got["column_b"])) == [(r["column_a"], r["column_b"]) for r in by_size]
     assert any(f"{by_size[0]['column_a']!r} x {by_size[0]['column_b']!r}" in a for a in ev.alerts())
+
+
+def test_the_pair_is_checked_once_by_evaluate_and_its_plots(small, monkeypatch):
+    """evaluate checks the pair once and draws the plots from the checked frames (before, the
+    marginal and association plots checked it again each). The measures still run their own
+    check inside; that one is theirs."""
+    import synthspectrum.render.plots as plots_mod
+
+    # the module, not the function of the same name that synthspectrum.evaluation exports
+    ev_mod = sys.modules["synthspectrum.evaluation.evaluate"]
+
+    train, syn, hold = small
+    calls = []
+    for mod in (ev_mod, plots_mod):
+        original = mod.check_pair
+
+        def counted(*a, _f=original, _m=mod.__name__, **kw):
+            calls.append(_m)
+            return _f(*a, **kw)
+
+        monkeypatch.setattr(mod, "check_pair", counted)
+    evaluate(train, syn, holdout=hold, plots=True)
+    assert calls == ["synthspectrum.evaluation.evaluate"]
