@@ -13,6 +13,9 @@ import pytest
 from scipy import stats
 
 from synthspectrum import datasets
+from synthspectrum.core.columns import identifier_columns
+from synthspectrum.core.pair import check_pair
+from synthspectrum.measures import bivariate, bounds, distance, propensity
 from synthspectrum.measures import privacy as pv
 from synthspectrum.measures import utility as ut
 
@@ -47,13 +50,13 @@ def steward():
 def test_identifier_rule_on_the_bundled_data():
     # the raw A&E data hold an NHS number and a postcode (nearly all distinct); the
     # de-identified data and the frozen test frames hold none, so nothing is left out there
-    assert set(ut.identifier_columns(datasets.load("ae"))) == {"nhs_number", "home_postcode"}
-    assert ut.identifier_columns(datasets.load("ae_deidentified")) == {}
-    assert ut.identifier_columns(pl.DataFrame({"k": list(range(500)), "x": [i % 7 for i in range(500)]})) == {"k": 500}
-    assert ut.identifier_columns(pl.DataFrame({"k": list(range(40))})) == {}  # 40 <= 60 values: not a key yet
+    assert set(identifier_columns(datasets.load("ae"))) == {"nhs_number", "home_postcode"}
+    assert identifier_columns(datasets.load("ae_deidentified")) == {}
+    assert identifier_columns(pl.DataFrame({"k": list(range(500)), "x": [i % 7 for i in range(500)]})) == {"k": 500}
+    assert identifier_columns(pl.DataFrame({"k": list(range(40))})) == {}  # 40 <= 60 values: not a key yet
     # all distinct but spread like a measurement (incomes in pounds): kept
     incomes = np.random.default_rng(0).choice(10**6, 300, replace=False)
-    assert ut.identifier_columns(pl.DataFrame({"income": incomes})) == {}
+    assert identifier_columns(pl.DataFrame({"income": incomes})) == {}
 
 
 def test_pmse_leaves_identifiers_out_and_says_so(steward):
@@ -64,7 +67,7 @@ def test_pmse_leaves_identifiers_out_and_says_so(steward):
     plain = ut.utility_gen(real.drop("patient_id", "note"), syn.drop("patient_id", "note"), maxorder=0)
     # the same model as on the frames without them, to the last bit
     assert stat_rows(out).equals(plain)
-    X, _, _ = ut._design(real, syn, 0)
+    X, _, _ = propensity._design(real, syn, 0)
     assert X.shape == (1000, 1 + 1 + 1 + 11)  # intercept, age, sex, ward: no dummy per record
     sentences = ut.left_out_sentences(out, "the propensity model")
     assert sentences == ["'patient_id' left out of the propensity model: identifier-like (500 distinct values)",
@@ -88,7 +91,7 @@ def test_associations_and_dcr_leave_identifiers_out(steward):
     assert notes(d, "left_out_identifier") == {"patient_id": 500.0, "note": 500.0}
     assert stat_rows(d).equals(pv.dcr(*plain))
     # features: age (value, missing), sex (2 levels), ward (12 levels): nothing per record
-    f_tr, _, _, p, _ = pv._sampled_features(real, syn, hold, 5_000, 0)
+    f_tr, _, _, p, _ = distance._sampled_features(real, syn, hold, 5_000, 0)
     assert f_tr.shape == (500, 2 + 2 + 12) and p == 3
 
 
@@ -98,12 +101,12 @@ def test_rare_levels_are_pooled_as_synthpop_mergelevels_does():
 
     base = {"a": 50, "b": 40, "c": 30, "d": 12, "e": 11}
     # pooled f + g hold 5 < 10 records: mergelevels.syn adds the next-smallest level (e) to them
-    assert ut._level_plan(labels(base | {"f": 3, "g": 2}), 6, 10) == {"a", "b", "c", "d"}
+    assert bounds.level_plan(labels(base | {"f": 3, "g": 2}), 6, 10) == {"a", "b", "c", "d"}
     # pooled f + g hold 12 >= 10 records: they form the pooled level alone
-    assert ut._level_plan(labels(base | {"f": 8, "g": 4}), 6, 10) == {"a", "b", "c", "d", "e"}
+    assert bounds.level_plan(labels(base | {"f": 8, "g": 4}), 6, 10) == {"a", "b", "c", "d", "e"}
     # at most max_levels - 1 levels are kept, most frequent first, ties by label
-    assert ut._level_plan(labels(base | {"f": 8, "g": 4}), 4, 10) == {"a", "b", "c"}
-    assert ut._level_plan(labels(base), 6, 10) is None  # few levels: left alone
+    assert bounds.level_plan(labels(base | {"f": 8, "g": 4}), 4, 10) == {"a", "b", "c"}
+    assert bounds.level_plan(labels(base), 6, 10) is None  # few levels: left alone
 
 
 def test_pmse_with_grouped_levels_equals_the_model_on_hand_grouped_data():
@@ -141,7 +144,7 @@ def test_wide_data_has_a_bounded_design():
     rng = np.random.default_rng(5)
     wide = [pl.DataFrame({f"x{j}": rng.normal(size=500) for j in range(200)}) for _ in range(2)]
     with pytest.warns(UserWarning, match="19900 of 19900 interaction design columns dropped"):
-        X, _, dropped = ut._design(*wide, maxorder=1)
+        X, _, dropped = propensity._design(*wide, maxorder=1)
     # today 1 + 200 + 200 * 199 / 2 = 20,101 columns; capped at N / 5 = 200 but never below the
     # 201 main-effect columns
     assert X.shape == (1000, 201)
@@ -155,7 +158,7 @@ def test_wide_data_has_a_bounded_design():
     # 435 pairs, whole pairs in R's order
     narrow = [pl.DataFrame({f"x{j}": rng.normal(size=1000) for j in range(30)}) for _ in range(2)]
     with pytest.warns(UserWarning, match="66 of 435"):
-        X, _, _ = ut._design(*narrow, maxorder=1)
+        X, _, _ = propensity._design(*narrow, maxorder=1)
     assert X.shape == (2000, 400)
     assert ut.design_size(*narrow, maxorder=1)["columns"] == 400
     assert np.array_equal(X[:, 31], X[:, 1] * X[:, 2])  # the first pair is x0:x1
@@ -181,9 +184,9 @@ def test_spearman_equals_scipy_to_the_last_bit():
         n = int(rng.integers(3, 300))
         x = rng.integers(0, 12, n).astype(float) if i % 2 else rng.normal(size=n)  # with and without ties
         y = rng.normal(size=n) + 0.3 * x
-        assert ut._spearman(x, y, stats.rankdata(x), stats.rankdata(y)) == stats.spearmanr(x, y).statistic
+        assert bivariate._spearman(x, y, stats.rankdata(x), stats.rankdata(y)) == stats.spearmanr(x, y).statistic
     x[:3] = np.nan
-    assert ut._spearman(x, y, None, stats.rankdata(y)) == stats.spearmanr(x[3:], y[3:]).statistic
+    assert bivariate._spearman(x, y, None, stats.rankdata(y)) == stats.spearmanr(x[3:], y[3:]).statistic
 
 
 def test_dcr_on_many_levels_needs_no_one_hot():
@@ -197,13 +200,13 @@ def test_dcr_on_many_levels_needs_no_one_hot():
     keys = [pl.DataFrame({"key": [f"k{i}" for i in rng.permutation(10_000)], "age": rng.normal(50, 15, 10_000)})
             for _ in range(3)]
     with pytest.warns(UserWarning, match="'key' looks like an identifier"):
-        f_tr, f_ho, f_sy, p, _ = pv._sampled_features(*keys, 5_000, 0)
+        f_tr, f_ho, f_sy, p, _ = distance._sampled_features(*keys, 5_000, 0)
     assert f_tr.shape == (5_000, 2) and p == 1
     with pytest.warns(UserWarning, match="'key' looks like an identifier"):
         assert notes(pv.dcr(*keys), "left_out_identifier") == {"key": 10_000.0}
     # 10k records with a 3,000-level column (not an identifier): kept as one code column
     tr, sy, ho = frame(10_000, 3_000), frame(10_000, 3_000), frame(10_000, 3_000)
-    f_tr, f_ho, f_sy, p, _ = pv._sampled_features(tr, sy, ho, 5_000, 0)
+    f_tr, f_ho, f_sy, p, _ = distance._sampled_features(tr, sy, ho, 5_000, 0)
     assert [a.shape for a in f_tr] == [(5_000, 4), (5_000, 1)] and p == 3  # not 5,000 x ~3,000 one-hot
     assert pv.dcr(tr, sy, ho).filter(pl.col("measure") == "share_closer_to_training")["value"][0] == \
         pytest.approx(0.5, abs=0.05)
@@ -221,7 +224,7 @@ def test_every_measure_applies_the_number_policy():
     nulled_s = syn.with_columns(pl.when(pl.col("x").abs() < 1e15).then(pl.col("x")).alias("x"))
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
-        r, s = ut.check_pair(real, syn)
+        r, s = check_pair(real, syn)
     msgs = [str(w.message) for w in seen]
     # one warning per column per frame, naming the frame and the column
     assert len(msgs) == 2 and "real data, column 'x'" in msgs[0] and "synthetic data, column 'x'" in msgs[1]
