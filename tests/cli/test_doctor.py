@@ -90,12 +90,12 @@ import json, warnings
 warnings.simplefilter("ignore")
 from synthspectrum.doctor import checks
 from synthspectrum.spectrum import make_generator
-from synthspectrum.synthpop import session as rsession
+from synthspectrum import synthpop
 from synthspectrum.errors import SynthpopNotInstalledError
 doc = [c for c in checks() if c.name == "R package synthpop"][0]
 ok, reason = make_generator("synthpop-cart").available()
 try:
-    rsession.twin()
+    synthpop.require_synthpop()
     raised = ""
 except SynthpopNotInstalledError as exc:
     raised = str(exc)

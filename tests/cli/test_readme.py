@@ -17,7 +17,7 @@ BLOCKS = [(m.group(1), m.group(2)) for m in re.finditer(r"```(python|r)\n(.*?)``
 def _synthpop_reason() -> str | None:
     import shutil
 
-    from synthspectrum.synthpop.session import synthpop_status
+    from synthspectrum.synthpop import synthpop_status
 
     rscript = shutil.which("Rscript")
     if rscript is None:
