@@ -5,7 +5,7 @@ import polars as pl
 import pytest
 
 from synthspectrum.metadata.audit import _literal_runs, audit, format_audit
-from synthspectrum.errors import SynthSpectrumError
+from synthspectrum.errors import ColumnError, SynthSpectrumError
 from synthspectrum.metadata.model import fit_metadata, load
 
 
@@ -72,6 +72,16 @@ def test_format_and_input_checks(planted):
         audit([1, 2])
     with pytest.raises(SynthSpectrumError, match="k must be a whole number"):
         audit(fit_metadata(planted), k=0)
+    with pytest.raises(SynthSpectrumError, match="format_audit takes the frame that audit returns, not str"):
+        format_audit("HIGH age")
+
+
+def test_data_missing_a_model_column_is_a_column_error(planted):
+    """Without the column, its stored bounds could not be checked against the real extremes."""
+    with pytest.raises(ColumnError, match="data has no column 'cat'"):
+        audit(fit_metadata(planted), data=planted.drop("cat"))
+    # more columns than the model are fine
+    assert audit(fit_metadata(planted.select("age")), data=planted).height > 0
 
 
 def test_audit_refuses_what_synthesize_refuses(planted, tmp_path):

@@ -39,7 +39,7 @@ from typing import Any
 
 import polars as pl
 
-from synthspectrum.core.frames import to_polars
+from synthspectrum.core.frames import require_columns, to_polars
 from synthspectrum.errors import SynthSpectrumError
 from synthspectrum.metadata.checks import breaks_sign, collapse, column_sign, far_location
 from synthspectrum.metadata.model import MetadataModel, load, model_from_gmf
@@ -230,6 +230,8 @@ def audit(model, data: Any = None, k: int = 10) -> pl.DataFrame:
     table = gmf["tables"][0] if "tables" in gmf else gmf
     n_rows = int(table["n_rows"])
     real = to_polars(data, "data")[0] if data is not None else None
+    if real is not None:  # a column missing from the data would silently lose its real-extreme check
+        require_columns(real, [var["name"] for var in table["vars"]], "data")
     signs = {name: s.get("sign") for name, s in
              ((gmf.get("provenance") or {}).get("synthspectrum", {}).get("support") or {}).items()}
     rows = [{"column": "(table)", "distribution": "", "privacy": "", "severity": "info",
@@ -245,6 +247,8 @@ def audit(model, data: Any = None, k: int = 10) -> pl.DataFrame:
 
 def format_audit(findings: pl.DataFrame) -> str:
     """Plain-text table of audit findings, one line each, for terminals and logs."""
+    if not isinstance(findings, pl.DataFrame) or "severity" not in findings.columns:
+        raise SynthSpectrumError(f"format_audit takes the frame that audit returns, not {type(findings).__name__}")
     lines = []
     for r in findings.iter_rows(named=True):
         lines.append(f"{r['severity'].upper():<7} {r['column']:<24} {r['finding']}: {r['detail']}")

@@ -48,13 +48,13 @@ class Prepared:
     support: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def normalise_var_specs(var_specs: Sequence[dict[str, Any]] | None, columns: list[str]) -> dict[str, dict]:
+def normalise_var_specs(var_specs: Sequence[dict[str, Any]] | None, df: pl.DataFrame) -> dict[str, dict]:
+    """metasyn's ``var_specs`` by column name; the old top-level ``unique`` moved where metasyn 3 reads it."""
     specs: dict[str, dict] = {}
     for spec in var_specs or []:
         spec = dict(spec)
         name = spec.pop("name", None)
-        if name not in columns:
-            raise SynthSpectrumError(f"var_specs names a column that is not in the data: {name!r}")
+        require_columns(df, [name], "data (var_specs)")
         if "unique" in spec:  # metasyn 3 ignores a top-level "unique"; it belongs to the distribution
             dist = spec.get("distribution") or {}
             if isinstance(dist, str):
@@ -76,7 +76,7 @@ def prepare(
     require_rows(df)
     require_columns(df, unique or [], "data (unique=)")
     require_columns(df, categorical or [], "data (categorical=)")
-    specs = normalise_var_specs(var_specs, df.columns)
+    specs = normalise_var_specs(var_specs, df)
     df, notes = clean_numbers(df, "data")
     support: dict[str, dict[str, Any]] = {}
     # Series, not pl.col(name): a column may be called "*" or "^a.*$", which pl.col expands.
