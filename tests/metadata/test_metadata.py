@@ -59,6 +59,23 @@ def test_seeds_reproduce_and_differ(ae_deid):
     assert isinstance(model.last_seed, int)
 
 
+def test_seeds_follow_the_one_seed_policy():
+    """A seed is a whole number from 0 to 2^31 - 1, as R's set.seed takes (core.seeds)."""
+    from synthspectrum.core.seeds import SEED_MAX
+
+    model = fit_metadata(pl.DataFrame({"a": [1, 2, 3] * 10}))
+    assert SEED_MAX == 2**31 - 1
+    assert model.synthesize(5, seed=SEED_MAX).height == 5
+    for bad in (2**31, -1, True, 1.5):
+        with pytest.raises(SynthSpectrumError, match="seed must be a whole number from 0 to 2147483647"):
+            model.synthesize(5, seed=bad)
+    with pytest.raises(SynthSpectrumError, match="seed must be a whole number"):
+        fit_metadata(pl.DataFrame({"a": [1, 2, 3] * 10}), seed=2**32 - 1)
+    for _ in range(20):
+        model.synthesize(1)
+        assert 0 <= model.last_seed <= SEED_MAX
+
+
 def test_marginals_are_kept(ae_deid):
     syn = fit_metadata(ae_deid).synthesize(10_000, seed=3)
     real_p = ae_deid["treatment"].value_counts(normalize=True, name="p").sort("treatment")

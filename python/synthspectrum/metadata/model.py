@@ -77,6 +77,7 @@ import polars as pl
 
 from synthspectrum.core.frames import from_polars, to_polars
 from synthspectrum.core.progress import show_progress
+from synthspectrum.core.seeds import check_seed, fresh_seed
 from synthspectrum.errors import SynthSpectrumError
 from synthspectrum.metadata.files import gmf_document, metaframe_from_gmf, read_gmf, write_gmf
 from synthspectrum.metadata.fitting import (PRIVACY_CHOICES, collapsed, fit_unprotected, privacy_object,
@@ -140,13 +141,14 @@ class MetadataModel:
 
         Returns the frame type the model was fitted on (polars or pandas) unless ``as_pandas``
         says otherwise. The same seed gives the same rows; the caller's global random state is
-        left as it was. With ``seed=None`` a fresh seed is drawn and kept in ``last_seed``.
+        left as it was. ``seed``: a whole number from 0 to 2^31 - 1 (the package's one seed
+        policy, :mod:`synthspectrum.core.seeds`); with ``seed=None`` a fresh one is drawn and
+        kept in ``last_seed``. Progress shows on a terminal only, unless ``progress`` says.
         """
         n = self.n_rows if n is None else n
         if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
             raise SynthSpectrumError(f"n must be a whole number >= 0, got {n!r}")
-        if seed is None:
-            seed = int(np.random.SeedSequence().entropy % (2**32))
+        seed = fresh_seed() if seed is None else check_seed(seed)
         self.last_seed = seed
         forward = stand_ins(self.columns)
         metaframe = renamed(self.metaframe, forward)
@@ -225,6 +227,7 @@ def fit_metadata(
     ``keep_support``: keep each numeric column's sign and whole numbers (see the module
     docstring); a column that collapses (one value, only missing, placeholders) is warned about.
     """
+    seed = check_seed(seed)
     if privacy not in PRIVACY_CHOICES:
         raise SynthSpectrumError(f"privacy must be one of {PRIVACY_CHOICES}, got {privacy!r}")
     pdf, kind = to_polars(df)
