@@ -241,7 +241,7 @@ def run_spectrum(real: Any, config: SpectrumConfig | None = None, progress: bool
     for name in cfg.generators:  # unknown names and options fail before any work
         make_generator(name, **{**cfg.generator_options.get(name, {}), "seed": cfg.seed})
     from synthspectrum.measures import utility
-    from synthspectrum.evaluation.report import evaluate
+    from synthspectrum.evaluation import evaluate
 
     train, held_out = split(real, cfg.holdout_fraction, cfg.seed)
     # Half the held-out records are the distance baseline (the holdout), half the reference's
