@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 from scipy import stats
+from scipy.stats.contingency import association
 
 from synthspectrum.core.columns import MAX_LEVELS, MISSING, as_number, identifier_columns, kind
 from synthspectrum.core.columns import labels as as_labels
@@ -41,8 +42,8 @@ def _codes(s: pl.Series, bins: int, keep: set[str] | None = None) -> np.ndarray:
 
 
 def _table(xi: np.ndarray, nx: int, yi: np.ndarray, ny: int) -> np.ndarray:
-    """Contingency table of two dense code arrays (0..nx-1, 0..ny-1), as floats."""
-    return np.bincount(xi * ny + yi, minlength=nx * ny).reshape(nx, ny).astype(float)
+    """Contingency table (integer counts) of two dense code arrays (0..nx-1, 0..ny-1)."""
+    return np.bincount(xi * ny + yi, minlength=nx * ny).reshape(nx, ny)
 
 
 def _dense(x: np.ndarray) -> tuple[np.ndarray, int]:
@@ -50,23 +51,26 @@ def _dense(x: np.ndarray) -> tuple[np.ndarray, int]:
     return xi.ravel(), len(levels)
 
 
-def _nmi_table(joint: np.ndarray) -> float:
-    p = joint / joint.sum()
-    px, py = p.sum(1), p.sum(0)
-    hx = -np.sum(px[px > 0] * np.log(px[px > 0]))
-    hy = -np.sum(py[py > 0] * np.log(py[py > 0]))
-    if hx == 0 or hy == 0:
+def _nmi(a: tuple[np.ndarray, int], b: tuple[np.ndarray, int]) -> float:
+    """Normalised mutual information NMI = I(X;Y) / sqrt(H(X) H(Y)) of two dense code arrays:
+    scikit-learn's ``normalized_mutual_info_score`` with ``average_method="geometric"`` (Strehl &
+    Ghosh 2002). 0 when either column is constant: sklearn calls two constant columns a perfect
+    match (1), but neither says anything about the other."""
+    from sklearn.metrics import normalized_mutual_info_score
+
+    (xi, nx), (yi, ny) = a, b
+    if nx < 2 or ny < 2:
         return 0.0
-    nz = p > 0
-    mi = np.sum(p[nz] * np.log(p[nz] / np.outer(px, py)[nz]))
-    return float(max(0.0, mi) / np.sqrt(hx * hy))
+    return float(normalized_mutual_info_score(xi, yi, average_method="geometric"))
 
 
-def _cramers_v_table(table: np.ndarray) -> float:
+def _cramers_v(table: np.ndarray) -> float:
+    """Cramer's V = sqrt(chi2 / (n (min(r, c) - 1))) of a contingency table without empty rows or
+    columns, without continuity correction (Cramer 1946): scipy's
+    ``scipy.stats.contingency.association(method="cramer")``. 0 for a table of one row or column."""
     if min(table.shape) < 2:
         return 0.0
-    chi2 = stats.chi2_contingency(table, correction=False).statistic
-    return float(np.sqrt(chi2 / table.sum() / (min(table.shape) - 1)))
+    return float(association(table, method="cramer", correction=False))
 
 
 def _spearman(x: np.ndarray, y: np.ndarray, rx: np.ndarray | None, ry: np.ndarray | None) -> float:
@@ -130,14 +134,14 @@ def _associations(d: pl.DataFrame, bins: int, cols: list[str], plans: dict[str, 
     ranks = {c: stats.rankdata(x) for c, x in numbers.items() if not np.isnan(x).any()}
     rows = []
     for a, b in combinations(cols, 2):
-        table = _table(*codes[a], *codes[b])
-        rows.append({"column_a": a, "column_b": b, "measure": "NMI", "value": _nmi_table(table)})
+        rows.append({"column_a": a, "column_b": b, "measure": "NMI", "value": _nmi(codes[a], codes[b])})
         ka, kb = kind(d.schema[a]), kind(d.schema[b])
         if ka == kb == "numeric":
             rows.append({"column_a": a, "column_b": b, "measure": "Spearman",
                          "value": _spearman(numbers[a], numbers[b], ranks.get(a), ranks.get(b))})
         elif ka == kb == "categorical":
-            rows.append({"column_a": a, "column_b": b, "measure": "CramersV", "value": _cramers_v_table(table)})
+            rows.append({"column_a": a, "column_b": b, "measure": "CramersV",
+                         "value": _cramers_v(_table(*codes[a], *codes[b]))})
     return rows
 
 
@@ -146,8 +150,9 @@ def associations(df: Any, bins: int = 10, max_levels: int = MAX_LEVELS,
     """Pairwise associations of one frame: normalised mutual information for every pair, plus
     Spearman's rho for two numeric columns or Cramer's V for two categorical ones.
 
-    NMI = I(X;Y) / sqrt(H(X) H(Y)) on the contingency table; Cramer's V = sqrt(chi2 / (n (min(r, c) - 1)))
-    (Cramer 1946). Numbers are cut into ``bins`` quantile bins for the mutual information; a
+    NMI = I(X;Y) / sqrt(H(X) H(Y)) (scikit-learn's ``normalized_mutual_info_score``, geometric
+    mean); Cramer's V = sqrt(chi2 / (n (min(r, c) - 1))) (Cramer 1946; scipy's
+    ``contingency.association``, no continuity correction). Numbers are cut into ``bins`` quantile bins for the mutual information; a
     missing value is a value of its own. Tidy polars frame: column_a, column_b, measure, value.
     Bounded (see :mod:`synthspectrum.measures.bounds`): identifier-like columns left out, columns with more than
     ``max_levels`` levels grouped, at most ``max_columns`` columns; rows with ``column_a`` set,
