@@ -1,7 +1,8 @@
 """Shared fixtures and helpers for every test folder (they mirror the package's wings).
 
 Helpers here, not copied per file: ``rscript`` (run R code in a fresh R), ``chromium`` (a
-headless browser or a skip), ``frozen_split`` (fixed frames for the measures), the bundled data.
+headless browser or a skip), ``frozen_split`` (fixed frames for the measures), the bundled data,
+``generator_registry`` (the spectrum's registry, left as the test found it).
 """
 
 import shutil
@@ -64,6 +65,17 @@ def browse(page: Path, tmp_path: Path, screenshot: Path | None = None, width: in
                               capture_output=True, text=True, timeout=120)
         assert shot.returncode == 0, shot.stderr[-2000:]
     return dom.stdout
+
+
+@pytest.fixture
+def generator_registry():
+    """The session's generator registrations, put back as they were after the test."""
+    from synthspectrum.spectrum import registry
+
+    saved = dict(registry.REGISTERED)
+    yield registry
+    registry.REGISTERED.clear()
+    registry.REGISTERED.update(saved)
 
 
 @pytest.fixture(scope="session")

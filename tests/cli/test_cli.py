@@ -161,31 +161,23 @@ def test_warnings_are_one_line_without_source_paths(tmp_path):
     assert len(lines) == len(set(lines))  # each warning once
 
 
-def test_spectrum_exits_nonzero_and_counts_failed_runs(tmp_path, capsys, ae_deid):
-    from synthspectrum.spectrum import generators
+def test_spectrum_exits_nonzero_and_counts_failed_runs(tmp_path, capsys, ae_deid, generator_registry):
+    from synthspectrum.spectrum import Generator
 
-    class Broken:
+    class Broken(Generator):
         name = "broken"
 
-        def available(self):
-            return True, ""
-
-        def fit(self, train, seed, holdout=None):
+        def fit(self, real, holdout=None):
             return self
 
-        def sample(self, n, seed):
+        def sample(self, n):
             raise RuntimeError("no luck")
 
     src = tmp_path / "d.parquet"
     ae_deid.head(600).write_parquet(src)
-    saved = dict(generators._REGISTRY)
-    generators.register_generator("broken", lambda **o: Broken())
-    try:
-        code, out, err = run(capsys, "spectrum", str(src), "-o", str(tmp_path / "out"),
-                             "--generators", "random", "broken", "--m", "2")
-    finally:
-        generators._REGISTRY.clear()
-        generators._REGISTRY.update(saved)
+    generator_registry.register_generator("broken", Broken)
+    code, out, err = run(capsys, "spectrum", str(src), "-o", str(tmp_path / "out"),
+                         "--generators", "random", "broken", "--m", "2")
     assert code == 1
     assert out.rstrip().splitlines()[-1].startswith("2 of 4 runs FAILED")
     warned = [ln for ln in err.splitlines() if ln.startswith("warning: ")]

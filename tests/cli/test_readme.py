@@ -28,7 +28,7 @@ def _synthpop_reason() -> str | None:
 
 def _needs_synthpop(lang: str, code: str) -> bool:
     # a block that only names a synthpop generator runs without it (the spectrum skips it, saying so)
-    return lang == "r" or re.search(r"^(from|import) synthspectrum(\.| import .*)(synthpop|rbridge)", code, re.M) is not None
+    return lang == "r" or re.search(r"^(from|import) synthspectrum(\.| import .*)(synthpop)", code, re.M) is not None
 
 
 def test_the_readme_has_code_blocks():
@@ -48,3 +48,16 @@ def test_readme_block_runs_as_written(index, tmp_path):
     cmd = [sys.executable, str(script)] if lang == "python" else ["Rscript", "--vanilla", str(script)]
     res = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=900, env=env)
     assert res.returncode == 0, f"README block {index} failed:\n{code}\n--- stderr ---\n{res.stderr[-3000:]}"
+
+
+def test_contributing_examples_run_as_one_script(tmp_path):
+    """CONTRIBUTING.md's Python blocks build on each other (a generator, then its conformance
+    check): together, as a plain script from another folder, they must run and pass."""
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert len(blocks) >= 2 and any("check_generator(" in b for b in blocks)
+    script = tmp_path / "contributing.py"
+    script.write_text("\n".join(blocks), encoding="utf-8")
+    res = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=600,
+                         env={**os.environ, "MPLBACKEND": "Agg"})
+    assert res.returncode == 0, res.stderr[-3000:]

@@ -38,7 +38,7 @@ def small_csv(tmp_path, ae_deid) -> Path:
 @pytest.fixture
 def no_generators(monkeypatch):
     """Fail loudly if any generator is run: the refusals must come before any work."""
-    import synthspectrum.spectrum.runner as sp
+    import synthspectrum.spectrum as sp
 
     def boom(*a, **k):
         raise AssertionError("a generator ran before the output folder was checked")

@@ -110,7 +110,7 @@ def test_a_worker_that_cannot_start_says_why(tmp_path, monkeypatch):
 def test_run_spectrum_in_a_plain_script_runs_once(tmp_path):
     code = textwrap.dedent("""
         from synthspectrum import datasets
-        from synthspectrum.spectrum.runner import run_spectrum
+        from synthspectrum.spectrum import run_spectrum
 
         df = datasets.load("ae_deidentified").head(400)
         res = run_spectrum(df, generators=["metasyn-disclosure"], m=1, progress=False)

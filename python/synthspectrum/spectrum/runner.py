@@ -45,11 +45,6 @@ from synthspectrum.spectrum.narrate import reference_note
 from synthspectrum.spectrum.registry import make_generator
 from synthspectrum.spectrum.result import SpectrumResult
 
-# The CLI still imports these from here; once it imports them from synthspectrum.spectrum,
-# these two lines go.
-from synthspectrum.spectrum.files import output_folder, write_outputs  # noqa: E402,F401
-from synthspectrum.spectrum.narrate import explain  # noqa: E402,F401
-
 # The propensity model's interactions are kept only while its design has at least this many
 # records per column (real + synthetic over design columns), the events-per-variable rule of
 # thumb for logistic regression (Peduzzi et al. 1996, J Clin Epidemiol 49(12)).
