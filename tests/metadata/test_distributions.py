@@ -34,20 +34,36 @@ def _bin_probabilities(ks, mean, sd, lo=-np.inf, hi=np.inf):
 
 # --- metasyn's own conformance checks -------------------------------------------------------
 
-def test_the_plugin_passes_metasyns_registry_check():
+def _candidates():
+    """The candidates synthspectrum fits with: every installed fitter, ours in place of metasyn's."""
+    return DistributionRegistry(rd.rounding(DistributionRegistry.parse(None).fitters))
+
+
+def test_the_plugin_passes_metasyns_registry_check_and_is_never_a_candidate_of_plain_metasyn():
     check_distribution_registry("synthspectrum")
-    names = {f.__name__ for f in DistributionRegistry.parse("synthspectrum").fitters}
-    assert names == {"RoundedNormalFitter", "RoundedTruncatedNormalFitter", "DisclosureRoundedNormal",
-                     "DisclosureRoundedTruncatedNormal"}
+    registered = DistributionRegistry.parse("synthspectrum")
+    assert {d.name for d in registered.distributions} == {"synthspectrum.rounded_normal",
+                                                          "synthspectrum.rounded_truncated_normal"}
+    # plain metasyn's own search (all plugins) never fits ours: no doubled work, no changed choice
+    disclosure = get_privacy("disclosure", {"partition_size": 11, "max_dominance": 0.5})
+    for privacy in (BasicPrivacy(), disclosure):
+        for var_type in ("discrete", "continuous"):
+            found = DistributionRegistry.parse(None).filter_fitters(privacy=privacy, var_type=var_type)
+            assert not [f for f in found if f.plugin == "synthspectrum"]
+    # ours take the place of metasyn's truncating fitters, once each
+    cands = _candidates().fitters
+    assert not set(rd.REPLACES) & set(cands) and set(rd.REPLACES.values()) <= set(cands)
+    assert len(cands) == len(set(cands))
 
 
-@pytest.mark.parametrize("fitter", rd.fitters, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("fitter", sorted(set(rd.REPLACES.values()), key=lambda f: f.__name__),
+                         ids=lambda f: f.__name__)
 def test_each_fitter_passes_metasyns_fitter_check(fitter):
     privacy = (BasicPrivacy() if fitter.privacy_type == "none"
                else get_privacy("disclosure", {"partition_size": 11, "max_dominance": 0.5}))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        check_fitter(fitter, privacy, "synthspectrum")
+        check_fitter(fitter, privacy, _candidates())
     assert fitter.plugin == "synthspectrum" and fitter.distribution.var_type == "discrete"
 
 
@@ -97,14 +113,15 @@ def test_metasyn_still_truncates_its_whole_number_normals():
 
 
 def test_same_parameters_and_values_as_metasyns_fit_rounded():
-    """The fitted parameters are metasyn's own; only drawing differs (rounded, not truncated)."""
+    """The fitted parameters and the information criterion are metasyn's own; only drawing
+    differs (rounded, not truncated)."""
     x = pl.Series("x", np.random.default_rng(3).integers(1, 11, 3000))
     ours = rd.RoundedTruncatedNormalFitter(BasicPrivacy()).fit(x)
     theirs = DiscreteTruncatedNormalDistribution(**ours.par)
     from metasyn.distribution.normal import DiscreteTruncatedNormalFitter
 
     assert DiscreteTruncatedNormalFitter(BasicPrivacy()).fit(x).par == ours.par
-    assert ours.information_criterion(x) == np.nextafter(theirs.information_criterion(x), np.inf)
+    assert ours.information_criterion(x) == theirs.information_criterion(x)
     converted = rd.rounded(theirs)
     assert type(converted) is rd.RoundedTruncatedNormalDistribution and converted.par == theirs.par
     assert type(theirs) is DiscreteTruncatedNormalDistribution  # the given object is left alone
@@ -138,8 +155,14 @@ def test_a_plain_metasyn_file_is_drawn_rounded_and_the_callers_metaframe_is_left
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         raw = MetaFrame.fit_dataframe(df, progress_bar=False)
-    # installing synthspectrum changes no plain metasyn fit: metasyn's own model wins the tie
+    # installing synthspectrum changes no plain metasyn fit
     assert type(raw["d"].distribution) is DiscreteTruncatedNormalDistribution
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        protected = MetaFrame.fit_dataframe(df, progress_bar=False, privacy=get_privacy(
+            "disclosure", {"partition_size": 11, "max_dominance": 0.5}))
+    assert type(protected["d"].distribution) is DiscreteTruncatedNormalDistribution
+    assert protected["d"].creation_method["fitter"]["plugin"] != "synthspectrum"
     raw.save(tmp_path / "raw.json")
     syn = load(tmp_path / "raw.json").synthesize(20_000, seed=1)["d"]
     assert (syn.min(), syn.max()) == (1, 10)

@@ -1,5 +1,6 @@
 """Metadata synthesis with metasyn: prepare the data, fit and save the model (a GMF file),
-fit each column in a time-limited worker, and audit what the model file discloses.
+fit each column in a time-limited worker, and audit what the model file discloses. The
+rounded whole-number normals are a metasyn plugin of ours (``distributions``).
 """
 
 from synthspectrum.metadata.audit import audit, format_audit

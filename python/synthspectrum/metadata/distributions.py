@@ -10,17 +10,20 @@ distributions here are the same curves discretised by rounding:
   [lower, upper], X ~ normal(mean, sd) truncated to [lower - 1/2, upper + 1/2], so that each
   whole number k in the range gets the curve's mass on [k - 1/2, k + 1/2].
 
-Their parameters are metasyn's own (each fitter is metasyn's, or metasyn-disclosure's under
-disclosure control, with our distribution as its result), so a model holds the same numbers
-either way. metasyn finds them through the entry point ``metasyn.distribution_registry``
-(``synthspectrum = "synthspectrum.metadata.distributions:fitters"`` in pyproject.toml), as it
-finds metasyn-disclosure's.
+Their parameters and information criterion are metasyn's own (each fitter is metasyn's, or
+metasyn-disclosure's under disclosure control, with our distribution as its result), so a model
+holds the same numbers either way and metasyn chooses among candidates as it would. synthspectrum
+fits with :func:`rounding` applied to the candidates: ours in the place of metasyn's.
 
-Installing synthspectrum must not change what plain metasyn fits: the information criterion
-is metasyn's own (the density of the curve at the data) raised by one unit in the last place,
-so where both metasyn's truncating model and ours are candidates (plain metasyn with all
-plugins), metasyn's own always wins; synthspectrum fits with :func:`rounding` applied to the
-candidates, where ours takes the place of metasyn's.
+metasyn finds the distributions through the entry point ``metasyn.distribution_registry``
+(``synthspectrum = "synthspectrum.metadata.distributions:fitters"`` in pyproject.toml), as it
+finds metasyn-disclosure's. metasyn knows a distribution only through a fitter that gives it,
+and takes every registered fitter as a candidate in its own search; so that installing
+synthspectrum changes neither what plain metasyn fits nor how long it takes (a second fit of
+every whole-number normal, which then never wins), the registered fitters are
+:class:`RoundedNormalLoader` and :class:`RoundedTruncatedNormalLoader`, which provide no
+variable type: they let metasyn read a model file, and are never a candidate. To fit with
+plain metasyn, pass ``plugins=DistributionRegistry(rounding(...))``, as synthspectrum does.
 
 A model file names these distributions (``"name": "synthspectrum.rounded_truncated_normal"``,
 ``"class_name": "RoundedTruncatedNormalDistribution"``). Plain metasyn reads it wherever
@@ -54,11 +57,6 @@ except metadata.PackageNotFoundError:  # run from a source tree that was never i
     PLUGIN_VERSION = "unknown"
 
 
-def _above(bic: float) -> float:
-    # one unit in the last place above metasyn's own: metasyn's model wins every tie
-    return float(np.nextafter(bic, np.inf))
-
-
 @metadist(name="synthspectrum.rounded_normal", var_type="discrete")
 class RoundedNormalDistribution(DiscreteNormalDistribution):
     """Whole numbers from a normal curve, rounded to the nearest (metasyn truncates toward zero).
@@ -76,9 +74,6 @@ class RoundedNormalDistribution(DiscreteNormalDistribution):
 
     def draw_list(self, n: int, synth_dict: dict | None = None) -> list:  # noqa: ARG002
         return list(np.rint(self.dist.rvs(n)).astype(np.int64))
-
-    def information_criterion(self, values) -> float:
-        return _above(super().information_criterion(values))
 
 
 @metadist(name="synthspectrum.rounded_truncated_normal", var_type="discrete")
@@ -114,9 +109,6 @@ class RoundedTruncatedNormalDistribution(DiscreteTruncatedNormalDistribution):
         lower, upper = self.par["lower"], self.par["upper"]
         return list(np.clip(np.rint(self.widened.rvs(n)), lower, upper).astype(np.int64))
 
-    def information_criterion(self, values) -> float:
-        return _above(super().information_criterion(values))
-
 
 @metafit(distribution=RoundedNormalDistribution, var_type="discrete", plugin=PLUGIN,
          plugin_version=PLUGIN_VERSION)
@@ -131,12 +123,26 @@ class RoundedTruncatedNormalFitter(DiscreteTruncatedNormalFitter):
     the rounded distribution."""
 
 
+@metafit(distribution=RoundedNormalDistribution, var_type=[], plugin=PLUGIN, plugin_version=PLUGIN_VERSION)
+class RoundedNormalLoader(RoundedNormalFitter):
+    """Makes the rounded normal known to metasyn (to read model files) without making it a
+    candidate in metasyn's own search: it provides no variable type."""
+
+
+@metafit(distribution=RoundedTruncatedNormalDistribution, var_type=[], plugin=PLUGIN,
+         plugin_version=PLUGIN_VERSION)
+class RoundedTruncatedNormalLoader(RoundedTruncatedNormalFitter):
+    """Makes the rounded truncated normal known to metasyn (to read model files) without making
+    it a candidate in metasyn's own search: it provides no variable type."""
+
+
+# what the entry point registers (see the module docstring)
+fitters: list[type] = [RoundedNormalLoader, RoundedTruncatedNormalLoader]
 # metasyn's truncating fitters -> ours, for rounding()
 REPLACES: dict[type, type] = {
     DiscreteNormalFitter: RoundedNormalFitter,
     DiscreteTruncatedNormalFitter: RoundedTruncatedNormalFitter,
 }
-fitters: list[type] = [RoundedNormalFitter, RoundedTruncatedNormalFitter]
 
 try:
     from metasyncontrib.disclosure.base import disclosure_fitter
@@ -159,13 +165,12 @@ else:
 
     REPLACES.update({DisclosureDiscreteNormal: DisclosureRoundedNormal,
                      DisclosureDiscreteTruncatedNormal: DisclosureRoundedTruncatedNormal})
-    fitters += [DisclosureRoundedNormal, DisclosureRoundedTruncatedNormal]
 
 
 def rounding(candidates: list[type]) -> list[type]:
     """``candidates`` (metasyn fitter classes) with each truncating fitter replaced, in its
-    place, by ours, and ours dropped elsewhere, so no model is fitted twice."""
-    ours = set(REPLACES.values())
+    place, by ours, and our registered loaders dropped."""
+    ours = set(REPLACES.values()) | set(fitters)
     return [REPLACES.get(f, f) for f in candidates if f not in ours]
 
 
@@ -185,4 +190,5 @@ def rounded(distribution):
 
 
 __all__ = ["RoundedNormalDistribution", "RoundedTruncatedNormalDistribution", "RoundedNormalFitter",
-           "RoundedTruncatedNormalFitter", "fitters", "rounding", "rounded"]
+           "RoundedTruncatedNormalFitter", "RoundedNormalLoader", "RoundedTruncatedNormalLoader", "fitters",
+           "REPLACES", "rounding", "rounded"]

@@ -7,7 +7,7 @@ is then refitted, under the same disclosure control, on a seeded random subsampl
 ``fallback_rows`` records (a subsample of the data is never less private than the whole).
 If the fallback also fails, the user gets one clear error naming the column.
 
-The child is a fresh interpreter started as ``python -c "...synthspectrum.guard.serve()"``
+The child is a fresh interpreter started as ``python -c "...synthspectrum.metadata.guard.serve()"``
 and fed through its standard input and output (pickles), not a ``multiprocessing`` process:
 the 'spawn' start method re-imports the user's ``__main__``, which in a plain script (no
 ``if __name__ == "__main__":``) or code piped to stdin re-runs the whole script in the child.
