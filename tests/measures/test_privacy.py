@@ -69,8 +69,24 @@ def test_dcr_baselines(frozen):
     assert value(copied, "share_closer_to_training") == 1.0 and value(copied, "share_dcr_zero") == 1.0
     assert value(copied, "membership_auc") == 1.0
     assert pv.dcr(real, syn, holdout, max_records=300, seed=3).equals(pv.dcr(real, syn, holdout, max_records=300, seed=3))
-    d = pv.dcr_distances(real, syn, holdout, max_records=200, seed=1)
-    assert d.height == 200 and (d["dcr_training"] >= 0).all()
+
+
+def test_dcr_by_hand_on_three_records():
+    # Gower distance: (|x - x'| / 10 + [c != c']) / 2, the range 0..10 from training and holdout
+    real = pl.DataFrame({"x": [0.0, 4.0, 10.0], "c": ["a", "b", "a"]})
+    holdout = pl.DataFrame({"x": [2.0, 8.0, 6.0], "c": ["b", "b", "a"]})
+    syn = pl.DataFrame({"x": [0.0, 5.0, 9.0], "c": ["a", "a", "b"]})
+    d = pv.dcr_distances(real, syn, holdout)
+    # (0, a): 0 to (0, a), 0.3 to (6, a); (5, a): 0.25 to (0, a) and (10, a), 0.05 to (6, a);
+    # (9, b): 0.25 to (4, b), 0.05 to (8, b)
+    assert d["dcr_training"].to_list() == pytest.approx([0.0, 0.25, 0.25], abs=1e-15)
+    assert d["dcr_holdout"].to_list() == pytest.approx([0.3, 0.05, 0.05], abs=1e-15)
+    out = pv.dcr(real, syn, holdout)
+    assert value(out, "share_closer_to_training") == pytest.approx(1 / 3)
+    assert value(out, "median_dcr_training") == pytest.approx(0.25) and value(out, "share_dcr_zero") == pytest.approx(1 / 3)
+    # membership: training records lie 0, 0.25, 0.25 from the synthetic data, holdout records
+    # 0.35, 0.05, 0.05; the score -distance ranks a training record above a holdout one in 5 of 9 pairs
+    assert value(out, "membership_auc") == pytest.approx(5 / 9)
 
 
 def test_gower_distance_by_hand():

@@ -42,11 +42,7 @@ def logistic_fit(X: np.ndarray, y: np.ndarray, max_iter: int = 100, tol: float =
     if not independent:
         X = X[:, independent_columns(X)]
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # separation drives eta to +-inf
-        return _irls(X, y, max_iter, tol)
-
-
-def _irls(X: np.ndarray, y: np.ndarray, max_iter: int, tol: float) -> np.ndarray:
-    return 1 / (1 + np.exp(-X @ irls_beta(X, y, max_iter, tol)))
+        return 1 / (1 + np.exp(-X @ irls_beta(X, y, max_iter, tol)))
 
 
 def irls_beta(X: np.ndarray, y: np.ndarray, max_iter: int, tol: float) -> np.ndarray:

@@ -57,7 +57,7 @@ def replicated_uniques(real: Any, synthetic: Any, keys: Sequence[str]) -> pl.Dat
     of synthetic records). Counts of key combinations only, no key value."""
     if not keys:
         raise SynthSpectrumError("name at least one key variable")
-    r, s = check_pair(real, synthetic, None)
+    r, s = check_pair(real, synthetic)
     for k in keys:
         if k not in r.columns:
             raise SynthSpectrumError(f"key {k!r} is not a column; columns are {r.columns}")
@@ -80,7 +80,7 @@ def disclosure(real: Any, synthetic: Any, keys: Sequence[str], target: str) -> p
     the twin of synthpop's ``disclosure()`` with its default settings: one row per measure
     (``measure`` UiO, UiS, UiOiS, repU, Dorig, Dsyn, iS, DiS, DiSCO, DiSDiO, all percent;
     ``column`` the target; ``value``)."""
-    r, s = check_pair(real, synthetic, None)
+    r, s = check_pair(real, synthetic)
     for c in [*keys, target]:
         if c not in r.columns:
             raise SynthSpectrumError(f"{c!r} is not a column; columns are {r.columns}")

@@ -41,7 +41,7 @@ def _elementary_symmetric(widths: Sequence[int], k: int) -> int:
     return e[k]
 
 
-def _main_effects(r: pl.DataFrame, s: pl.DataFrame, max_levels: int, min_count: int, max_params: int):
+def _main_effects(r: pl.DataFrame, s: pl.DataFrame, max_levels: int, max_params: int):
     """The main-effect plan of the propensity design, built lazily: per kept column its design
     groups as functions (so that nothing over the cap is ever allocated), their widths, the
     columns used, and the notes. Rows are synthetic first, then real."""
@@ -60,7 +60,7 @@ def _main_effects(r: pl.DataFrame, s: pl.DataFrame, max_levels: int, min_count: 
             continue
         if kind(col.dtype) == "categorical" and col.dtype != pl.Boolean:
             labels = as_labels(col)
-            labels, pooled = apply_plan(labels, level_plan(labels, max_levels, min_count))
+            labels, pooled = apply_plan(labels, level_plan(labels, max_levels, MIN_LEVEL_COUNT))
             if pooled:
                 notes.append(note("levels_grouped", c, pooled,
                                    f"column {c!r}: {pooled} levels held by few records pooled into one level "
@@ -108,22 +108,23 @@ def _main_effects(r: pl.DataFrame, s: pl.DataFrame, max_levels: int, min_count: 
     return specs, used, len(fits), n_rows, notes
 
 
-def _cap(n_rows: int, used: int, max_params: int, max_cells: int) -> int:
-    return min(max_params, max(min(n_rows // RECORDS_PER_PARAM, max_cells // n_rows), used))
+def _cap(n_rows: int, used: int, max_params: int) -> int:
+    """Design columns allowed for ``n_rows`` records (the rule of :mod:`synthspectrum.measures.bounds`)."""
+    return min(max_params, max(min(n_rows // RECORDS_PER_PARAM, MAX_CELLS // n_rows), used))
 
 
-def design_size(real: Any, synthetic: Any, maxorder: int = 0, max_levels: int = MAX_LEVELS,
-                max_params: int = MAX_PARAMS, max_cells: int = MAX_CELLS) -> dict[str, int]:
+def design_size(real: Any, synthetic: Any, maxorder: int = 1, max_levels: int = MAX_LEVELS,
+                max_params: int = MAX_PARAMS) -> dict[str, int]:
     """The size of :func:`utility_gen`'s logistic design, counted without building it (identifier-like
     columns left out and levels grouped as there, with the same warnings): ``columns`` (with the
     cap applied), ``uncapped`` (all interactions of up to ``maxorder + 1`` variables),
     ``variables`` (design groups: a number with missing values counts twice, as in synthpop)
     and ``records`` (N = real + synthetic)."""
     r, s = check_pair(real, synthetic)
-    specs, used, _, n_rows, _ = _main_effects(r, s, max_levels, MIN_LEVEL_COUNT, max_params)
+    specs, used, _, n_rows, _ = _main_effects(r, s, max_levels, max_params)
     widths = [w for _, w, _ in specs]
     uncapped = used + sum(_elementary_symmetric(widths, k) for k in range(2, maxorder + 2))
-    columns, cap = used, _cap(n_rows, used, max_params, max_cells)
+    columns, cap = used, _cap(n_rows, used, max_params)
     for order in range(2, maxorder + 2):
         for combo in combinations(widths, order):
             w = int(np.prod(combo))
@@ -134,8 +135,7 @@ def design_size(real: Any, synthetic: Any, maxorder: int = 0, max_levels: int = 
 
 
 def _design(r: pl.DataFrame, s: pl.DataFrame, maxorder: int, max_levels: int = MAX_LEVELS,
-            min_count: int = MIN_LEVEL_COUNT, max_params: int = MAX_PARAMS,
-            max_cells: int = MAX_CELLS) -> tuple[np.ndarray, np.ndarray, list[dict[str, Any]]]:
+            max_params: int = MAX_PARAMS) -> tuple[np.ndarray, np.ndarray, list[dict[str, Any]]]:
     """Design matrix as synthpop's utility.gen builds it: synthetic rows first, then real; and
     the notes on what was left out (rows for LEFT_OUT_MEASURES, each also a warning).
 
@@ -143,15 +143,15 @@ def _design(r: pl.DataFrame, s: pl.DataFrame, maxorder: int, max_levels: int = M
     values form a level; a number's missing values get an indicator column and are set to 0;
     ``maxorder`` adds all interactions of up to ``maxorder + 1`` variables. Bounded by the
     rules of :mod:`synthspectrum.measures.bounds`: identifier-like columns left out, many-level columns
-    grouped, at most min(max_params, max(min(N / 5, max_cells / N), main effects)) columns.
+    grouped, at most min(max_params, max(min(N / 5, MAX_CELLS / N), main effects)) columns.
     """
     if isinstance(maxorder, bool) or not isinstance(maxorder, (int, np.integer)) or maxorder < 0:
         raise SynthSpectrumError(f"maxorder must be a whole number >= 0, got {maxorder!r}")
-    specs, used, n_vars, n_rows, notes = _main_effects(r, s, max_levels, min_count, max_params)
+    specs, used, n_vars, n_rows, notes = _main_effects(r, s, max_levels, max_params)
     groups = [build() for _, _, build in specs]
     if maxorder >= len(groups):
         raise SynthSpectrumError(f"maxorder ({maxorder}) must be smaller than the number of variables ({len(groups)})")
-    cap = _cap(n_rows, used, max_params, max_cells)
+    cap = _cap(n_rows, used, max_params)
     widths = [g.shape[1] for g in groups]
     cols = [np.ones((n_rows, 1))] + groups
     n_inter = 0
@@ -198,7 +198,7 @@ def _propensity_stats(score: np.ndarray, t: np.ndarray, n_params: int | None) ->
     return out
 
 
-def propensity_scores(real: Any, synthetic: Any, maxorder: int = 0) -> pl.DataFrame:
+def propensity_scores(real: Any, synthetic: Any, maxorder: int = 1) -> pl.DataFrame:
     """Logistic propensity of being synthetic for every record (polars: ``source``, ``propensity``);
     the model of :func:`utility_gen` with ``method="logit"``. Scores only, no record values."""
     r, s = check_pair(real, synthetic)
@@ -214,8 +214,8 @@ def utility_gen(real: Any, synthetic: Any, method: str = "logit", maxorder: int 
     ``column`` null; ``value``).
 
     ``method="logit"``: logistic regression with main effects (``maxorder=0``) or interactions
-    of up to ``maxorder + 1`` variables (default 1, synthpop's: all pairs); it equals synthpop's ``utility.gen(method = "logit")``
-    whenever no bound applies. ``method="cart"``: a classification tree (leaves of at least
+    of up to ``maxorder + 1`` variables (default 1, synthpop's: all pairs); it equals synthpop's
+    ``utility.gen(method = "logit")`` whenever no bound applies. ``method="cart"``: a classification tree (leaves of at least
     ``min_leaf``); S_pMSE is then pMSE over its mean under ``nperms`` random relabellings
     (seeded by ``seed``), as synthpop's ``resamp.method = "perm"``.
 
@@ -247,7 +247,7 @@ def utility_gen(real: Any, synthetic: Any, method: str = "logit", maxorder: int 
     return measure_frame(rows)
 
 
-def propensity_auc_cv(real: Any, synthetic: Any, maxorder: int = 0, folds: int = 5, seed: int = 0) -> float:
+def propensity_auc_cv(real: Any, synthetic: Any, maxorder: int = 1, folds: int = 5, seed: int = 0) -> float:
     """Cross-validated propensity AUC: how well the logistic propensity model of :func:`utility_gen`
     tells synthetic from real records it was *not* fitted on (0.5 is best; a number, no records).
 
@@ -275,6 +275,8 @@ def propensity_auc_cv(real: Any, synthetic: Any, maxorder: int = 0, folds: int =
     """
     from sklearn.model_selection import StratifiedGroupKFold
 
+    if not isinstance(folds, (int, np.integer)) or isinstance(folds, bool) or folds < 2:
+        raise SynthSpectrumError(f"folds must be a whole number of at least 2, got {folds!r}")
     r, s = check_pair(real, synthetic)
     X, t, _ = _design(r, s, maxorder)  # bounded as utility_gen's; what was left out is warned
     # identical records stay in one fold: a copy in the fitting folds, labelled the other way,
@@ -284,8 +286,6 @@ def propensity_auc_cv(real: Any, synthetic: Any, maxorder: int = 0, folds: int =
     _, first, inverse = np.unique(pl.from_numpy(X).hash_rows(seed=0).to_numpy(), return_index=True,
                                   return_inverse=True)
     groups = first[inverse.ravel()]
-    if not isinstance(folds, (int, np.integer)) or isinstance(folds, bool) or folds < 2:
-        raise SynthSpectrumError(f"folds must be a whole number of at least 2, got {folds!r}")
     if min(r.height, s.height) < folds:
         raise SynthSpectrumError(f"{folds} folds need at least {folds} real and {folds} synthetic records, "
                                  f"got {r.height} and {s.height}")
