@@ -44,9 +44,11 @@ What this layer adds to raw metasyn, so that users never meet its sharp edges:
   (metasyn never draws the real maximum otherwise): the rounded normals are metasyn
   distributions of our own (:mod:`synthspectrum.metadata.distributions`), fitted in place of
   metasyn's; a model holding metasyn's truncating ones (a plain metasyn file, a column given
-  its own distribution) is drawn through a rounded copy, the caller's MetaFrame unchanged;
-* progress bars only on a terminal;
-* ``seed`` never changes the caller's global ``random`` / ``numpy`` / ``faker`` state;
+  its own distribution) is drawn through a rounded copy, the caller's MetaFrame unchanged.
+  The model file names them; plain metasyn reads it wherever synthspectrum is installed;
+* progress bars only on a terminal (:func:`synthspectrum.core.progress.show_progress`);
+* ``seed`` is a whole number from 0 to 2^31 - 1 (:mod:`synthspectrum.core.seeds`) and never
+  changes the caller's global ``random`` / ``numpy`` / ``faker`` state;
 * ``privacy="disclosure"`` (metasyn-disclosure) runs under a time limit per column with a
   bounded fallback (see :mod:`synthspectrum.metadata.guard`).
 
