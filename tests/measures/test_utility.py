@@ -287,3 +287,16 @@ def test_binomial_refuses_a_continuous_outcome():
     for outcome in ("flag", "yes"):
         out = ut.regression_fit(df, df, f"{outcome} ~ x", family="binomial")
         assert out["estimate_real"].abs().max() < 100
+
+
+def test_utility_gen_hands_back_the_scores_of_its_own_fit(frozen):
+    real, syn = frozen
+    rows, scores = ut.utility_gen(real, syn, maxorder=0, return_scores=True)
+    assert rows.equals(ut.utility_gen(real, syn, maxorder=0))
+    assert scores.equals(ut.propensity_scores(real, syn, maxorder=0))  # the same model, to the last bit
+    assert scores["source"].value_counts().sort("source")["count"].to_list() == [real.height, syn.height]
+    # the statistics are those of these scores: pMSE = mean (p - c)^2, c the synthetic share
+    c = syn.height / (real.height + syn.height)
+    assert value(rows, "pMSE") == pytest.approx(float(((scores["propensity"] - c) ** 2).mean()), rel=1e-12)
+    _, tree = ut.utility_gen(real, syn, method="cart", nperms=2, maxorder=0, return_scores=True)
+    assert tree.height == real.height + syn.height and tree["propensity"].is_between(0, 1).all()

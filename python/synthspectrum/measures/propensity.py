@@ -203,25 +203,32 @@ def propensity_scores(real: Any, synthetic: Any, maxorder: int = 1) -> pl.DataFr
     the model of :func:`utility_gen` with ``method="logit"``. Scores only, no record values."""
     r, s = check_pair(real, synthetic)
     X, t, _ = _design(r, s, maxorder)
-    score = logistic_fit(X, t)
+    return _scores_frame(logistic_fit(X, t), t)
+
+
+def _scores_frame(score: np.ndarray, t: np.ndarray) -> pl.DataFrame:
     return pl.DataFrame({"source": np.where(t == 1, "synthetic", "real"), "propensity": score})
 
 
 def utility_gen(real: Any, synthetic: Any, method: str = "logit", maxorder: int = 1, nperms: int = 50,
-         min_leaf: int = 5, seed: int = 0, max_params: int = MAX_PARAMS, max_levels: int = MAX_LEVELS) -> pl.DataFrame:
+                min_leaf: int = 5, seed: int = 0, max_params: int = MAX_PARAMS, max_levels: int = MAX_LEVELS,
+                return_scores: bool = False) -> pl.DataFrame | tuple[pl.DataFrame, pl.DataFrame]:
     """General utility by propensity scores (see the module docstring); the twin of synthpop's
     ``utility.gen``: one row per statistic (``measure`` pMSE, S_pMSE, SPECKS, PO50, U, AUC;
     ``column`` null; ``value``).
 
     ``method="logit"``: logistic regression with main effects (``maxorder=0``) or interactions
     of up to ``maxorder + 1`` variables (default 1, synthpop's: all pairs); it equals synthpop's
-    ``utility.gen(method = "logit")`` whenever no bound applies. ``method="cart"``: a classification tree (leaves of at least
-    ``min_leaf``); S_pMSE is then pMSE over its mean under ``nperms`` random relabellings
-    (seeded by ``seed``), as synthpop's ``resamp.method = "perm"``.
+    ``utility.gen(method = "logit")`` whenever no bound applies. ``method="cart"``: a
+    classification tree (leaves of at least ``min_leaf``); S_pMSE is then pMSE over its mean
+    under ``nperms`` random relabellings (seeded by ``seed``), as synthpop's ``resamp.method = "perm"``.
 
-    Bounded (see :mod:`synthspectrum.measures.bounds`): identifier-like columns are left out, columns with more
-    than ``max_levels`` levels grouped, the design capped at ``max_params`` columns; each
-    of these adds a row (measure in :data:`LEFT_OUT_MEASURES`) and a warning.
+    Bounded (see :mod:`synthspectrum.measures.bounds`): identifier-like columns are left out,
+    columns with more than ``max_levels`` levels grouped, the design capped at ``max_params``
+    columns; each of these adds a row (measure in :data:`LEFT_OUT_MEASURES`) and a warning.
+
+    ``return_scores``: also the fitted propensity of every record, from the same fit (the frame
+    of :func:`propensity_scores`: ``source``, ``propensity``; scores, no record values).
     """
     if method not in ("logit", "cart"):
         raise SynthSpectrumError(f"method must be 'logit' or 'cart', got {method!r}")
@@ -244,6 +251,8 @@ def utility_gen(real: Any, synthetic: Any, method: str = "logit", maxorder: int 
         null = [np.mean((tree_scores(rng.permutation(t)) - t.mean()) ** 2) for _ in range(nperms)]
         res["S_pMSE"] = res["pMSE"] / float(np.mean(null))
     rows = [{"measure": m, "column": None, "value": float(v)} for m, v in res.items()] + notes
+    if return_scores:
+        return measure_frame(rows), _scores_frame(score, t)
     return measure_frame(rows)
 
 
