@@ -120,3 +120,31 @@ def test_run_spectrum_in_a_plain_script_runs_once(tmp_path):
                          text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.count("SCRIPT-RAN") == 1 and "SCRIPT-RAN SpectrumResult" in out.stdout
+
+
+# --- moved from test_metadata: the fallback and the clear errors ---------------------------
+
+def _frame_for_guard(n=3000):
+    rng = np.random.default_rng(1)
+    return pl.DataFrame({"slow": rng.normal(size=n), "fast": rng.normal(size=n)})
+
+
+def test_guard_falls_back_to_a_subsample_when_a_column_runs_too_long():
+    df = _frame_for_guard()
+    t0 = time.monotonic()
+    mf, notes = fit_guarded(df, [], privacy_object("disclosure", 11, 0.5), column_time_limit=3,
+                            fallback_rows=500, seed=0, fit=guard_helpers.slow_on_full_data)
+    assert time.monotonic() - t0 < 60
+    assert [v.name for v in mf.meta_vars] == ["slow", "fast"]
+    assert len(notes) == 1 and notes[0].startswith("slow: disclosure fit passed 3 s")
+    assert mf["slow"].creation_method["fitter"]["privacy"]["name"] == "disclosure"
+
+
+def test_guard_gives_up_with_a_clear_error():
+    with pytest.raises(SynthSpectrumError, match="column 'slow': disclosure control did not finish"):
+        fit_guarded(_frame_for_guard(), [], privacy_object("disclosure", 11, 0.5), column_time_limit=2,
+                    fallback_rows=500, seed=0, fit=guard_helpers.always_slow)
+    df = pl.DataFrame({"ok": np.arange(100.0), "bad": np.arange(100.0)})
+    with pytest.raises(SynthSpectrumError, match="column 'bad': disclosure control could not model"):
+        fit_guarded(df, [], privacy_object("disclosure", 11, 0.5), column_time_limit=30,
+                    fallback_rows=500, seed=0, fit=guard_helpers.failing)

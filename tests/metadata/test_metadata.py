@@ -1,7 +1,6 @@
 import datetime as dt
 import json
 import random
-import time
 import warnings
 
 import numpy as np
@@ -10,13 +9,9 @@ import polars as pl
 import pytest
 from metasyn import MetaFrame
 
-import guard_helpers
 from synthspectrum import datasets
 from synthspectrum.errors import ColumnError, SynthSpectrumError
-from synthspectrum.metadata.guard import fit_guarded
-from synthspectrum.metadata.fitting import privacy_object
 from synthspectrum.metadata.model import fit_metadata, load
-from synthspectrum.metadata.prepare import prepare
 
 FRUIT = ["apple", "banana", "cherry"]
 
@@ -249,7 +244,7 @@ def test_load_errors(tmp_path):
         load(tmp_path / "other.json")
 
 
-# --- disclosure control and its guard ------------------------------------------------------
+# --- disclosure control -----------------------------------------------------------------------
 
 def test_disclosure_removes_rare_categories(ae_deid):
     df = pl.DataFrame({"c": ["a"] * 500 + ["b"] * 495 + ["rare"] * 2})
@@ -259,44 +254,10 @@ def test_disclosure_removes_rare_categories(ae_deid):
     assert "rare" not in set(model.synthesize(20_000, seed=1)["c"])
 
 
-def _frame_for_guard(n=3000):
-    rng = np.random.default_rng(1)
-    return pl.DataFrame({"slow": rng.normal(size=n), "fast": rng.normal(size=n)})
-
-
-def test_guard_falls_back_to_a_subsample_when_a_column_runs_too_long():
-    df = _frame_for_guard()
-    t0 = time.monotonic()
-    mf, notes = fit_guarded(df, [], privacy_object("disclosure", 11, 0.5), column_time_limit=3,
-                            fallback_rows=500, seed=0, fit=guard_helpers.slow_on_full_data)
-    assert time.monotonic() - t0 < 60
-    assert [v.name for v in mf.meta_vars] == ["slow", "fast"]
-    assert len(notes) == 1 and notes[0].startswith("slow: disclosure fit passed 3 s")
-    assert mf["slow"].creation_method["fitter"]["privacy"]["name"] == "disclosure"
-
-
-def test_guard_gives_up_with_a_clear_error():
-    with pytest.raises(SynthSpectrumError, match="column 'slow': disclosure control did not finish"):
-        fit_guarded(_frame_for_guard(), [], privacy_object("disclosure", 11, 0.5), column_time_limit=2,
-                    fallback_rows=500, seed=0, fit=guard_helpers.always_slow)
-    df = pl.DataFrame({"ok": np.arange(100.0), "bad": np.arange(100.0)})
-    with pytest.raises(SynthSpectrumError, match="column 'bad': disclosure control could not model"):
-        fit_guarded(df, [], privacy_object("disclosure", 11, 0.5), column_time_limit=30,
-                    fallback_rows=500, seed=0, fit=guard_helpers.failing)
-
-
 def test_disclosure_keeps_pattern_like_column_names():
     df = pl.DataFrame({"^x.*$": np.arange(200.0), "*": ["a", "b"] * 100})
     syn = fit_metadata(df, privacy="disclosure").synthesize(50, seed=1)
     assert syn.columns == ["^x.*$", "*"] and syn.schema == df.schema
-
-
-def test_prepare_notes_what_it_did():
-    df = pl.DataFrame({"t": ["a", "b"] * 20, "x": [1.0, float("nan")] * 20, "k": range(40)})
-    notes = prepare(df).notes
-    assert any(n.startswith("t: text with 2 distinct values") for n in notes)
-    assert any(n.startswith("x: 20 NaN") for n in notes)
-    assert any(n.startswith("k: every value distinct") for n in notes)
 
 
 def test_the_metadata_side_never_imports_rpy2():
