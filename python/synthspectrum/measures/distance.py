@@ -98,16 +98,16 @@ def _code_features(frames: Sequence[pl.DataFrame], columns: Sequence[str]) -> li
 
 def _sampled_features(real: Any, synthetic: Any, holdout: Any, max_records: int, seed: int,
                       max_levels: int = MAX_LEVELS):
-    """Gower features of (training, holdout, synthetic) records, each drawn down to at most
-    ``max_records``, training and holdout to the same size; the number of columns; and the
+    """Gower features of (real, holdout, synthetic) records, each drawn down to at most
+    ``max_records``, real and holdout to the same size; the number of columns; and the
     notes on what was left out.
 
-    Identifier-like columns of the training data are left out. A category with at most
+    Identifier-like columns of the real data are left out. A category with at most
     ``max_levels`` levels is one-hot coded (0.5 per level, so a mismatch costs 1); one with
     more is kept as integer codes and searched exhaustively in blocks, so memory never grows
     with the number of levels. Without such a column the features are exactly the one-hot ones.
     """
-    tr, sy = check_pair(real, synthetic, names=("training data", "synthetic data"))
+    tr, sy = check_pair(real, synthetic)
     ho, _ = check_pair(holdout, sy, names=("holdout data", "synthetic data"))
     ids = identifier_columns(tr, max_levels)
     notes = identifier_notes(ids, tr.height, "the distance measures")
@@ -146,13 +146,19 @@ def dcr(real: Any, synthetic: Any, holdout: Any, max_records: int = 5_000, seed:
         return_distances: bool = False, max_levels: int = MAX_LEVELS):
     """Distance to closest record against a holdout baseline, and the membership-inference AUC.
 
-    Rows: share_closer_to_training (0.5 is the baseline), median_dcr_training,
-    median_dcr_holdout, share_dcr_zero (synthetic records at distance 0 from a training
-    record), membership_auc (0.5 is no signal). At most ``max_records`` records of each frame
-    are used, drawn with ``seed``. With ``return_distances`` also the frame of
-    :func:`dcr_distances`, from the same neighbour search.
+    With d_r(j), d_h(j) the distance of synthetic record j to its closest real (training) and
+    closest holdout record (Platzer & Reutterer 2021):
+    ``share_closer_to_training`` = mean_j [d_r(j) < d_h(j)] + 1/2 mean_j [d_r(j) = d_h(j)], about
+    0.5 when the generator did not memorise and towards 1 when it copies (the real records are
+    drawn down to the holdout's size so that 0.5 stays the baseline); ``median_dcr_training``,
+    ``median_dcr_holdout``; ``share_dcr_zero`` = mean_j [d_r(j) = 0]. ``membership_auc``: the
+    attacker scores each candidate (real or holdout record) by minus its distance to the closest
+    synthetic record; the AUC of that score for telling real (training) from holdout records,
+    0.5 no signal, 1 certain membership (a distance attack, after Shokri et al. 2017).
+    At most ``max_records`` records of each frame are used, drawn with ``seed``. With
+    ``return_distances`` also the frame of :func:`dcr_distances`, from the same neighbour search.
 
-    Columns: measure, column, value. Bounded: identifier-like columns of the training data are
+    Columns: measure, column, value. Bounded: identifier-like columns of the real data are
     left out (a row ``left_out_identifier`` and a warning each); categories with more than
     ``max_levels`` levels are compared by code, never one-hot (see :func:`_sampled_features`):
     memory O(max_records x columns), time O(max_records^2 x columns).

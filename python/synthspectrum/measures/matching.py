@@ -28,7 +28,8 @@ def _rows(measures: dict[str, float], column: str | None = None) -> pl.DataFrame
 
 
 def exact_matches(real: Any, synthetic: Any) -> pl.DataFrame:
-    """Number and share of synthetic records identical to a training record (missing = missing)."""
+    """Number and share of synthetic records identical to a real record (missing = missing):
+    ``exact_matches`` = #{j : synthetic record j equals some real record}, ``exact_match_share`` = that / n_syn."""
     r, s = check_pair(real, synthetic)
     # joined under neutral names: polars reads a name like "^a.*$" as a pattern
     neutral = [f"c{i}" for i in range(r.width)]
