@@ -2,7 +2,6 @@
 distance search run once each, even with plots, and the plots show exactly what the
 Evaluation keeps."""
 
-import inspect
 import sys
 
 import numpy as np
@@ -13,7 +12,6 @@ from synthspectrum.evaluation import Evaluation, evaluate
 from synthspectrum.measures import privacy, utility
 
 KEYS = ["age_band", "gender"]
-RETURNS_SCORES = "return_scores" in inspect.signature(utility.utility_gen).parameters
 
 
 def _count(monkeypatch, *names):
@@ -41,9 +39,6 @@ def small(frozen_split):
     return train.head(400), syn.head(400), hold.head(400)
 
 
-@pytest.mark.xfail(not RETURNS_SCORES, strict=True,
-                   reason="utility_gen does not hand back its propensity scores (return_scores) yet: "
-                          "the plot refits the model")
 def test_each_model_is_fitted_once_with_plots(small, monkeypatch):
     import synthspectrum.measures.logistic  # noqa: F401  (loaded, so that its name is wrapped too)
     import synthspectrum.render.plots  # noqa: F401

@@ -25,7 +25,6 @@ What each artefact discloses (treat them like the metadata they summarise):
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -75,7 +74,7 @@ class Evaluation:
     """All measures of one synthetic frame (``measures``: group, section, measure, column, value)
     and what they computed on the way, for the plots: ``associations`` (the frame of
     :func:`synthspectrum.measures.utility.association_difference`), ``propensity`` (source,
-    propensity: the scores of the propensity model behind ``utility_gen``; None if not kept),
+    propensity: the scores of the propensity model behind ``utility_gen``, from its own fit),
     ``distances`` (dcr_training, dcr_holdout per synthetic record drawn; None without a holdout).
 
     ``notes``: per section, plain sentences on what was pooled, left out or not computed.
@@ -192,15 +191,6 @@ def _collapsed_rows(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"measure": pl.String, "column": pl.String, "value": pl.Float64})
 
 
-def _general(r: pl.DataFrame, s: pl.DataFrame, maxorder: int, scores: bool) -> tuple[pl.DataFrame, pl.DataFrame | None]:
-    """The propensity measures and, from the same fit, the scores (when ``utility_gen`` can hand
-    them back; else, only if ``scores`` is asked for, from a second fit of the same model)."""
-    if "return_scores" in inspect.signature(utility.utility_gen).parameters:
-        return utility.utility_gen(r, s, method="logit", maxorder=maxorder, return_scores=True)
-    general = utility.utility_gen(r, s, method="logit", maxorder=maxorder)
-    return general, (utility.propensity_scores(r, s, maxorder) if scores else None)
-
-
 def evaluate(
     real: Any,
     synthetic: Any,
@@ -238,7 +228,8 @@ def evaluate(
     notes: dict[str, list[str]] = {}
     assoc = utility.association_difference(r, s)
     is_note = pl.col("measure").is_in(list(utility.LEFT_OUT_MEASURES))
-    general, scores = _general(r, s, maxorder, plots)
+    # the scores come from the same fit as the measures: the propensity plot refits nothing
+    general, scores = utility.utility_gen(r, s, method="logit", maxorder=maxorder, return_scores=True)
     parts = [
         _rows(pl.concat([utility.univariate(r, s), _collapsed_rows(r, s)]), "utility", "univariate"),
         _rows(assoc.filter(~is_note).select(
