@@ -260,6 +260,22 @@ def test_disclosure_keeps_pattern_like_column_names():
     assert syn.columns == ["^x.*$", "*"] and syn.schema == df.schema
 
 
+@pytest.mark.parametrize("privacy", ["none", "disclosure"])
+def test_columns_named_like_polars_own_result_columns_fit(privacy):
+    # metasyn's fitters call value_counts, whose result columns are "count" and "proportion":
+    # raw metasyn fails on such a column (a DuplicateError), ours fits it under a stand-in
+    from metasyn import MetaFrame
+
+    df = pl.DataFrame({"count": np.arange(200) % 37, "proportion": np.linspace(0, 1, 200), "x": ["a", "b"] * 100})
+    with pytest.raises(Exception, match="duplicate"):
+        MetaFrame.fit_dataframe(df.select("count"), progress_bar=False)
+    model = fit_metadata(df, privacy=privacy)
+    syn = model.synthesize(300, seed=2)
+    assert syn.columns == df.columns and syn.schema == df.schema
+    assert syn["count"].min() >= 0 and syn["count"].max() <= 36
+    assert [v["name"] for v in model.to_dict()["tables"][0]["vars"]] == df.columns  # the file names them as they are
+
+
 def test_the_metadata_side_never_imports_rpy2():
     import subprocess
     import sys

@@ -14,9 +14,16 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 
+# Names metasyn cannot fit under: its fitters call polars' value_counts, whose result columns
+# are "count" and "proportion", so a data column of either name collides with them.
+CLASHING = frozenset({"count", "proportion"})
+
+
 def stand_ins(names: Sequence[str]) -> dict[str, str]:
-    """Neutral stand-ins (name -> stand-in) for the names polars reads as a regex (``^a.*$``)."""
-    return {n: f"synthspectrum_column_{i}" for i, n in enumerate(names) if n.startswith("^") and n.endswith("$")}
+    """Neutral stand-ins (name -> stand-in) for the names polars reads as a regex (``^a.*$``)
+    and for those that collide with polars' own result columns (:data:`CLASHING`)."""
+    return {n: f"synthspectrum_column_{i}" for i, n in enumerate(names)
+            if (n.startswith("^") and n.endswith("$")) or n in CLASHING}
 
 
 def _rebuilt(metaframe, change: Callable[[Any], dict[str, Any]]):
