@@ -56,20 +56,6 @@ SECTIONS = [
     ("privacy", "Privacy: what the synthetic data give away", "distances"),
 ]
 
-# What a headline measure is, for those the measure registry does not declare (yet)
-WORDS = {
-    "KSComplement": ("1 - Kolmogorov-Smirnov distance, mean over numbers and dates", "1 is best"),
-    "TVComplement": ("1 - total variation distance, mean over categories", "1 is best"),
-    "exact_match_share": ("share of synthetic records identical to a training record", "lower is better"),
-    "repU": ("% of training records unique on the keys and replicated", "lower is better"),
-    "Dorig": ("% of training records whose target the training data disclose (the baseline)", "compare with DiSCO"),
-    "membership_auc": ("membership inference AUC (distance to closest record)", "0.5 is best"),
-    "share_closer_to_training": ("share of synthetic records closer to training than to holdout records",
-                                 "0.5 is best"),
-    "replicated_uniques_percent": ("replicated uniques, % of training records", "lower is better"),
-    "DiSCO": ("% of training records whose target is disclosed correctly", "lower is better"),
-}
-
 # Why a measure can have no value (NaN)
 NOT_APPLICABLE = {
     "KSComplement": "no value in one of the frames", "KS": "no value in one of the frames",
@@ -87,8 +73,8 @@ PAIRS_SHOWN = 10  # pairs of columns listed before the full table
 
 
 def _words(name: str) -> tuple[str, str]:
-    label, best = h.describe(name)
-    return (label, best) if label else WORDS.get(name, ("", ""))
+    """(what it is, which value is best), from the measure registry."""
+    return h.describe(name)
 
 
 def _why(column: str, row: dict) -> str:
