@@ -90,3 +90,21 @@ def test_a_measure_without_a_goal_has_no_best():
     with pytest.raises(SynthSpectrumError, match="outside"):
         registry.Measure("x", "utility", "x", "target", 2.0, 0.0, 1.0)
     assert registry.get("df").best_words() == "describes the data (no better or worse)"
+
+
+def test_each_measure_says_what_one_value_describes(frozen_split):
+    # the frontier places a synthetic set by one number, so it may only use per-frame measures:
+    # what each native returns, one row per column, per pair, per term or per set, must match
+    real, syn, _ = frozen_split
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        returned = {
+            "column": utility.univariate(real, syn), "pair": utility.association_difference(real, syn),
+            "frame": utility.utility_gen(real, syn, maxorder=0),
+            "term": utility.regression_fit(real, syn, "admitted ~ age_band", family="binomial")
+            .unpivot(index=[], on=[c for c in ("std_coef_diff", "ci_overlap")], variable_name="measure"),
+        }
+    for per, frame in returned.items():
+        names = set(frame["measure"].to_list()) - set(LEFT_OUT_MEASURES)
+        assert names and all(registry.get(n).per == per for n in names), (per, sorted(names))
+    assert registry.get("S_VW").per == "table"

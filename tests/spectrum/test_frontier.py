@@ -194,7 +194,10 @@ def test_the_frontier_reads_direction_from_the_measure_registry(monkeypatch):
 
 
 @pytest.mark.parametrize("setting, name", [("utility_measure", "DiSCO"), ("risk_measure", "AUC_cv"),
-                                           ("utility_measure", "nope"), ("risk_measure", "nope")])
+                                           ("utility_measure", "nope"), ("risk_measure", "nope"),
+                                           # one value per column or table, not per set; no best value
+                                           ("utility_measure", "KSComplement"), ("utility_measure", "S_VW"),
+                                           ("risk_measure", "UiO")])
 def test_frontier_measures_must_be_registered_in_their_section(setting, name):
     from synthspectrum.errors import SynthSpectrumError
 

@@ -34,6 +34,7 @@ from synthspectrum.errors import SynthSpectrumError
 
 GOALS = ("target", "minimize", "maximize", "ignore")
 SECTIONS = ("utility", "privacy")
+PER = ("frame", "column", "pair", "table", "term")  # what one value of a measure describes
 NEEDS = frozenset({"keys", "target", "holdout"})
 
 
@@ -49,6 +50,7 @@ class Measure:
     needs: frozenset[str] = frozenset()  # from NEEDS: keys, target, holdout
     bands: tuple[tuple[float, str], ...] = ()
     reference: str = ""
+    per: str = "frame"  # one value per: "frame" (a whole synthetic set), "column", "pair", "table" or "term"
 
     def __post_init__(self):
         if self.goal not in GOALS:
@@ -62,6 +64,8 @@ class Measure:
             raise SynthSpectrumError(f"measure {self.name!r}: best {self.best} lies outside [{self.min_value}, {self.max_value}]")
         if not set(self.needs) <= NEEDS:
             raise SynthSpectrumError(f"measure {self.name!r}: needs must be among {sorted(NEEDS)}")
+        if self.per not in PER:
+            raise SynthSpectrumError(f"measure {self.name!r}: per must be one of {PER}, got {self.per!r}")
 
     def distance(self, value: Any) -> Any:
         """How far ``value`` (a number or numpy array) is from the best value (>= 0 inside the range)."""
@@ -133,8 +137,8 @@ _KEYS_TARGET = frozenset({"keys", "target"})
 _HOLDOUT = frozenset({"holdout"})
 
 
-def _u(name, label, goal, best, lo, hi, reference, needs=frozenset(), bands=()):
-    return Measure(name, "utility", label, goal, best, lo, hi, needs=needs, bands=bands, reference=reference)
+def _u(name, label, goal, best, lo, hi, reference, needs=frozenset(), bands=(), per="frame"):
+    return Measure(name, "utility", label, goal, best, lo, hi, needs=needs, bands=bands, reference=reference, per=per)
 
 
 def _p(name, label, goal, best, lo, hi, reference, needs=frozenset()):
@@ -143,21 +147,21 @@ def _p(name, label, goal, best, lo, hi, reference, needs=frozenset()):
 
 for _m in [
     # univariate (synthspectrum.measures.marginal)
-    _u("KS", "Kolmogorov-Smirnov distance of a number's distributions", "minimize", 0.0, 0.0, 1.0, _SDM),
-    _u("KSComplement", "1 - Kolmogorov-Smirnov distance (numbers, dates)", "maximize", 1.0, 0.0, 1.0, _SDM),
-    _u("TVD", "total variation distance of a category's distributions", "minimize", 0.0, 0.0, 1.0, _SDM),
-    _u("TVComplement", "1 - total variation distance (categories)", "maximize", 1.0, 0.0, 1.0, _SDM),
+    _u("KS", "Kolmogorov-Smirnov distance of a number's distributions", "minimize", 0.0, 0.0, 1.0, _SDM, per="column"),
+    _u("KSComplement", "1 - Kolmogorov-Smirnov distance (numbers, dates)", "maximize", 1.0, 0.0, 1.0, _SDM, per="column"),
+    _u("TVD", "total variation distance of a category's distributions", "minimize", 0.0, 0.0, 1.0, _SDM, per="column"),
+    _u("TVComplement", "1 - total variation distance (categories)", "maximize", 1.0, 0.0, 1.0, _SDM, per="column"),
     _u("missing_share_difference", "difference in the share of missing values", "minimize", 0.0, 0.0, 1.0,
-       _SDM + " (MissingValueSimilarity = 1 - this)"),
+       _SDM + " (MissingValueSimilarity = 1 - this)", per="column"),
     _u("coverage", "share of the real range or categories the synthetic data cover", "maximize", 1.0, 0.0, 1.0,
-       _SDM + " (RangeCoverage, CategoryCoverage)"),
+       _SDM + " (RangeCoverage, CategoryCoverage)", per="column"),
     # association differences, synthetic - real (synthspectrum.measures.bivariate)
     _u("NMI", "difference in normalised mutual information (synthetic - real)", "target", 0.0, -1.0, 1.0,
-       "Strehl & Ghosh (2002), Cluster ensembles, JMLR 3 (geometric normalisation)"),
+       "Strehl & Ghosh (2002), Cluster ensembles, JMLR 3 (geometric normalisation)", per="pair"),
     _u("Spearman", "difference in Spearman's rho (synthetic - real)", "target", 0.0, -2.0, 2.0,
-       "Spearman (1904), The proof and measurement of association between two things"),
+       "Spearman (1904), The proof and measurement of association between two things", per="pair"),
     _u("CramersV", "difference in Cramer's V (synthetic - real)", "target", 0.0, -1.0, 1.0,
-       "Cramer (1946), Mathematical Methods of Statistics"),
+       "Cramer (1946), Mathematical Methods of Statistics", per="pair"),
     # general utility: propensity scores (synthspectrum.measures.propensity); pMSE and S_pMSE also of a table
     _u("pMSE", "propensity mean squared error", "minimize", 0.0, 0.0, 0.25, _SNOKE),
     _u("S_pMSE", "standardised pMSE (1 is what chance gives)", "target", 1.0, 0.0, _INF, _RAAB,
@@ -173,22 +177,22 @@ for _m in [
     _u("AUC_cv", "propensity AUC, out of sample (cross-validated)", "target", 0.5, 0.0, 1.0,
        "Hastie, Tibshirani & Friedman (2009), Elements of Statistical Learning, 7.10"),
     # table utility (synthspectrum.measures.tables): the table's variables are the keys in evaluate
-    _u("df", "degrees of freedom of the table (non-empty cells - 1)", "ignore", _NAN, 0.0, _INF, _RAAB, _KEYS),
+    _u("df", "degrees of freedom of the table (non-empty cells - 1)", "ignore", _NAN, 0.0, _INF, _RAAB, _KEYS, per="table"),
     _u("VW", "Voas-Williamson statistic of the table", "minimize", 0.0, 0.0, _INF,
-       "Voas & Williamson (2001), goodness-of-fit measures for synthetic microdata; " + _RAAB, _KEYS),
+       "Voas & Williamson (2001), goodness-of-fit measures for synthetic microdata; " + _RAAB, _KEYS, per="table"),
     _u("S_VW", "Voas-Williamson statistic over its degrees of freedom (1 is chance)", "target", 1.0, 0.0, _INF,
-       _RAAB, _KEYS),
+       _RAAB, _KEYS, per="table"),
     _u("FT", "Freeman-Tukey statistic of the table", "minimize", 0.0, 0.0, _INF,
-       "Freeman & Tukey (1950), Ann Math Stat 21; " + _RAAB, _KEYS),
+       "Freeman & Tukey (1950), Ann Math Stat 21; " + _RAAB, _KEYS, per="table"),
     _u("S_FT", "Freeman-Tukey statistic over its degrees of freedom (1 is chance)", "target", 1.0, 0.0, _INF,
-       _RAAB, _KEYS),
+       _RAAB, _KEYS, per="table"),
     _u("JSD", "Jensen-Shannon divergence of the table's cell shares (base 2)", "minimize", 0.0, 0.0, 1.0,
-       "Lin (1991), IEEE Trans Inf Theory 37; " + _RAAB, _KEYS),
-    _u("S_JSD", "standardised Jensen-Shannon divergence (1 is chance)", "target", 1.0, 0.0, _INF, _RAAB, _KEYS),
+       "Lin (1991), IEEE Trans Inf Theory 37; " + _RAAB, _KEYS, per="table"),
+    _u("S_JSD", "standardised Jensen-Shannon divergence (1 is chance)", "target", 1.0, 0.0, _INF, _RAAB, _KEYS, per="table"),
     # specific utility (synthspectrum.measures.specific), per model term
-    _u("std_coef_diff", "difference of a coefficient in real standard errors", "target", 0.0, -_INF, _INF, _SNOKE),
+    _u("std_coef_diff", "difference of a coefficient in real standard errors", "target", 0.0, -_INF, _INF, _SNOKE, per="term"),
     _u("ci_overlap", "overlap of the real and synthetic confidence intervals", "maximize", 1.0, -_INF, 1.0,
-       "Karr, Kohnen, Oganian, Reiter & Sanil (2006), Am Stat 60(3)"),
+       "Karr, Kohnen, Oganian, Reiter & Sanil (2006), Am Stat 60(3)", per="term"),
     # exact matches and replicated uniques (synthspectrum.measures.matching)
     _p("exact_matches", "synthetic records identical to a real record", "minimize", 0.0, 0.0, _INF,
        "a copy of a real record"),
