@@ -3,6 +3,6 @@ measure once, keep what they computed (the tidy table, association matrices, pro
 scores, distances) in an :class:`Evaluation`, which the renderer draws from.
 """
 
-from synthspectrum.evaluation.evaluate import Evaluation, evaluate
+from synthspectrum.evaluation.evaluator import Evaluation, evaluate
 
 __all__ = ["evaluate", "Evaluation"]

@@ -6,7 +6,7 @@ registry (e.g. S_pMSE under 3 good, under 10 acceptable, after Raab, Nowok & Dib
 row per column sorted worst first, and the long tables folded away in ``<details>``. A measure
 without a value reads "not applicable" with the reason.
 
-What it discloses: what the Evaluation holds (see :mod:`synthspectrum.evaluation.evaluate`):
+What it discloses: what the Evaluation holds (see :mod:`synthspectrum.evaluation.evaluator`):
 column names, category labels held by >= k real records (in the figures), measures, the
 settings the caller passed; never a record.
 """
