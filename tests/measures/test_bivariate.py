@@ -79,3 +79,15 @@ def test_a_constant_column_is_associated_with_nothing():
     # scikit-learn alone would call two constant columns a perfect match; one constant column says nothing
     assert got[("k", "x", "NMI")] == 0.0 and got[("k", "x", "CramersV")] == 0.0
     assert got[("x", "y", "NMI")] == pytest.approx(1.0) and got[("x", "y", "CramersV")] == pytest.approx(1.0)
+
+
+def test_nmi_from_the_table_equals_scikit_learns_one_call_form():
+    from sklearn.metrics import normalized_mutual_info_score
+
+    from synthspectrum.measures.bivariate import _nmi
+
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 6, 3000)
+    y = (x + rng.integers(0, 3, 3000)) % 4
+    assert _nmi((x, 6), (y, 4)) == pytest.approx(normalized_mutual_info_score(x, y, average_method="geometric"),
+                                                abs=1e-14)
