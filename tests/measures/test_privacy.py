@@ -116,10 +116,9 @@ def _r(code: str, real: pl.DataFrame, syn: pl.DataFrame) -> list[float]:
     from synthspectrum.errors import RNotAvailableError
 
     try:
-        from synthspectrum.synthpop import session as rsession
-        from synthspectrum.synthpop.bridge import rinterface, to_r
+        from synthspectrum.synthpop import require_synthpop, rinterface, to_r
 
-        rsession.twin()
+        require_synthpop()
     except RNotAvailableError as exc:
         pytest.skip(f"synthpop not available: {exc}")
     ri = rinterface()

@@ -60,12 +60,27 @@ def logistic_fit(X: np.ndarray, y: np.ndarray, max_iter: int = 100, tol: float =
 
 
 def irls_beta(X: np.ndarray, y: np.ndarray, max_iter: int, tol: float) -> np.ndarray:
-    """The coefficients of the IRLS fit of :func:`logistic_fit` (X already of full column rank)."""
+    """The coefficients of the IRLS fit of :func:`logistic_fit` (X already of full column rank).
+
+    Near separation a full Newton step can overshoot, after which the deviance climbs and the
+    weights of the separated records vanish: the step is then halved until the deviance no
+    longer rises (as R's glm.fit truncates a diverging step), and the best iterate is kept. A
+    fit that does not converge within ``max_iter`` steps says so in a warning. Where every
+    step lowers the deviance, as on well-conditioned designs, no step is halved and the fit is
+    the plain Newton iteration.
+    """
+    import warnings
+
     from scipy.linalg import cho_factor, cho_solve
+
+    def deviance(beta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        eta = X @ beta
+        mu = np.clip(1 / (1 + np.exp(-eta)), 1e-15, 1 - 1e-15)
+        return float(-2 * np.sum(y * np.log(mu) + (1 - y) * np.log(1 - mu))), eta, mu
 
     mu = np.full(len(y), (y.sum() + 0.5) / (len(y) + 1.0))
     eta = np.log(mu / (1 - mu))
-    dev_old = np.inf
+    dev_old, beta_old = np.inf, None
     for _ in range(max_iter):
         w = np.maximum(mu * (1 - mu), 1e-12)
         z = eta + (y - mu) / w
@@ -75,10 +90,18 @@ def irls_beta(X: np.ndarray, y: np.ndarray, max_iter: int, tol: float) -> np.nda
         except np.linalg.LinAlgError:  # near-separation: weights ~0 make X'WX singular
             sw = np.sqrt(w)
             beta = np.linalg.lstsq(X * sw[:, None], z * sw, rcond=None)[0]
-        eta = X @ beta
-        mu = np.clip(1 / (1 + np.exp(-eta)), 1e-15, 1 - 1e-15)
-        dev = -2 * np.sum(y * np.log(mu) + (1 - y) * np.log(1 - mu))
+        with np.errstate(over="ignore"):
+            dev, eta, mu = deviance(beta)
+            halvings = 0
+            while beta_old is not None and not dev <= dev_old + tol * (abs(dev_old) + 0.1) and halvings < 30:
+                beta = (beta + beta_old) / 2
+                dev, eta, mu = deviance(beta)
+                halvings += 1
+        if beta_old is not None and dev > dev_old:  # halving did not help: the previous iterate is the best
+            return beta_old
         if abs(dev - dev_old) < tol * (abs(dev) + 0.1):
-            break
-        dev_old = dev
+            return beta
+        dev_old, beta_old = dev, beta
+    warnings.warn(f"the logistic propensity model did not converge in {max_iter} iterations (near separation): "
+                  "its pMSE is that of the best iterate found", UserWarning, stacklevel=3)
     return beta
