@@ -1,6 +1,7 @@
 """evaluate(): the tidy table, the summary, the HTML report (opened in headless Chromium),
 and the promise that the report holds no real record."""
 
+import warnings
 from html.parser import HTMLParser
 
 import polars as pl
@@ -198,3 +199,18 @@ def test_an_all_missing_column_neither_spoils_the_summary_nor_raises_a_false_ale
     assert summary["mean KSComplement"] == pytest.approx(plain["mean KSComplement"])
     assert "empty" not in ev.collapsed()["column"].to_list()
     assert not [a for a in ev.alerts() if "'empty'" in a]
+
+
+def test_headline_means_leave_identifier_like_columns_aside(frozen_split):
+    # a synthetic record number is not meant to match a real one: like weakest() and the
+    # propensity, association and distance measures, the headline mean leaves such columns out
+    real, syn, _ = frozen_split
+    real = real.with_columns(pl.Series("patient_id", [f"P{i:05d}" for i in range(real.height)]))
+    syn = syn.head(real.height).with_columns(pl.Series("patient_id", [f"Q{i:05d}" for i in range(real.height)]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ev = evaluate(real, syn, plots=False)
+    per_column = ev.measures.filter((pl.col("measure") == "TVComplement") & (pl.col("section") == "univariate"))
+    expected = per_column.filter(pl.col("column") != "patient_id")["value"].mean()
+    head = ev.headline().filter(pl.col("measure") == "TVComplement")["value"][0]
+    assert head == pytest.approx(expected) and head > per_column["value"].mean()

@@ -150,10 +150,15 @@ class Evaluation:
 
     def headline(self) -> pl.DataFrame:
         """The headline measures of :data:`HEADLINE` that were computed (section, measure, label,
-        value); a mean over columns leaves out the columns without a value."""
+        value); a mean over columns leaves out the columns without a value and, as
+        :meth:`weakest` and the propensity, association and distance measures do, the
+        identifier-like ones (a synthetic record number is not meant to match a real one)."""
         rows = []
+        skip = list(self.settings.get("identifier_like", []))
         for section, measure, label, mean in HEADLINE:
             f = self.measures.filter((pl.col("section") == section) & (pl.col("measure") == measure))
+            if mean:
+                f = f.filter(~pl.col("column").is_in(skip) | pl.col("column").is_null())
             if f.height:
                 value = f["value"].fill_nan(None).mean() if mean else f["value"][0]
                 rows.append({"section": section, "measure": measure, "label": label, "value": value})
