@@ -100,7 +100,7 @@ def test_gower_distance_by_hand():
 
 def test_bad_input(frozen):
     real, syn, holdout = frozen
-    with pytest.raises(SynthSpectrumError, match="'nope' is not a column"):
+    with pytest.raises(SynthSpectrumError, match="real data has no column 'nope'"):
         pv.disclosure(real, syn, ["nope"], "admitted")
     with pytest.raises(SynthSpectrumError, match="target 'gender' is also a key"):
         pv.disclosure(real, syn, ["gender"], "gender")
@@ -169,3 +169,16 @@ def test_dcr_distances_agree_with_the_measures(frozen):
     rows, dist = pv.dcr(real, syn, holdout, max_records=400, seed=2, return_distances=True)
     assert dist.equals(pv.dcr_distances(real, syn, holdout, max_records=400, seed=2))
     assert value(rows, "median_dcr_training") == pytest.approx(dist["dcr_training"].median())
+
+
+@pytest.mark.parametrize("call", [
+    lambda r, s: pv.replicated_uniques(r, s, ["age_band", "nope"]),
+    lambda r, s: pv.disclosure(r, s, ["age_band"], "nope"),
+    lambda r, s: pv.disclosure(r, s, ["nope"], "admitted"),
+])
+def test_a_missing_key_or_target_is_a_column_error_as_everywhere(frozen_split, call):
+    from synthspectrum.errors import ColumnError
+
+    real, syn, _ = frozen_split
+    with pytest.raises(ColumnError, match="real data has no column 'nope'"):
+        call(real, syn)

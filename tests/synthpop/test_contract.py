@@ -155,7 +155,8 @@ def test_a_plain_frame_with_a_level_the_real_data_lacks(real):
 def test_missing_columns_are_named(real, result):
     with pytest.raises(SynthSpectrumError, match="no column 'nope'"):
         sp.disclosure(real, result, ["nope"], "admitted")
-    with pytest.raises(SynthSpectrumError, match="real data has no column 'extra'"):
+    # a synthetic column the real data lack: the native measure's words
+    with pytest.raises(SynthSpectrumError, match="different columns: 'extra' is in only one"):
         sp.utility_gen(real, result.synthetic.with_columns(pl.lit(1).alias("extra")))
 
 
@@ -184,3 +185,15 @@ for (call in list(quote(utility_gen(res, d)), quote(disclosure(d, res, keys = "n
     assert lines[1] == "the synthetic data has no column 'nope'"
     assert lines[2] == "the real data has no column 'extra', which the synthetic data has"
     assert lines[3].startswith("lm_synds needs what syn() returned (or a synds object), got data.frame")
+
+
+def test_a_plain_frame_missing_a_column_is_refused_as_by_the_native(real, result):
+    # the wrapper checks the pair as the native measure does, instead of cutting the real data
+    # down to the synthetic frame's columns (which then failed deep inside R)
+    from synthspectrum.measures import utility
+
+    short = result.synthetic.drop("gender")
+    with pytest.raises(SynthSpectrumError, match="different columns: 'gender' is in only one"):
+        utility.utility_gen(real, short)
+    with pytest.raises(SynthSpectrumError, match="different columns: 'gender' is in only one"):
+        sp.utility_gen(real, short)

@@ -18,6 +18,7 @@ from typing import Any, Sequence
 import polars as pl
 
 from synthspectrum.core.columns import MISSING
+from synthspectrum.core.frames import require_columns
 from synthspectrum.core.pair import check_pair
 from synthspectrum.core.tidy import measure_frame
 from synthspectrum.errors import SynthSpectrumError
@@ -59,9 +60,7 @@ def replicated_uniques(real: Any, synthetic: Any, keys: Sequence[str]) -> pl.Dat
     if not keys:
         raise SynthSpectrumError("name at least one key variable")
     r, s = check_pair(real, synthetic)
-    for k in keys:
-        if k not in r.columns:
-            raise SynthSpectrumError(f"key {k!r} is not a column; columns are {r.columns}")
+    require_columns(r, keys, "real data")
     kd, ks = _key_strings(r, keys), _key_strings(s, keys)
     cd = kd.value_counts(name="n")
     cs = ks.value_counts(name="n")
@@ -82,9 +81,7 @@ def disclosure(real: Any, synthetic: Any, keys: Sequence[str], target: str) -> p
     (``measure`` UiO, UiS, UiOiS, repU, Dorig, Dsyn, iS, DiS, DiSCO, DiSDiO, all percent;
     ``column`` the target; ``value``)."""
     r, s = check_pair(real, synthetic)
-    for c in [*keys, target]:
-        if c not in r.columns:
-            raise SynthSpectrumError(f"{c!r} is not a column; columns are {r.columns}")
+    require_columns(r, [*keys, target], "real data")
     if target in keys:
         raise SynthSpectrumError(f"the target {target!r} is also a key")
     d = pl.DataFrame([_key_strings(r, keys), r.get_column(target).alias("t").cast(pl.String).fill_null(MISSING)])

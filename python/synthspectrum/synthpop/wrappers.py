@@ -175,9 +175,9 @@ def _pair(real: Any, synthetic: Any, need: Sequence[str] = ()) -> tuple[Any, Any
     pairs = []
     for s in frames:
         s, _ = to_polars(s, "synthetic data")
-        require_columns(r, s.columns, "real data")
         require_columns(s, need, "synthetic data")
-        pairs.append(check_pair(r.select([r.get_column(c) for c in s.columns]), s))
+        # the same pair check as the native measures: a plain synthetic frame has the real columns
+        pairs.append(check_pair(r, s))
     rsyn = [to_r(s)[0] for _, s in pairs]
     return to_r(pairs[0][0])[0], rsyn[0] if len(rsyn) == 1 else rsyn, pairs[0][0]
 
