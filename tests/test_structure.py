@@ -160,13 +160,19 @@ def test_no_ae_name_outside_the_datasets_wing():
 
 
 def test_the_structure_checks_can_fail(tmp_path, monkeypatch):
-    """Each check above on a small planted package: a cycle, a long module, a private import."""
+    """Each check above on a small planted package: a cycle, a long module, a private import,
+    R touched outside the synthpop wing, an A&E column outside the datasets wing."""
     pkg = tmp_path / "synthspectrum"
     for w in ("a", "b"):
         (pkg / w).mkdir(parents=True)
         (pkg / w / "__init__.py").write_text('"""Wing of a planted package, for the structure checks."""\n')
     (pkg / "__init__.py").write_text("")
-    (pkg / "a" / "x.py").write_text("from synthspectrum.b.y import _helper\n" + "pass\n" * (MAX_LINES + 1))
+    (pkg / "a" / "x.py").write_text("from synthspectrum.b.y import _helper\n"
+                                    "from synthspectrum.synthpop.bridge import to_r\n"
+                                    "KEYS = ['age_band']\n" + "pass\n" * (MAX_LINES + 1))
+    (pkg / "synthpop").mkdir()
+    (pkg / "synthpop" / "__init__.py").write_text('"""The planted R side."""\n')
+    (pkg / "synthpop" / "bridge.py").write_text("to_r = None\n")
     (pkg / "b" / "y.py").write_text("from synthspectrum.a.x import thing\n_helper = 1\n")
     monkeypatch.setattr(__import__(__name__), "PKG", pkg)
     monkeypatch.setattr(__import__(__name__), "MODULES", modules())
@@ -176,3 +182,7 @@ def test_the_structure_checks_can_fail(tmp_path, monkeypatch):
         test_no_module_is_long_without_a_reason()
     with pytest.raises(AssertionError, match="imports _helper"):
         test_no_private_name_crosses_a_wing()
+    with pytest.raises(AssertionError, match="imports synthspectrum.synthpop.bridge"):
+        test_only_the_synthpop_wing_touches_r()
+    with pytest.raises(AssertionError, match="age_band"):
+        test_no_ae_name_outside_the_datasets_wing()

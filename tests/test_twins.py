@@ -2,7 +2,7 @@
 (Python-native, synthpop wrapper, R twin) with the same leading parameters (names, order,
 defaults) and returns the same tidy frame (measure, column, value) with the same numbers.
 
-The contract is /work/notes/twins.md's, written down again here (``CONTRACT``) so that a twin
+The contract (CONTRIBUTING.md, "Adding a measure"; synthspectrum/synthpop/twins.py) is written down again here (``CONTRACT``) so that a twin
 dropped from the declaration fails as surely as one dropped from a side. Parts that need R or
 synthpop skip with the reason where they are missing.
 """

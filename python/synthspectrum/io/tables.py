@@ -13,7 +13,7 @@ Parquet keeps every dtype. CSV has none, so :func:`read_table` reads it by these
   dropped, with a warning;
 * dates and datetimes are parsed; ``TRUE``/``FALSE`` become booleans;
 * a text column whose values repeat (few distinct values) becomes a categorical, as
-  :func:`synthspectrum.metadata.is_low_cardinality` defines it;
+  :func:`synthspectrum.core.columns.is_low_cardinality` defines it;
 * a text column most of whose values are numbers is kept as text, with a warning saying how many
   values are not numbers (a missing-value code this list does not know, or a typo);
 * a file that is not UTF-8 gets a hint to pass ``encoding=`` (e.g. ``"latin-1"``).

@@ -140,7 +140,7 @@ def _leave_out(real: pl.DataFrame, cfg: SpectrumConfig) -> tuple[pl.DataFrame, s
         raise SynthSpectrumError("every column would be left out of the spectrum (exclude / identifier-like)")
     note = (f"Left out of every run: {', '.join(repr(c) for c in left)}"
             + (" (identifier-like: nearly every value distinct; they carry no analytic value, only risk, and "
-               "synthpop cannot model them; drop_identifiers = false keeps them)" if cfg.drop_identifiers else "")
+               "synthpop cannot model them; drop_identifiers = false in the config, or --keep-identifiers, keeps them)" if cfg.drop_identifiers else "")
             + ".")
     warnings.warn(note, UserWarning, stacklevel=3)
     keep = [real.get_column(c) for c in real.columns if c not in left]  # Series: names may be patterns
