@@ -62,7 +62,7 @@ def test_auc_below_one_half_is_no_better_than_one_half():
 def test_best_lies_in_the_range_and_distance_is_never_negative():
     rng = np.random.default_rng(0)
     for m in registry.MEASURES.values():
-        assert m.section in registry.SECTIONS and m.needs <= registry.NEEDS and m.label and m.reference, m.name
+        assert m.group in registry.GROUPS and m.needs <= registry.NEEDS and m.label and m.reference, m.name
         if m.goal == "ignore":
             assert math.isnan(m.best) and np.isnan(m.distance(1.0)) and not m.bands
             continue

@@ -1,4 +1,4 @@
-"""Every measure declares itself: section, what it needs, its best value, direction and range.
+"""Every measure declares itself: group (utility or privacy), what it needs, its best value, direction and range.
 
 As SDMetrics' metrics declare ``goal``, ``min_value`` and ``max_value``, each measure here is a
 :class:`Measure` in :data:`MEASURES`. The frontier, the Pareto set, the narration ("better" /
@@ -33,7 +33,7 @@ import numpy as np
 from synthspectrum.errors import SynthSpectrumError
 
 GOALS = ("target", "minimize", "maximize", "ignore")
-SECTIONS = ("utility", "privacy")
+GROUPS = ("utility", "privacy")
 PER = ("frame", "column", "pair", "table", "term")  # what one value of a measure describes
 NEEDS = frozenset({"keys", "target", "holdout"})
 
@@ -41,7 +41,7 @@ NEEDS = frozenset({"keys", "target", "holdout"})
 @dataclass(frozen=True)
 class Measure:
     name: str
-    section: str  # "utility" or "privacy"
+    group: str  # "utility" or "privacy": the measure frames' ``group`` column
     label: str  # what it is, in a few words a learner reads
     goal: str  # see GOALS
     best: float
@@ -55,8 +55,8 @@ class Measure:
     def __post_init__(self):
         if self.goal not in GOALS:
             raise SynthSpectrumError(f"measure {self.name!r}: goal must be one of {GOALS}, got {self.goal!r}")
-        if self.section not in SECTIONS:
-            raise SynthSpectrumError(f"measure {self.name!r}: section must be one of {SECTIONS}, got {self.section!r}")
+        if self.group not in GROUPS:
+            raise SynthSpectrumError(f"measure {self.name!r}: group must be one of {GROUPS}, got {self.group!r}")
         if self.goal == "ignore":
             if not math.isnan(self.best) or self.bands:
                 raise SynthSpectrumError(f"measure {self.name!r}: a measure without a goal has no best value or bands")

@@ -51,13 +51,13 @@ def _names(name: str, value: Any, example: str) -> None:
                                  f"in the config: {name} = {example}")
 
 
-def _measure(setting: str, name: Any, section: str) -> None:
-    """``name`` must be a registered measure of ``section`` with a best value (goal not "ignore") and
+def _measure(setting: str, name: Any, group: str) -> None:
+    """``name`` must be a registered measure of ``group`` (utility or privacy) with a best value (goal not "ignore") and
     one value per synthetic set (``per == "frame"``): the frontier places each set by one number."""
     known = [m.name for m in measure_registry.MEASURES.values()
-             if m.section == section and m.goal != "ignore" and m.per == "frame"]
+             if m.group == group and m.goal != "ignore" and m.per == "frame"]
     if name not in known:
-        raise SynthSpectrumError(f"setting {setting!r} must be one of the registered {section} measures "
+        raise SynthSpectrumError(f"setting {setting!r} must be one of the registered {group} measures "
                                  f"{known}, got {name!r}")
 
 
