@@ -28,7 +28,7 @@ def _findings(findings, column, severity=None):
 
 
 def test_flags_the_planted_extreme_and_the_rare_category(planted):
-    findings = audit(fit_metadata(planted), data=planted)
+    findings = audit(fit_metadata(planted), real=planted)
     high_age = _findings(findings, "age", "high")
     assert high_age.height == 1 and "117" in high_age["detail"][0]
     rare = _findings(findings, "cat", "high")
@@ -46,14 +46,14 @@ def test_without_the_data_bounds_of_an_unprotected_fit_are_presumed_real(planted
 
 
 def test_quiet_where_disclosure_control_removed_them(planted):
-    findings = audit(fit_metadata(planted, privacy="disclosure"), data=planted)
+    findings = audit(fit_metadata(planted, privacy="disclosure"), real=planted)
     assert findings.filter(pl.col("severity").is_in(["high", "medium"])).height == 0
     assert findings.filter(pl.col("detail").str.contains("117|'rare'|REF-")).height == 0
 
 
 def test_extremes_held_by_many_records_are_low():
     df = pl.DataFrame({"m": [1] * 30 + list(range(2, 100)) + [100] * 30})
-    findings = audit(fit_metadata(df), data=df)
+    findings = audit(fit_metadata(df), real=df)
     assert _findings(findings, "m", "high").height == 0
 
 
@@ -79,9 +79,9 @@ def test_format_and_input_checks(planted):
 def test_data_missing_a_model_column_is_a_column_error(planted):
     """Without the column, its stored bounds could not be checked against the real extremes."""
     with pytest.raises(ColumnError, match="data has no column 'cat'"):
-        audit(fit_metadata(planted), data=planted.drop("cat"))
+        audit(fit_metadata(planted), real=planted.drop("cat"))
     # more columns than the model are fine
-    assert audit(fit_metadata(planted.select("age")), data=planted).height > 0
+    assert audit(fit_metadata(planted.select("age")), real=planted).height > 0
 
 
 def test_audit_refuses_what_synthesize_refuses(planted, tmp_path):
@@ -103,7 +103,7 @@ def test_audit_refuses_what_synthesize_refuses(planted, tmp_path):
             audit(gmf)
     # what load accepts, audit accepts, as a path or a dict
     path = fit_metadata(planted).save(tmp_path / "m.json")
-    by_path = audit(path, data=planted)
-    assert by_path.equals(audit(str(path), data=planted))
-    assert by_path.equals(audit(json.loads(path.read_text()), data=planted))
+    by_path = audit(path, real=planted)
+    assert by_path.equals(audit(str(path), real=planted))
+    assert by_path.equals(audit(json.loads(path.read_text()), real=planted))
     assert "117" in _findings(by_path, "age", "high")["detail"][0]

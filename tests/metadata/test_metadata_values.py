@@ -90,7 +90,7 @@ def test_a_column_keeps_its_sign_and_its_whole_numbers(privacy):
     assert model.metaframe["platelets"].distribution.name != "core.normal"
     # the sign rule is written into the model file, and the audit finds nothing of the wrong sign
     assert model.to_dict()["provenance"]["synthspectrum"]["support"]["platelets"]["sign"] == "non-negative"
-    assert audit(model, data=df).filter(pl.col("finding") == "can draw values of the wrong sign").height == 0
+    assert audit(model, real=df).filter(pl.col("finding") == "can draw values of the wrong sign").height == 0
 
 
 def test_sign_and_whole_numbers_are_kept_with_pandas_and_missing_values():
@@ -135,7 +135,7 @@ def test_a_column_that_collapses_is_named_at_fit_time(privacy):
     assert "the real column has 2 distinct value(s)" in about[0]
     assert ("under disclosure control" in about[0]) == (privacy == "disclosure")
     assert any(n.startswith("column 'flag' collapsed") for n in model.notes)
-    found = audit(model, data=df).filter((pl.col("column") == "flag") & (pl.col("finding") == "collapsed column"))
+    found = audit(model, real=df).filter((pl.col("column") == "flag") & (pl.col("finding") == "collapsed column"))
     assert found.height == 1 and found["severity"][0] == "quality"
 
 
@@ -144,7 +144,7 @@ def test_placeholder_categories_are_named():
     model, caught = _fit(df, privacy="disclosure")
     assert set(model.synthesize(500, seed=1)["c"]) <= {"A_REDACTED", "B_REDACTED", "C_REDACTED"}
     assert [m for m in caught if m.startswith("column 'c' collapsed under disclosure control")]
-    assert "placeholder" in audit(model, data=df).filter(pl.col("finding") == "collapsed column")["detail"][0]
+    assert "placeholder" in audit(model, real=df).filter(pl.col("finding") == "collapsed column")["detail"][0]
 
 
 def test_a_constant_column_is_not_a_collapse():
@@ -182,7 +182,7 @@ def test_audit_flags_a_model_that_crosses_the_columns_sign(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         raw = MetaFrame.fit_dataframe(df, progress_bar=False)  # a normal
-    wrong = audit(raw, data=df).filter(pl.col("finding") == "can draw values of the wrong sign")
+    wrong = audit(raw, real=df).filter(pl.col("finding") == "can draw values of the wrong sign")
     assert wrong.height == 1 and "below 0; the column is never negative" in wrong["detail"][0]
     # without the data, the sign recorded in our model file is used: edit a saved model into a normal
     path = fit_metadata(df).save(tmp_path / "m.json")

@@ -140,7 +140,7 @@ def cmd_audit(args) -> int:
     from synthspectrum.metadata import audit, format_audit
     from synthspectrum.metadata import load
 
-    findings = audit(load(args.model), data=_read(args.data, args) if args.data else None, k=args.k)
+    findings = audit(load(args.model), real=_read(args.data, args) if args.data else None, k=args.k)
     if args.format == "csv":
         sys.stdout.write(findings.write_csv())
     elif args.format == "json":

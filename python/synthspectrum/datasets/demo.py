@@ -61,10 +61,10 @@ def _demo(outdir: Path, n: int | None, seed: int, privacy: str, shown: Path) -> 
     print(f"3. Fitted metasyn (privacy={privacy}): {len(model.columns)} independent column models -> "
           f"{shown / 'model.json'}")
 
-    findings = audit(model, data=deid)
+    findings = audit(model, real=deid)
     (outdir / "audit.txt").write_text(format_audit(findings) + "\n", encoding="utf-8")
     other = "disclosure" if privacy == "none" else "none"
-    other_findings = audit(fit_metadata(deid, privacy=other), data=deid)
+    other_findings = audit(fit_metadata(deid, privacy=other), real=deid)
     print(f"4. Audit of the model file ({_severity_counts(findings)}) -> {shown / 'audit.txt'}")
     print("   " + format_audit(findings.filter(pl.col("severity") == "high")).replace("\n", "\n   "))
     print(f"   the same model with privacy={other}: {_severity_counts(other_findings)}")

@@ -214,14 +214,15 @@ def _model(model):
     )
 
 
-def audit(model, data: Any = None, k: int = 10) -> pl.DataFrame:
+def audit(model, real: Any = None, k: int = 10) -> pl.DataFrame:
     """Findings about what ``model`` discloses, and where it cannot give sensible values.
 
     ``model``: a :class:`MetadataModel`, a metasyn ``MetaFrame``, a GMF dict or a model file
     path (dicts and files are read by :func:`synthspectrum.metadata.load`'s rules, so a model
     that ``synthesize`` refuses is refused here with the same error). Returns a polars frame
     (column, distribution, privacy, severity, finding, detail), most severe first. ``k``: a
-    category standing for fewer than ``k`` records is "rare".
+    category standing for fewer than ``k`` records is "rare". ``real``: the real data the model
+    was fitted on (optional), to check stored bounds against the real extremes.
     """
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise SynthSpectrumError(f"k must be a whole number >= 1, got {k!r}")
@@ -229,9 +230,9 @@ def audit(model, data: Any = None, k: int = 10) -> pl.DataFrame:
     metavars = {v.name: v for v in metaframe.meta_vars}
     table = gmf["tables"][0] if "tables" in gmf else gmf
     n_rows = int(table["n_rows"])
-    real = to_polars(data, "data")[0] if data is not None else None
+    real = to_polars(real, "real data")[0] if real is not None else None
     if real is not None:  # a column missing from the data would silently lose its real-extreme check
-        require_columns(real, [var["name"] for var in table["vars"]], "data")
+        require_columns(real, [var["name"] for var in table["vars"]], "real data")
     signs = {name: s.get("sign") for name, s in
              ((gmf.get("provenance") or {}).get("synthspectrum", {}).get("support") or {}).items()}
     rows = [{"column": "(table)", "distribution": "", "privacy": "", "severity": "info",

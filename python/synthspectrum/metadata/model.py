@@ -1,6 +1,6 @@
 """Metadata synthesis: a thin, honest layer over metasyn 3.
 
-``fit_metadata(df)`` fits one metasyn model per column (a ``MetaFrame``, saved as metasyn's
+``fit_metadata(real)`` fits one metasyn model per column (a ``MetaFrame``, saved as metasyn's
 Generative Metadata Format, GMF) and returns a :class:`MetadataModel`. Columns are modelled
 independently: the synthetic data keeps each column's distribution and missing share, and
 no relation between columns.
@@ -202,7 +202,7 @@ def model_from_gmf(gmf: Any, source: str = "the model", is_file: bool = False) -
 
 
 def fit_metadata(
-    df: Any,
+    real: Any,
     privacy: str = "none",
     *,
     unique: Sequence[str] | None = None,
@@ -232,7 +232,7 @@ def fit_metadata(
     seed = check_seed(seed)
     if privacy not in PRIVACY_CHOICES:
         raise SynthSpectrumError(f"privacy must be one of {PRIVACY_CHOICES}, got {privacy!r}")
-    pdf, kind = to_polars(df)
+    pdf, kind = to_polars(real, "real data")
     prep = prepare(pdf, unique=unique, categorical=categorical, max_categories=max_categories,
                    var_specs=var_specs, keep_support=keep_support)
     privacy_obj = privacy_object(privacy, partition_size, max_dominance)
