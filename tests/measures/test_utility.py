@@ -242,6 +242,20 @@ def test_regression_fit_logistic_and_errors(frozen):
         ut.regression_fit(real, syn, "admitted ~ age_band", family="poisson")
 
 
+@pytest.mark.parametrize("levels", [["No", "Yes"], None])  # an Enum's own order, or text (sorted, as R's factor())
+def test_a_two_level_category_outcome_models_its_second_level_as_r_does(frozen, levels):
+    # R's glm models P(second level) of a factor outcome; the boolean admitted (True = 1) is the
+    # independent expectation: "Yes" for True must give the very same estimates
+    real, syn = frozen
+    recode = (pl.when(pl.col("admitted")).then(pl.lit("Yes")).otherwise(pl.lit("No"))
+              .cast(pl.Enum(levels) if levels else pl.String).alias("admitted"))
+    as_bool = ut.regression_fit(real, syn, "admitted ~ age_band", family="binomial")
+    as_category = ut.regression_fit(real.with_columns(recode), syn.with_columns(recode), "admitted ~ age_band",
+                                    family="binomial")
+    for col in ["estimate_real", "se_real", "estimate_synthetic", "se_synthetic"]:
+        assert as_category[col].to_numpy() == pytest.approx(as_bool[col].to_numpy(), rel=1e-9), col
+
+
 def test_pmse_drops_aliased_columns_as_glm_does():
     real = pl.DataFrame({"g": ["a", "a", "a", "b"], "x": [1.0, 2.0, 3.0, 4.0]})
     syn = pl.DataFrame({"g": ["a", "b", "b", "b"], "x": [1.5, 2.0, 2.5, 4.0]})

@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from synthspectrum.core.columns import kind
+from synthspectrum.core.columns import kind, levels
 from synthspectrum.core.pair import check_pair
 from synthspectrum.errors import SynthSpectrumError
 
@@ -53,14 +53,22 @@ def regression_fit(real: Any, synthetic: Any, formula: str, family: str = "gauss
         raise SynthSpectrumError(f"family must be 'gaussian' or 'binomial', got {family!r}")
 
     outcome = formula.split("~", 1)[0].strip() if "~" in formula else formula
+    # A two-level category outcome is modelled as R's glm models a factor: the probability of
+    # its second level (an Enum's own order, else sorted, as R's factor() sorts). Left to
+    # statsmodels, the category became two columns and the model that of the first level: every
+    # estimate had the opposite sign of synthpop's compare.fit.
+    two_levels = (family == "binomial" and outcome in r.columns and kind(r.schema[outcome]) == "categorical"
+                  and r.schema[outcome] != pl.Boolean)
+    second = levels(r.get_column(outcome).alias("v"))[1:2] if two_levels else []
 
     def fit(df: pl.DataFrame, what: str):
-        if family == "binomial" and outcome in df.columns and kind(df.schema[outcome]) == "categorical" \
-                and df.schema[outcome] != pl.Boolean:
-            levels = df.get_column(outcome).alias("v").drop_nulls().n_unique()
-            if levels != 2:
+        if two_levels:
+            n_levels = df.get_column(outcome).alias("v").drop_nulls().n_unique()
+            if n_levels != 2 or len(second) != 1:
                 raise SynthSpectrumError(f"family 'binomial' needs an outcome that is 0/1, boolean or a two-level "
-                                         f"category, but in the {what} it has {levels} categories", outcome)
+                                         f"category, but in the {what} it has {n_levels} categories", outcome)
+            y = df.get_column(outcome).alias("v").cast(pl.String)
+            df = df.with_columns((y == second[0]).cast(pl.Int8).alias(outcome))
         pdf = df.with_columns([df.get_column(c).cast(pl.Int8) for c in df.columns if df.schema[c] == pl.Boolean]).to_pandas()
         try:
             model = smf.glm(formula, data=pdf, family=fams[family])
