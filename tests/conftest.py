@@ -21,6 +21,37 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+def fidelity_by_hand(real: pl.DataFrame, synthetic: pl.DataFrame) -> dict[str, float]:
+    """Per column, computed independently of the package: 1 - scipy's two-sample KS statistic for
+    numbers and dates, 1 - total variation distance for everything else (missing values left out)."""
+    from collections import Counter
+
+    from scipy import stats
+
+    out = {}
+    for c in real.columns:
+        a, b = real[c].drop_nulls(), synthetic[c].drop_nulls()
+        if a.dtype.is_numeric() or a.dtype.is_temporal():
+            out[c] = 1 - stats.ks_2samp(a.to_physical().to_numpy(), b.to_physical().to_numpy()).statistic
+        else:
+            pa, pb = Counter(map(str, a.to_list())), Counter(map(str, b.to_list()))
+            out[c] = 1 - 0.5 * sum(abs(pa[v] / a.len() - pb[v] / b.len()) for v in set(pa) | set(pb))
+    return out
+
+
+def synthpop_or_skip_module():
+    """rpy2's R interface with synthpop loadable, else skip the whole calling test module, saying why."""
+    from synthspectrum.errors import RNotAvailableError
+
+    try:
+        from synthspectrum import synthpop as sp
+
+        sp.require_synthpop()
+        return sp.rinterface()
+    except RNotAvailableError as exc:  # also SynthpopNotInstalledError
+        pytest.skip(f"synthpop not available: {exc}", allow_module_level=True)
+
+
 def synthpop_installed() -> bool:
     if shutil.which("Rscript") is None:
         return False

@@ -9,7 +9,7 @@ import pytest
 
 from synthspectrum.cli import main
 from synthspectrum.errors import ColumnError, SynthSpectrumError
-from conftest import browse
+from conftest import browse, fidelity_by_hand
 from synthspectrum.evaluation import evaluate
 
 KEYS = ["age_band", "gender", "deprivation_decile"]
@@ -122,22 +122,11 @@ def test_cli_evaluate(frames, tmp_path, capsys):
 
 
 def test_summary_names_the_weakest_and_the_collapsed_columns(frames, tmp_path):
-    from collections import Counter
-
-    from scipy import stats
-
     train, syn, _ = frames
     # one column collapses to a constant: the headline measures alone can still read well
     syn = syn.with_columns(pl.lit(120, dtype=pl.Int64).alias("time_in_ae_minutes"))
     ev = evaluate(train, syn, plots=False)
-    fidelity = {}
-    for c in train.columns:
-        a, b = train[c].drop_nulls(), syn[c].drop_nulls()
-        if a.dtype.is_numeric() or a.dtype.is_temporal():
-            fidelity[c] = 1 - stats.ks_2samp(a.to_physical().to_numpy(), b.to_physical().to_numpy()).statistic
-        else:
-            pa, pb = Counter(map(str, a.to_list())), Counter(map(str, b.to_list()))
-            fidelity[c] = 1 - 0.5 * sum(abs(pa[v] / a.len() - pb[v] / b.len()) for v in set(pa) | set(pb))
+    fidelity = fidelity_by_hand(train, syn)
     worst = sorted(fidelity, key=lambda c: (fidelity[c], c))[:3]
     summary = dict(ev.summary().iter_rows())
     named = [m for m in summary if m.startswith("weakest")]

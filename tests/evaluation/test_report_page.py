@@ -3,14 +3,12 @@ row per column worst first, long tables folded away, "not applicable" with a rea
 nan; and it renders in headless Chromium at a laptop's width."""
 
 import re
-from collections import Counter
 from html.parser import HTMLParser
 
 import polars as pl
 import pytest
-from scipy import stats
 
-from conftest import browse
+from conftest import browse, fidelity_by_hand
 from synthspectrum.evaluation import evaluate
 
 KEYS = ["age_band", "gender", "deprivation_decile"]
@@ -99,14 +97,7 @@ def test_one_row_per_column_worst_first(report):
     assert not cols["folded"]
     names = [r[0][1] for r in cols["rows"][1:]]
     assert sorted(names) == sorted([*train.columns, "empty"])  # one row each
-    fidelity = {}
-    for c in train.columns:
-        a, b = train[c].drop_nulls(), syn[c].drop_nulls()
-        if a.dtype.is_numeric() or a.dtype.is_temporal():
-            fidelity[c] = 1 - stats.ks_2samp(a.to_physical().to_numpy(), b.to_physical().to_numpy()).statistic
-        else:
-            pa, pb = Counter(map(str, a.to_list())), Counter(map(str, b.to_list()))
-            fidelity[c] = 1 - 0.5 * sum(abs(pa[v] / a.len() - pb[v] / b.len()) for v in set(pa) | set(pb))
+    fidelity = fidelity_by_hand(train, syn)
     # worst first; the column without any value comes after every ranked one
     assert names == sorted(fidelity, key=lambda c: (fidelity[c], c)) + ["empty"]
     empty = next(r for r in cols["rows"] if r[0][1] == "empty")

@@ -7,18 +7,13 @@ Skips as a whole, with the reason in the summary, where R, rpy2 or synthpop is m
 import polars as pl
 import pytest
 
-from conftest import rscript
+from conftest import synthpop_or_skip_module, rscript
 from synthspectrum.core.seeds import SEED_MAX
-from synthspectrum.errors import RNotAvailableError, SynthSpectrumError
+from synthspectrum.errors import SynthSpectrumError
+from synthspectrum import synthpop as sp
+from synthspectrum.synthpop import from_r, to_r
 
-try:
-    from synthspectrum import synthpop as sp
-    from synthspectrum.synthpop.bridge import from_r, rinterface, to_r
-
-    sp.require_synthpop()
-    ri = rinterface()
-except RNotAvailableError as exc:  # also SynthpopNotInstalledError
-    pytest.skip(f"synthpop not available: {exc}", allow_module_level=True)
+ri = synthpop_or_skip_module()  # skips the module, saying why, where synthpop is missing
 
 KEYS = ["age_band", "gender", "deprivation_decile"]
 LIB = 'suppressMessages(library(synthpop))\n'

@@ -13,17 +13,12 @@ import numpy as np
 import polars as pl
 import pytest
 
-from conftest import ROOT, rscript as run_rscript
-from synthspectrum.errors import ColumnError, RNotAvailableError, RWarning, SynthpopError, SynthSpectrumError
+from conftest import synthpop_or_skip_module, ROOT, rscript as run_rscript
+from synthspectrum.errors import ColumnError, RWarning, SynthpopError, SynthSpectrumError
+from synthspectrum import synthpop as sp
+from synthspectrum.synthpop import from_r, to_r
 
-try:
-    from synthspectrum import synthpop as sp
-    from synthspectrum.synthpop.bridge import from_r, rinterface, to_r
-
-    sp.require_synthpop()
-    ri = rinterface()
-except RNotAvailableError as exc:  # also SynthpopNotInstalledError
-    pytest.skip(f"synthpop not available: {exc}", allow_module_level=True)
+ri = synthpop_or_skip_module()  # skips the module, saying why, where synthpop is missing
 
 KEYS = ["age_band", "gender", "deprivation_decile", "hospital"]
 
