@@ -36,11 +36,12 @@ if [ "${SYNTHSPECTRUM_NO_R:-0}" != 1 ]; then
   if apt_install r-base-core r-base-dev; then
     extras="test,r"
     # synthpop's imports that Debian packages: binary, so CRAN only has to bring synthpop
-    # itself and the three Debian lacks (mipfp, cmm, broman).
+    # itself and the three Debian lacks (mipfp, cmm, broman). jsonlite reads the workshop's
+    # checkpoint specification, the same file Python reads.
     apt_install r-cran-lattice r-cran-mass r-cran-nnet r-cran-ggplot2 r-cran-rpart r-cran-party \
       r-cran-foreign r-cran-plyr r-cran-proto r-cran-polspline r-cran-randomforest r-cran-ranger \
       r-cran-classint r-cran-survival r-cran-stringr r-cran-rmutil r-cran-forcats r-cran-numderiv \
-      r-cran-rsolnp || echo "setup.sh: some of synthpop's R dependencies could not be installed from apt" >&2
+      r-cran-rsolnp r-cran-jsonlite || echo "setup.sh: some of synthpop's R dependencies could not be installed from apt" >&2
   else
     echo "setup.sh: could not install R; carrying on without the R side (its tests will skip)" >&2
   fi
