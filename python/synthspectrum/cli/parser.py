@@ -6,6 +6,7 @@ import argparse
 
 from synthspectrum.cli.commands import (cmd_audit, cmd_datasets, cmd_deidentify, cmd_demo, cmd_doctor, cmd_evaluate,
                                         cmd_fit, cmd_r_twin, cmd_spectrum, cmd_synthesize)
+from synthspectrum.cli import workshop
 from synthspectrum.core.seeds import SEED_MAX
 
 
@@ -180,6 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true",
                    help="write the demo's files into a non-empty folder that is not a previous demo output")
     s.set_defaults(func=cmd_demo)
+
+    workshop.add_parser(sub)
     return p
 
 
