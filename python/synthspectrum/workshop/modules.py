@@ -22,6 +22,9 @@ class Module:
     python: str       # what the Python role does
     r: str            # what the R role does
     slug: str         # file stem: solutions/<id>_<slug>.py / .R, slides/<id>_<slug>.md
+    # the roles ("py", "R") whose solution cannot run without R's synthpop; the others must
+    # (a laptop without synthpop still does the rest of the day)
+    needs_synthpop: tuple[str, ...] = ()
 
     @property
     def minutes(self) -> int:
@@ -46,16 +49,16 @@ MODULES: tuple[Module, ...] = (
            "why independent columns lose relations",
            "metasyn fit / audit / synthesize, with and without disclosure control",
            "synthpop's sample method, the independent analogue; table utility of a pair of columns on both",
-           "metadata"),
+           "metadata", ("R",)),
     Module("m3", "synthpop CART from R and from Python", 12, 23,
            "sequential CART, visit sequence, methods, seeds; one call, two languages, identical data",
-           "synthpop's syn from Python", "syn in R; the fingerprints of the two outputs must be equal", "cart"),
+           "synthpop's syn from Python", "syn in R; the fingerprints of the two outputs must be equal", "cart", ("py", "R")),
     Module("m4", "Utility and privacy", 18, 27,
            "general, marginal and specific utility; replicated uniques, attribute disclosure, distance to "
            "closest record; why a holdout is needed",
            "Python-native measures and the HTML report",
            "synthpop's utility.gen, compare, glm.synds + compare.fit, replicated.uniques, disclosure; "
-           "numbers equal to Python's", "measures"),
+           "numbers equal to Python's", "measures", ("R",)),
     Module("m5", "The spectrum (closing)", 10, 15,
            "read a frontier; what each step buys and costs; the Pareto set; add your own rung",
            "run a small spectrum, register a generator",
