@@ -47,6 +47,9 @@ workshop_data <- function(name = "train") {
   readRDS(file.path(.ws_path("data"), paste0(name, ".rds")))
 }
 
+# Whether synthpop can be used here (the modules that need it say so).
+synthpop_ready <- function() requireNamespace("synthpop", quietly = TRUE)
+
 out_dir <- function() {
   dir.create("workshop_out", showWarnings = FALSE)
   "workshop_out"
@@ -151,9 +154,9 @@ fingerprint <- function(df) {
     return(c("wrong_value", sprintf("`%s` is not the expected text", var)))
   }
   if (test == "true") {
-    if (!is.logical(x) || length(x) != 1 || is.na(x)) return(c("wrong_type", sprintf("`%s` should be TRUE or FALSE", var)))
+    if (!is.logical(x) || length(x) != 1 || is.na(x)) return(c("wrong_type", sprintf("`%s` should be a single true/false value", var)))
     if (isTRUE(x)) return(c("right", ""))
-    return(c("wrong_value", sprintf("`%s` is FALSE", var)))
+    return(c("wrong_value", sprintf("`%s` is not true", var)))
   }
   if (test == "file") {
     got <- .ws_text(x)

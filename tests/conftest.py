@@ -5,7 +5,9 @@ headless browser or a skip), ``frozen_split`` (fixed frames for the measures), t
 ``generator_registry`` (the spectrum's registry, left as the test found it).
 """
 
+import os
 import shutil
+import sys
 import subprocess
 from pathlib import Path
 
@@ -96,6 +98,18 @@ def browse(page: Path, tmp_path: Path, screenshot: Path | None = None, width: in
                               capture_output=True, text=True, timeout=120)
         assert shot.returncode == 0, shot.stderr[-2000:]
     return dom.stdout
+
+
+@pytest.fixture(scope="session", autouse=True)
+def commands_on_path():
+    """The virtualenv's commands (synthspectrum, as R's workshop helpers call it) on the PATH of
+    every subprocess, as for a learner with the virtualenv activated, even when pytest is run as
+    .venv/bin/python -m pytest."""
+    bindir = str(Path(sys.executable).parent)
+    old = os.environ.get("PATH", "")
+    os.environ["PATH"] = bindir + os.pathsep + old
+    yield
+    os.environ["PATH"] = old
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from synthspectrum.workshop.fingerprint import fingerprint
 from synthspectrum.workshop.modules import MODULES, module, schedule
 
 __all__ = ["check", "Checkpoint", "workshop_data", "fingerprint", "out_dir", "MODULES", "module", "schedule",
-           "setup_check"]
+           "setup_check", "synthpop_ready"]
 
 
 def out_dir() -> Path:
@@ -38,3 +38,10 @@ def setup_check(r: bool = True):
     from synthspectrum.workshop.setup_check import setup_check as run
 
     return run(r=r)
+
+
+def synthpop_ready() -> bool:
+    """Whether R's synthpop can be used from Python here (the modules that need it say so)."""
+    from synthspectrum.synthpop import synthpop_available
+
+    return synthpop_available()

@@ -174,8 +174,8 @@ def _judge_step(step: Mapping, answers: Mapping[str, Any]) -> tuple[str, str]:
         return ("right", "") if got == step["value"] else ("wrong_value", f"`{var}` is not the expected text")
     if test == "true":
         if not isinstance(x, bool) and not (hasattr(x, "dtype") and getattr(x, "size", 0) == 1 and x.dtype == bool):
-            return "wrong_type", f"`{var}` should be True or False"
-        return ("right", "") if bool(x) else ("wrong_value", f"`{var}` is False")
+            return "wrong_type", f"`{var}` should be a single true/false value"
+        return ("right", "") if bool(x) else ("wrong_value", f"`{var}` is not true")
     if test == "file":
         path = x if isinstance(x, (str, Path)) else _scalar_text(x)
         if path is None:

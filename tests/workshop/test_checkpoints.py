@@ -1,0 +1,147 @@
+"""Checkpoints: one spec, two judges. Python's judge against hand-made cases, then R's judge fed
+the very same answers must give the very same verdicts."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import polars as pl
+import pytest
+
+from conftest import ROOT, rscript
+from synthspectrum.workshop.checkpoints import judge, load_spec, spec_folder
+from synthspectrum.workshop.modules import MODULES
+
+SPEC = {"module": "mx", "steps": [
+    {"step": 1, "name": "count", "side": "both", "var": "n", "test": "value", "value": 37, "hint": "h1"},
+    {"step": 2, "name": "share", "side": "python", "var": "share", "test": "value", "value": 0.25, "tol": 0.001,
+     "hint": "h2"},
+    {"step": 3, "name": "word", "side": "r", "var": "w", "test": "text", "value": "abc", "hint": "h3"},
+    {"step": 4, "name": "frame", "side": "both", "var": "df", "test": "rows", "value": 3, "columns": ["a", "b"],
+     "hint": "h4"},
+    {"step": 5, "name": "twins", "side": "both", "var": "fp_r", "test": "same", "other": "fp_py", "hint": "h5"},
+    {"step": 6, "name": "better", "side": "both", "var": "low", "test": "less", "other": "high", "hint": "h6"},
+    {"step": 7, "name": "below", "side": "both", "var": "low", "test": "less", "value": 1, "hint": "h7"},
+    {"step": 8, "name": "flag", "side": "both", "var": "ok", "test": "true", "hint": "h8"},
+    {"step": 9, "name": "saved", "side": "both", "var": "path", "test": "file", "hint": "h9"},
+    {"step": 10, "name": "same number", "side": "both", "var": "a", "test": "same", "other": "b", "tol": 0.01,
+     "hint": "h10"},
+]}
+
+# each case: answers (JSON-able; "df" given as a row count) and the expected reason per step
+CASES = [
+    ({"n": 37, "share": 0.2504, "w": "abc", "df": 3, "fp_r": "x1", "fp_py": "x1", "low": 0.5, "high": 0.9,
+      "ok": True, "path": "here.txt", "a": 1.0, "b": 1.005},
+     ["right"] * 10),
+    ({}, ["not_done"] * 10),
+    ({"n": 36, "share": 0.3, "w": "abd", "df": 4, "fp_r": "x1", "fp_py": "x2", "low": 2.0, "high": 0.9,
+      "ok": False, "path": "nowhere.txt", "a": 1.0, "b": 1.5},
+     ["wrong_value"] * 10),
+    ({"n": "37", "share": True, "w": 3, "df": "table", "fp_r": "x", "fp_py": 3, "low": "a", "high": 1,
+      "ok": 1, "path": 7, "a": 1.0, "b": "one"},
+     ["wrong_type"] * 10),
+    ({"n": 37.0, "fp_r": "x1", "low": 0.1, "a": 2, "b": None}, 
+     ["right", "not_done", "not_done", "not_done", "not_done", "not_done", "right", "not_done", "not_done",
+      "not_done"]),
+    ({"n": float("nan"), "df": 3, "low": 0.5, "high": 0.5, "a": 3, "b": 3}, 
+     ["wrong_value", "not_done", "not_done", "right", "not_done", "wrong_value", "right", "not_done",
+      "not_done", "right"]),
+]
+
+
+def _py_answers(answers: dict) -> dict:
+    out = dict(answers)
+    if isinstance(out.get("df"), int):
+        cols = ["a", "b"] if out["df"] == 3 else ["a", "c"]
+        out["df"] = pl.DataFrame({c: list(range(out["df"])) for c in cols})
+    return out
+
+
+@pytest.mark.parametrize("i", range(len(CASES)))
+def test_python_judge(i, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "here.txt").write_text("x")
+    answers, reasons = CASES[i]
+    got = judge(SPEC, _py_answers(answers), side="all")
+    assert [v.reason for v in got.verdicts] == reasons
+    assert got.passed == all(r == "right" for r in reasons)
+    for v, step in zip(got.verdicts, SPEC["steps"]):
+        assert v.ok == (v.reason == "right")
+        if not v.ok:
+            assert v.message.endswith("Hint: " + step["hint"])
+            assert step["var"] in v.message or step.get("other", "\x00") in v.message
+            # the expected answer is never printed
+            assert str(step.get("value", "\x00")) not in v.message.replace(step["hint"], "") or step["test"] in (
+                "less",)
+
+
+def test_sides_select_steps():
+    assert [v.step for v in judge(SPEC, {}, side="python").verdicts] == [1, 2, 4, 5, 6, 7, 8, 9, 10]
+    assert [v.step for v in judge(SPEC, {}, side="r").verdicts] == [1, 3, 4, 5, 6, 7, 8, 9, 10]
+
+
+def _r_value(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, float) and math.isnan(v):
+        return "NaN"
+    if isinstance(v, (int, float)):
+        return repr(float(v)) if isinstance(v, float) else f"{v}L"
+    return json.dumps(v)
+
+
+def test_r_judge_gives_the_same_verdicts(tmp_path):
+    spec_path = tmp_path / "mx.json"
+    spec_path.write_text(json.dumps(SPEC))
+    (tmp_path / "here.txt").write_text("x")
+    blocks = []
+    for i, (answers, _) in enumerate(CASES):
+        lines = [f"e{i} <- new.env()"]
+        for k, v in answers.items():
+            if k == "df" and isinstance(v, int):
+                cols = ["a", "b"] if v == 3 else ["a", "c"]
+                v_r = "data.frame(" + ", ".join(f"{c} = seq_len({v})" for c in cols) + ")"
+            elif v is None:
+                continue  # R has no variable holding NULL that differs from a missing one here
+            else:
+                v_r = _r_value(v)
+            lines.append(f"assign({json.dumps(k)}, {v_r}, envir = e{i})")
+        lines.append(f"v <- .ws_judge(jsonlite::fromJSON('{spec_path}', simplifyVector = FALSE), e{i}, side = 'all')")
+        lines.append(f"cat(paste('CASE', {i}, v$step, v$ok, v$reason, v$message, sep = '\\t'), sep = '\\n')")
+        blocks.append("\n".join(lines))
+    out = rscript(f'source("{ROOT / "r" / "workshop.R"}")\n' + "\n".join(blocks), tmp_path)
+    got = {}
+    for line in out.splitlines():
+        if line.startswith("CASE\t"):
+            _, case, step, ok, reason, message = line.split("\t", 5)
+            got.setdefault(int(case), []).append((int(step), ok == "TRUE", reason, message))
+    for i, (answers, _) in enumerate(CASES):
+        import os
+
+        cwd = os.getcwd()
+        os.chdir(tmp_path)
+        try:
+            py = judge(SPEC, _py_answers(answers), side="all")
+        finally:
+            os.chdir(cwd)
+        assert got[i] == [(v.step, v.ok, v.reason, v.message) for v in py.verdicts], f"case {i}"
+
+
+@pytest.mark.parametrize("module", [m.id for m in MODULES])
+def test_every_module_has_a_valid_spec_with_both_sides(module):
+    spec = load_spec(module)
+    assert spec["module"] == module
+    sides = {s["side"] for s in spec["steps"]}
+    assert sides & {"python", "both"} and sides & {"r", "both"}, "each role has steps to pass"
+
+
+def test_no_stray_spec_files():
+    assert sorted(p.stem for p in spec_folder().glob("*.json")) == sorted(m.id for m in MODULES)
+
+
+def test_unknown_module_is_named():
+    with pytest.raises(Exception, match="no checkpoint for module 'm9'"):
+        load_spec("m9")
