@@ -15,7 +15,10 @@ A catch-up file for a module is every solution before it, one after the other, s
 that fell behind runs it and rejoins with the files the module reads (in ``workshop_out/``).
 A solution that needs R's synthpop runs there only where synthpop is installed.
 
-``write_exercises(root)`` writes both into ``root/exercises``; ``stale_exercises(root)`` lists
+The instructor guide's schedule and measured pitfalls are generated too, in place between
+their ``<!-- begin: ... -->`` and ``<!-- end: ... -->`` markers.
+
+``write_exercises(root)`` writes all of these; ``stale_exercises(root)`` lists
 what is missing or differs byte for byte (a test and ``synthspectrum workshop exercises --check``).
 """
 
@@ -118,6 +121,39 @@ def catch_up(solutions: Path, stem: str, lang: str) -> str:
     return "".join(parts)
 
 
+GUIDE = Path("slides") / "instructor-guide.md"
+_BLOCK = re.compile(r"(<!-- begin: (\w+)[^>]*-->\n)(.*?)(<!-- end: \2 -->)", re.S)
+
+
+def schedule_markdown() -> str:
+    from synthspectrum.workshop.modules import BREAK_MINUTES, DAY_MINUTES, schedule
+
+    rows = ["| time | module | minutes (teach + do) |", "|---|---|---|"]
+    by_title = {f"{m.id.upper()} {m.title}": m for m in MODULES}
+    for start, end, what, minutes in schedule():
+        m = by_title.get(what)
+        split = f"{minutes} ({m.teach} + {m.do})" if m else str(minutes)
+        rows.append(f"| {start}-{end} | {what} | {split} |")
+    total = sum(m.minutes for m in MODULES) + BREAK_MINUTES
+    rows.append(f"| | **the day** | **{total}** (of {DAY_MINUTES}) |")
+    return "\n".join(rows) + "\n"
+
+
+def fill_guide(text: str) -> str:
+    """The instructor guide with its generated blocks (schedule, pitfalls) filled in."""
+    from synthspectrum.workshop.pitfalls import pitfalls_markdown
+
+    makers = {"schedule": schedule_markdown, "pitfalls": pitfalls_markdown}
+
+    def fill(match: re.Match) -> str:
+        name = match.group(2)
+        if name not in makers:
+            raise SynthSpectrumError(f"{GUIDE}: no generated block called {name!r} (there are {', '.join(makers)})")
+        return match.group(1) + makers[name]() + match.group(4)
+
+    return _BLOCK.sub(fill, text)
+
+
 def generated_files(root: Path) -> dict[Path, str]:
     """Every generated file under ``root/exercises`` with its content, from ``root/solutions``."""
     root = Path(root)
@@ -139,6 +175,9 @@ def generated_files(root: Path) -> dict[Path, str]:
         for lang, ext in (("py", ".py"), ("R", ".R")):
             if all((solutions / f"{s.stem}{ext}").exists() for s in MODULES[: MODULES.index(m)]):
                 files[root / "exercises" / "catchup" / f"{m.stem}{ext}"] = catch_up(solutions, m.stem, lang)
+    guide = root / GUIDE
+    if guide.exists():
+        files[guide] = fill_guide(guide.read_text(encoding="utf-8"))
     return files
 
 
