@@ -11,7 +11,7 @@ generator would then look worse on the holdout for reasons that have nothing to 
 privacy. Within each half the rows keep their original order.
 
 What the files disclose: all of it is mock data, invented by ``datasets.ae.generate_ae``;
-``ae`` holds mock direct identifiers (NHS numbers, postcodes) on purpose, for module M1.
+``ae`` holds mock direct identifiers (patient numbers, postcodes) on purpose, for module M1.
 """
 
 from __future__ import annotations
