@@ -25,8 +25,8 @@
 #
 # Work in pairs: the driver types, the navigator reads the prose and the hints; swap at
 # every numbered step. Fill in the steps, run the whole file (`python m1_deidentify.py`)
-# and read what check("m1") says at the end. The R role does step 6 in base R on the
-# reference table: your k-anonymity numbers must agree with theirs.
+# and read what check("m1") says at the end. The R role counts the same equivalence
+# classes in base R on the reference table: your k-anonymity numbers must agree.
 
 # %%
 from synthspectrum.workshop import check, workshop_data, fingerprint, out_dir
@@ -117,9 +117,9 @@ n_below_5 = report.records_below(5)
 # <<<
 
 # %% Step 7: How few quasi-identifiers does it take?
-# Try the quasi-identifiers one at a time, then in pairs, then three: age band, deprivation
-# decile and arrival date. No single column makes anyone unique; how many records are
-# unique on these three together? Record that share (between 0 and 1).
+# Try the quasi-identifiers one at a time (a loop over AE_QUASI_IDENTIFIERS), then three
+# together: age band, deprivation decile and arrival date. No single column makes anyone
+# unique; what share of the records is unique on these three? Record it (between 0 and 1).
 # hint: deidentify.k_anonymity(deid, ["age_band", "deprivation_decile", "arrival_time_date"]).share_unique
 # >>> solution
 for column in AE_QUASI_IDENTIFIERS:

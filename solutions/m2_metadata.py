@@ -96,17 +96,17 @@ print("the lower bound stored in the model file:", stored_min_time)
 # micro-aggregation in partitions of at least 11 records), save that model too, audit it
 # and count again: fewer findings.
 # hint: findings = audit(model, real=train); findings.filter(pl.col("severity") != "info").height
-# hint: model_dc = fit_metadata(real=train, privacy="disclosure", seed=SEED)
+# hint: model_dc = fit_metadata(real=train, privacy="disclosure", seed=SEED); model_dc.save(dc_model_file)
+dc_model_file = str(out_dir() / "m2_metasyn_disclosure_model.json")
 # >>> solution
 findings = audit(model, real=train)
 print(format_audit(findings))
 n_flagged = findings.filter(pl.col("severity") != "info").height
 model_dc = fit_metadata(real=train, privacy="disclosure", seed=SEED)
-model_dc.save(out_dir() / "m2_metasyn_disclosure_model.json")
+model_dc.save(dc_model_file)
 findings_dc = audit(model_dc, real=train)
 print(format_audit(findings_dc))
 n_flagged_dc = findings_dc.filter(pl.col("severity") != "info").height
-synthetic_dc = model_dc.synthesize(train.height, seed=SEED)
 # <<<
 
 # %% Step 6: Independent columns lose relations
@@ -126,19 +126,25 @@ print(pl.concat([
 ], how="horizontal"))
 s_pmse_holdout = utility_tab(train, holdout, PAIR).filter(pl.col("measure") == "S_pMSE")["value"].item()
 s_pmse_metasyn = utility_tab(train, synthetic, PAIR).filter(pl.col("measure") == "S_pMSE")["value"].item()
-s_pmse_dc = utility_tab(train, synthetic_dc, PAIR).filter(pl.col("measure") == "S_pMSE")["value"].item()
-print(f"S_pMSE of {' x '.join(PAIR)}: holdout {s_pmse_holdout:.2f}, metasyn {s_pmse_metasyn:.2f}, "
-      f"metasyn with disclosure control {s_pmse_dc:.2f}")
+print(f"S_pMSE of {' x '.join(PAIR)}: holdout {s_pmse_holdout:.2f}, metasyn {s_pmse_metasyn:.2f}")
 # <<<
+# And the model fitted with disclosure control? Its synthetic set (drawn here from the file
+# you saved in step 5, and written for M4) loses the relation just the same: disclosure
+# control protects the model file, it cannot bring back what independent columns never had.
+if Path(dc_model_file).is_file():
+    synthetic_dc = load_model(dc_model_file).synthesize(train.height, seed=SEED)
+    synthetic_dc.write_parquet(out_dir() / "m2_metasyn_disclosure.parquet")
+    tab_dc = utility_tab(train, synthetic_dc, PAIR)
+    print(f"S_pMSE with disclosure control: {tab_dc.filter(pl.col('measure') == 'S_pMSE')['value'].item():.2f}")
 
 # %% Step 7: Write the synthetic sets for the R role and for M4
-# Write both synthetic sets into workshop_out/ as parquet (types kept: Enum, Date,
-# Boolean). M4 measures them; the R role reads the .rds copies made below.
+# Write metasyn's synthetic set into workshop_out/ as parquet (types kept: Enum, Date,
+# Boolean); the set with disclosure control is there already (step 6). M4 measures them;
+# the R role reads the .rds copies made below.
 # hint: synthetic.write_parquet(synthetic_file)
 synthetic_file = str(out_dir() / "m2_metasyn.parquet")
 # >>> solution
 synthetic.write_parquet(synthetic_file)
-synthetic_dc.write_parquet(out_dir() / "m2_metasyn_disclosure.parquet")
 # <<<
 # The same sets as .rds files for the R role, written through the package's R bridge
 # (factors with the same levels, Date, logical), when R can be reached from Python.
