@@ -145,3 +145,82 @@ def test_no_stray_spec_files():
 def test_unknown_module_is_named():
     with pytest.raises(Exception, match="no checkpoint for module 'm9'"):
         load_spec("m9")
+
+
+def _answers_from_spec(spec: dict, right: bool, side: str) -> dict:
+    """Answers that satisfy every step of ``spec`` for ``side`` (``right``), or miss each by a little."""
+    out: dict = {}
+    for step in spec["steps"]:
+        if step["side"] not in (side, "both"):
+            continue
+        var, test = step["var"], step["test"]
+        if test == "value":
+            out[var] = float(step["value"]) + (0 if right else float(step.get("tol", 0)) + 1)
+        elif test == "text":
+            out[var] = step["value"] if right else step["value"] + "x"
+        elif test == "rows":
+            cols = list(step.get("columns", ["a"]))
+            out[var] = ("rows", int(step["value"]) + (0 if right else 1), cols)
+        elif test == "same":
+            if var in out:  # the variable has a test of its own: the other one must match it
+                out[step["other"]] = out[var] if right else str(out[var]) + "-other"
+            else:
+                out.setdefault(step["other"], "abc")
+                out[var] = out[step["other"]] if right else "abd"
+        elif test == "less":
+            if "other" in step:
+                out.setdefault(step["other"], 10.0)
+                out[var] = float(out[step["other"]]) - 1 if right else float(out[step["other"]]) + 1
+            else:
+                out[var] = float(step["value"]) - 1 if right else float(step["value"]) + 1
+        elif test == "true":
+            out[var] = right
+        elif test == "file":
+            out[var] = "here.txt" if right else "nowhere.txt"
+    return out
+
+
+def _to_r(k, v) -> str:
+    if isinstance(v, tuple) and v[0] == "rows":
+        _, n, cols = v
+        return f"assign({json.dumps(k)}, data.frame(" + ", ".join(
+            f"{json.dumps(c)} = seq_len({n})" for c in cols) + ", check.names = FALSE), envir = e)"
+    return f"assign({json.dumps(k)}, {_r_value(v)}, envir = e)"
+
+
+def _to_py(v):
+    if isinstance(v, tuple) and v[0] == "rows":
+        _, n, cols = v
+        return pl.DataFrame({c: list(range(n)) for c in cols})
+    return v
+
+
+@pytest.mark.parametrize("side", ["python", "r"])
+@pytest.mark.parametrize("module", [m.id for m in MODULES])
+def test_both_judges_agree_on_the_real_specs(module, side, tmp_path, monkeypatch):
+    """Each module's spec, fed right, wrong and empty answers for one role's steps: Python's and
+    R's verdicts agree, and right answers pass every step in both."""
+    spec = load_spec(module)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "here.txt").write_text("x")
+    cases = [_answers_from_spec(spec, True, side), _answers_from_spec(spec, False, side), {}]
+    code = [f'source("{ROOT / "r" / "workshop.R"}")',
+            f"spec <- jsonlite::fromJSON('{spec_folder() / (module + '.json')}', simplifyVector = FALSE)"]
+    for i, answers in enumerate(cases):
+        code.append("e <- new.env()")
+        code += [_to_r(k, v) for k, v in answers.items()]
+        code.append(f"v <- .ws_judge(spec, e, side = '{side}')")
+        code.append(f"cat(paste('CASE', {i}, v$step, v$ok, v$reason, v$message, sep = '\\t'), sep = '\\n')")
+    out = rscript("\n".join(code), tmp_path)
+    got: dict = {}
+    for line in out.splitlines():
+        if line.startswith("CASE\t"):
+            _, case, step, ok, reason, message = line.split("\t", 5)
+            got.setdefault(int(case), []).append((int(step), ok == "TRUE", reason, message))
+    for i, answers in enumerate(cases):
+        py = judge(spec, {k: _to_py(v) for k, v in answers.items()}, side=side)
+        assert got[i] == [(v.step, v.ok, v.reason, v.message) for v in py.verdicts], f"{module} case {i}"
+        if i == 0:
+            assert py.passed
+        else:
+            assert not any(v.ok for v in py.verdicts)
