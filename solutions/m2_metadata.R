@@ -52,11 +52,12 @@ print(res$method)
 # role's synthpop.syn(train, method="sample", seed=2024) (module M3) draws exactly this set.
 # Save the set for later modules as .rds: saveRDS keeps factor levels, dates and logicals
 # (a CSV would not).
-# hint: fp_sample <- fingerprint(sample_set); saveRDS(sample_set, sample_file)
-sample_file <- file.path(out_dir(), "m2_sample.rds")
+# hint: fp_sample <- fingerprint(sample_set)
+# hint: sample_file <- file.path(out_dir(), "m2_sample.rds"); saveRDS(sample_set, sample_file)
 # >>> solution
 fp_sample <- fingerprint(sample_set)
 cat("fingerprint of the sample set:", fp_sample, "\n")
+sample_file <- file.path(out_dir(), "m2_sample.rds")
 saveRDS(sample_set, sample_file)
 # <<<
 

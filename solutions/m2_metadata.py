@@ -96,13 +96,14 @@ print("the lower bound stored in the model file:", stored_min_time)
 # micro-aggregation in partitions of at least 11 records), save that model too, audit it
 # and count again: fewer findings.
 # hint: findings = audit(model, real=train); findings.filter(pl.col("severity") != "info").height
-# hint: model_dc = fit_metadata(real=train, privacy="disclosure", seed=SEED); model_dc.save(dc_model_file)
-dc_model_file = str(out_dir() / "m2_metasyn_disclosure_model.json")
+# hint: model_dc = fit_metadata(real=train, privacy="disclosure", seed=SEED)
+# hint: dc_model_file = str(out_dir() / "m2_metasyn_disclosure_model.json"); model_dc.save(dc_model_file)
 # >>> solution
 findings = audit(model, real=train)
 print(format_audit(findings))
 n_flagged = findings.filter(pl.col("severity") != "info").height
 model_dc = fit_metadata(real=train, privacy="disclosure", seed=SEED)
+dc_model_file = str(out_dir() / "m2_metasyn_disclosure_model.json")
 model_dc.save(dc_model_file)
 findings_dc = audit(model_dc, real=train)
 print(format_audit(findings_dc))
@@ -131,8 +132,8 @@ print(f"S_pMSE of {' x '.join(PAIR)}: holdout {s_pmse_holdout:.2f}, metasyn {s_p
 # And the model fitted with disclosure control? Its synthetic set (drawn here from the file
 # you saved in step 5, and written for M4) loses the relation just the same: disclosure
 # control protects the model file, it cannot bring back what independent columns never had.
-if Path(dc_model_file).is_file():
-    synthetic_dc = load_model(dc_model_file).synthesize(train.height, seed=SEED)
+if (out_dir() / "m2_metasyn_disclosure_model.json").is_file():
+    synthetic_dc = load_model(out_dir() / "m2_metasyn_disclosure_model.json").synthesize(train.height, seed=SEED)
     synthetic_dc.write_parquet(out_dir() / "m2_metasyn_disclosure.parquet")
     tab_dc = utility_tab(train, synthetic_dc, PAIR)
     print(f"S_pMSE with disclosure control: {tab_dc.filter(pl.col('measure') == 'S_pMSE')['value'].item():.2f}")
@@ -141,9 +142,9 @@ if Path(dc_model_file).is_file():
 # Write metasyn's synthetic set into workshop_out/ as parquet (types kept: Enum, Date,
 # Boolean); the set with disclosure control is there already (step 6). M4 measures them;
 # the R role reads the .rds copies made below.
-# hint: synthetic.write_parquet(synthetic_file)
-synthetic_file = str(out_dir() / "m2_metasyn.parquet")
+# hint: synthetic_file = str(out_dir() / "m2_metasyn.parquet"); synthetic.write_parquet(synthetic_file)
 # >>> solution
+synthetic_file = str(out_dir() / "m2_metasyn.parquet")
 synthetic.write_parquet(synthetic_file)
 # <<<
 # The same sets as .rds files for the R role, written through the package's R bridge
