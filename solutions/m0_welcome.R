@@ -32,20 +32,22 @@ cat(R.version.string, "\n")
 r_ready <- getRversion() >= "4.0.0"
 # <<<
 
-# %% Step 2: Is synthpop installed?
-# The R role needs synthpop from M2 on (check() needs jsonlite, which is there if this file
-# got this far). requireNamespace() answers TRUE or FALSE without stopping. Then write down
-# "yes" if the R role is possible on this laptop (synthpop and jsonlite both there), "no"
-# if not. If it is "no": Rscript -e 'install.packages("synthpop")' (it needs the internet;
-# on Debian, bash setup.sh installs its dependencies first), or, today, work from the files
-# the Python side writes into workshop_out/.
-# hint: requireNamespace("synthpop", quietly = TRUE); r_role is the string "yes" or "no"
-# >>> solution
+# %% Step 2: Is the R role possible on this laptop?
+# The R role needs synthpop from M2 on, and check() needs jsonlite (it reads the checkpoint
+# files). requireNamespace() answers TRUE or FALSE without stopping: the two lines below
+# ask. Read their answers and write down "yes" if the R role is possible on this laptop
+# (both TRUE), "no" if not. If it is "no": Rscript -e 'install.packages("synthpop")' (it
+# needs the internet; on Debian, bash setup.sh installs its dependencies first), or, today,
+# work from the files the Python side writes into workshop_out/.
 synthpop_ready <- requireNamespace("synthpop", quietly = TRUE)
-r_role <- if (synthpop_ready && requireNamespace("jsonlite", quietly = TRUE)) "yes" else "no"
+jsonlite_ready <- requireNamespace("jsonlite", quietly = TRUE)
+cat("synthpop installed:", synthpop_ready, "; jsonlite installed:", jsonlite_ready, "\n")
+# hint: r_role is the string "yes" or "no": yes only when both answers above are TRUE
+# >>> solution
+r_role <- if (synthpop_ready && jsonlite_ready) "yes" else "no"
 # <<<
 r_role_found <- if (nzchar(system.file(package = "synthpop")) && nzchar(system.file(package = "jsonlite"))) "yes" else "no"
-cat("the R role is possible here:", r_role_found, "\n")
+cat("a second look (system.file) says the R role is possible here:", r_role_found, "\n")
 
 # %% Step 3: Load the real data and check its classes
 # workshop_data("train") is the day's "real" data, 5,000 de-identified A&E attendances,
