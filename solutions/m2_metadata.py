@@ -22,7 +22,7 @@
 #
 # Swap driver and navigator at every numbered step. Fill in each step, run the file
 # (python m2_metadata.py) and read what check("m2") says at the end. The files you write
-# into workshop_out/ are read by the R role and by M4.
+# into workshop_out/ are read by the R role; M4's measures work on any of them.
 
 # %%
 from synthspectrum.workshop import check, workshop_data, fingerprint, out_dir
@@ -95,6 +95,9 @@ print("the lower bound stored in the model file:", stored_min_time)
 # are not mere "info". Then fit with privacy="disclosure" (metasyn-disclosure:
 # micro-aggregation in partitions of at least 11 records), save that model too, audit it
 # and count again: fewer findings.
+# Read the "quality" line too: metasyn's best fit (by BIC) for the deprivation decile is a
+# truncated normal whose mean lies far outside 1-10, i.e. a decaying tail, not a bell.
+# A model can be safe to share and still a poor description: read it, not only its audit.
 # hint: findings = audit(model, real=train); findings.filter(pl.col("severity") != "info").height
 # hint: model_dc = fit_metadata(real=train, privacy="disclosure", seed=SEED)
 # hint: dc_model_file = str(out_dir() / "m2_metasyn_disclosure_model.json"); model_dc.save(dc_model_file)
@@ -130,7 +133,7 @@ s_pmse_metasyn = utility_tab(train, synthetic, PAIR).filter(pl.col("measure") ==
 print(f"S_pMSE of {' x '.join(PAIR)}: holdout {s_pmse_holdout:.2f}, metasyn {s_pmse_metasyn:.2f}")
 # <<<
 # And the model fitted with disclosure control? Its synthetic set (drawn here from the file
-# you saved in step 5, and written for M4) loses the relation just the same: disclosure
+# you saved in step 5, and written into workshop_out/) loses the relation just the same: disclosure
 # control protects the model file, it cannot bring back what independent columns never had.
 if (out_dir() / "m2_metasyn_disclosure_model.json").is_file():
     synthetic_dc = load_model(out_dir() / "m2_metasyn_disclosure_model.json").synthesize(train.height, seed=SEED)
@@ -140,8 +143,8 @@ if (out_dir() / "m2_metasyn_disclosure_model.json").is_file():
 
 # %% Step 7: Write the synthetic sets for the R role and for M4
 # Write metasyn's synthetic set into workshop_out/ as parquet (types kept: Enum, Date,
-# Boolean); the set with disclosure control is there already (step 6). M4 measures them;
-# the R role reads the .rds copies made below.
+# Boolean); the set with disclosure control is there already (step 6). The R role reads
+# the .rds copies made below.
 # hint: synthetic_file = str(out_dir() / "m2_metasyn.parquet"); synthetic.write_parquet(synthetic_file)
 # >>> solution
 synthetic_file = str(out_dir() / "m2_metasyn.parquet")
