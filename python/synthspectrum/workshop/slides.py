@@ -167,16 +167,38 @@ def _wanted(modules: Iterable[str] | None) -> tuple[list[Module], list[str]]:
     return decks, pages
 
 
-def _run_figures(text: str, figures: Path, what: str) -> None:
-    script = figure_script(text, figures)
-    if script is None:
+_DRIVER = """\
+import sys, traceback
+for path in sys.argv[1:]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            exec(compile(fh.read(), path, "exec"), {"__name__": "__main__"})
+    except BaseException:
+        print("@@failed " + path, file=sys.stderr)
+        traceback.print_exc()
+        sys.exit(1)
+"""
+
+
+def _run_figures(texts: dict[str, str], figures: Path) -> None:
+    """Run every deck's run-only blocks, a fresh namespace for each deck, in one Python process
+    (the package's imports are paid once) in a fresh temporary folder."""
+    scripts = {name: figure_script(text, figures) for name, text in texts.items()}
+    scripts = {name: code for name, code in scripts.items() if code is not None}
+    if not scripts:
         return
     with tempfile.TemporaryDirectory(prefix="synthspectrum-slides-") as tmp:
-        (Path(tmp) / "figures.py").write_text(script, encoding="utf-8")
-        env = {**os.environ, "MPLBACKEND": "Agg"}
-        res = subprocess.run([sys.executable, "figures.py"], cwd=tmp, capture_output=True, text=True,
-                             timeout=600, env=env)
+        paths = []
+        for name, code in scripts.items():
+            path = Path(tmp) / f"{Path(name).stem}_figures.py"
+            path.write_text(code, encoding="utf-8")
+            paths.append(path.name)
+        (Path(tmp) / "driver.py").write_text(_DRIVER, encoding="utf-8")
+        res = subprocess.run([sys.executable, "driver.py", *paths], cwd=tmp, capture_output=True, text=True,
+                             timeout=900, env={**os.environ, "MPLBACKEND": "Agg"})
     if res.returncode != 0:
+        failed = re.search(r"@@failed (\S+)_figures\.py", res.stderr)
+        what = f"{failed.group(1)}.md" if failed else "the slides"
         raise SynthSpectrumError(f"the figures of {what} failed (its run-only blocks):\n{res.stderr[-3000:]}")
 
 
@@ -192,9 +214,9 @@ def build_slides(source: Path, out: Path, *, modules: Iterable[str] | None = Non
     ``out/cheatsheet.html``, each self-contained. ``modules``: only these (ids such as ``"m2"``,
     stems, or ``"glossary"``/``"cheatsheet"``); None builds everything. Returns the pages written.
 
-    Each deck's run-only blocks run first (they draw its figures into ``out/figures``); pandoc then
-    writes each page to a temporary file that is renamed into place, so an interrupted build
-    leaves the previous page as it was.
+    The decks' run-only blocks run first (they draw the figures into ``out/figures``; if one fails,
+    no page is written); pandoc then writes each page to a temporary file that is renamed into
+    place, so an interrupted build leaves the previous page as it was.
     """
     source, out = Path(source).resolve(), Path(out).resolve()
     decks, pages = _wanted(modules)
@@ -211,17 +233,15 @@ def build_slides(source: Path, out: Path, *, modules: Iterable[str] | None = Non
     if not filt.is_file():
         raise SynthSpectrumError(f"the slides' pandoc filter {filt} is missing")
     figures = out / FIGURES
+    _run_figures({md.name: md.read_text(encoding="utf-8") for _, md, m in targets if m is not None}, figures)
     written = []
     for stem, md, m in targets:
-        text = md.read_text(encoding="utf-8")
-        if m is not None:
-            _run_figures(text, figures, md.name)
         with atomic_path(out / f"{stem}.html") as tmp:
             args = [pandoc, str(md), "--from", "markdown", "--self-contained", "--lua-filter", str(filt),
                     "--resource-path", os.pathsep.join([str(out), str(source)]), "--output", str(tmp)]
             if m is not None:
                 args += ["--to", "revealjs", "--slide-level", "1", "-V", f"revealjs-url={reveal}",
-                         "-V", "theme=white", "-V", "width=1280", "-V", "height=720", "-V", "hash=true",
+                         "-V", "theme=serif", "-V", "width=1280", "-V", "height=720", "-V", "hash=true",
                          "-V", "slideNumber=true", "--css", str(source / "slides.css"),
                          "--metadata", f"title={m.id.upper()} {m.title}",
                          "--metadata", f"subtitle={m.minutes} minutes: {m.teach} teach + {m.do} do",
