@@ -15,18 +15,23 @@
 
 .ws_paths <- new.env()
 .ws_path <- function(what) {
-  if (!is.null(.ws_paths[[what]])) return(.ws_paths[[what]])
-  bin <- Sys.getenv("SYNTHSPECTRUM_BIN", "synthspectrum")
-  out <- tryCatch(suppressWarnings(system2(path.expand(bin), c("workshop", "path", what), stdout = TRUE,
-                                           stderr = FALSE)),
-                  error = function(e) character())
-  if (!length(out) || !nzchar(out[1]) || !is.null(attr(out, "status"))) {
-    stop("cannot run the synthspectrum command (", bin, "): activate the Python virtualenv ",
-         "(source .venv/bin/activate) before starting R, or set SYNTHSPECTRUM_BIN to the full path of ",
-         ".venv/bin/synthspectrum", call. = FALSE)
+  if (is.null(.ws_paths[[what]])) {
+    bin <- Sys.getenv("SYNTHSPECTRUM_BIN", "synthspectrum")
+    # one call for every path: each call starts Python, which takes a second
+    out <- tryCatch(suppressWarnings(system2(path.expand(bin), c("workshop", "path", "all"), stdout = TRUE,
+                                             stderr = FALSE)),
+                    error = function(e) character())
+    if (!length(out) || !is.null(attr(out, "status"))) {
+      stop("cannot run the synthspectrum command (", bin, "): activate the Python virtualenv ",
+           "(source .venv/bin/activate) before starting R, or set SYNTHSPECTRUM_BIN to the full path of ",
+           ".venv/bin/synthspectrum", call. = FALSE)
+    }
+    for (line in out) {
+      at <- regexpr("=", line, fixed = TRUE)
+      if (at > 0) assign(substr(line, 1, at - 1), substr(line, at + 1, nchar(line)), envir = .ws_paths)
+    }
   }
-  .ws_paths[[what]] <- out[1]
-  out[1]
+  .ws_paths[[what]]
 }
 
 source(.ws_path("twin"))

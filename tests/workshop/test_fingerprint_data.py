@@ -102,3 +102,20 @@ def test_r_fingerprint_of_awkward_values(tmp_path):
     write_rds(df, path)
     out = rscript(R_WORKSHOP + f'cat(fingerprint(readRDS("{path}")))', tmp_path)
     assert out.strip() == fingerprint(df)
+
+
+def test_python_reads_what_r_saved(tmp_path):
+    """The R role's saveRDS file comes back typed: a data.frame, and syn()'s result."""
+    from synthspectrum.workshop import read_rds
+
+    train = workshop_data("train").head(300)
+    rscript(R_WORKSHOP + f"""
+x <- workshop_data("train")[1:300, ]
+rownames(x) <- NULL
+saveRDS(x, "frame.rds")
+saveRDS(list(synthetic = x, method = "none"), "result.rds")
+""", tmp_path)
+    assert read_rds(tmp_path / "frame.rds", like=train).equals(train)
+    assert read_rds(tmp_path / "result.rds", like=train).equals(train)
+    with pytest.raises(Exception, match="is not a file"):
+        read_rds(tmp_path / "nothing.rds")

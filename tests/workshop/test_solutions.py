@@ -61,6 +61,9 @@ def day(request, tmp_path_factory, synthpop_here):
     runnable, skipped = _runnable(lang, synthpop_here)
     results = {}
     for m in runnable:
+        # what the earlier modules left, as a learner starting this module has it: the untouched
+        # exercise runs on a copy of this, so a file only this module writes cannot pass its check
+        shutil.copytree(folder, folder.parent / f"{folder.name}_before_{m.id}")
         path = ROOT / "solutions" / f"{m.stem}{EXT[lang]}"
         res, seconds = _run([*LANGS[lang], str(path)], folder, timeout=m.do * 60)
         results[m.id] = (res, seconds)
@@ -97,7 +100,7 @@ def test_untouched_exercise_fails_its_checkpoint(day, m):
     if m.id not in results or results[m.id][0].returncode:
         pytest.skip(f"{m.id} ({lang}): its solution did not run here, so its inputs are missing")
     work = folder.parent / f"{folder.name}_exercise_{m.id}"
-    shutil.copytree(folder, work)  # what the earlier modules left, as for a learner who did them
+    shutil.copytree(folder.parent / f"{folder.name}_before_{m.id}", work)
     path = ROOT / "exercises" / f"{m.stem}{EXT[lang]}"
     if lang == "py":
         res, _ = _run([sys.executable, str(path)], work, timeout=m.do * 60)

@@ -36,6 +36,10 @@ def cmd_path(args) -> int:
 
     paths = {"r": lambda: twin_file().parent / "workshop.R", "twin": twin_file, "data": data_folder,
              "checkpoints": spec_folder}
+    if args.what == "all":  # one call for R's helpers, which would otherwise start Python three times
+        for name, where in paths.items():
+            print(f"{name}={where()}")
+        return 0
     print(paths[args.what]())
     return 0
 
@@ -90,7 +94,8 @@ def add_parser(sub) -> None:
     s.set_defaults(func=cmd_check)
     s = ws.add_parser("path", help="print where a workshop file is (for R: "
                                    "source(system2('synthspectrum', c('workshop', 'r'), stdout = TRUE)))")
-    s.add_argument("what", choices=["r", "twin", "data", "checkpoints"])
+    s.add_argument("what", choices=["r", "twin", "data", "checkpoints", "all"],
+                   help="all: every one of them as name=path lines")
     s.set_defaults(func=cmd_path)
     # `workshop r` is the short form R files use
     s = ws.add_parser("r", help="print the path of r/workshop.R (the R role's helpers)")

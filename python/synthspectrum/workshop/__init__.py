@@ -17,11 +17,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from synthspectrum.workshop.checkpoints import Checkpoint, check
-from synthspectrum.workshop.data import workshop_data
+from synthspectrum.workshop.data import read_rds, workshop_data, write_rds
 from synthspectrum.workshop.fingerprint import fingerprint
 from synthspectrum.workshop.modules import MODULES, module, schedule
 
-__all__ = ["check", "Checkpoint", "workshop_data", "fingerprint", "out_dir", "MODULES", "module", "schedule",
+__all__ = ["check", "Checkpoint", "workshop_data", "read_rds", "write_rds", "fingerprint", "out_dir", "MODULES", "module", "schedule",
            "setup_check", "synthpop_ready"]
 
 

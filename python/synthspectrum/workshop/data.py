@@ -23,7 +23,7 @@ import polars as pl
 
 from synthspectrum.errors import SynthSpectrumError
 
-__all__ = ["NAMES", "SPLIT_SEED", "data_folder", "workshop_data", "build_data", "write_rds"]
+__all__ = ["NAMES", "SPLIT_SEED", "data_folder", "workshop_data", "build_data", "write_rds", "read_rds"]
 
 NAMES = {
     "ae": "the raw mock A&E admissions, 10,000 rows, with identifiers (module M1 de-identifies them)",
@@ -80,6 +80,26 @@ def write_rds(df: pl.DataFrame, path: Path) -> Path:
         robj, _schema = to_r(df)
         ri.baseenv["saveRDS"](robj, file=ri.StrSexpVector([str(tmp)]))
     return path
+
+
+def read_rds(path: str | Path, like: pl.DataFrame | None = None) -> pl.DataFrame:
+    """An R data.frame saved with ``saveRDS`` (e.g. by the R role) as a polars frame, through the
+    lossless bridge; with ``like``, each column gets ``like``'s dtype (an Enum its levels). A
+    synthpop ``synds`` object or the R twin's ``syn()`` result gives its synthetic data frame."""
+    from synthspectrum.synthpop import from_r, rinterface
+
+    path = Path(path)
+    if not path.is_file():
+        raise SynthSpectrumError(f"{path} is not a file: the R role writes it with saveRDS()")
+    ri = rinterface()
+    obj = ri.baseenv["readRDS"](ri.StrSexpVector([str(path)]))
+    unwrap = ri.evalr("function(x) if (inherits(x, 'synds')) x$syn else if (is.list(x) && !is.data.frame(x) && "
+                      "!is.null(x$synthetic)) x$synthetic else x")
+    obj = unwrap(obj)
+    if "data.frame" not in [str(c) for c in (ri.baseenv["class"](obj))]:
+        raise SynthSpectrumError(f"{path} holds no data.frame (an m > 1 synthpop result holds a list of them)")
+    schema = {"dtypes": dict(like.schema)} if like is not None else None
+    return from_r(obj, schema=schema)
 
 
 def build_data(folder: Path | None = None) -> list[Path]:
