@@ -71,4 +71,26 @@ if command -v Rscript >/dev/null && [ "${SYNTHSPECTRUM_NO_R:-0}" != 1 ]; then
     fi
   fi
 fi
+# The workshop's slides: Debian's pandoc turns slides/*.md into self-contained reveal.js decks,
+# with the reveal.js that slides/package-lock.json pins, which `npm ci` installs into
+# slides/node_modules (once; the build itself needs no network). Checked by command, not by
+# package name: a Node.js from elsewhere brings its own npm. Without apt or the npm registry
+# this says so and carries on: only building the slides needs them (their tests skip).
+# SYNTHSPECTRUM_NO_SLIDES=1 leaves them out.
+if [ "${SYNTHSPECTRUM_NO_SLIDES:-0}" != 1 ]; then
+  command -v pandoc >/dev/null || apt_install pandoc ||
+    echo "setup.sh: could not install pandoc; the slides cannot be built until apt-get install pandoc works" >&2
+  command -v npm >/dev/null || apt_install nodejs npm ||
+    echo "setup.sh: could not install nodejs/npm; the slides cannot be built until apt-get install nodejs npm works" >&2
+  if command -v npm >/dev/null && { [ ! -f slides/node_modules/.package-lock.json ] ||
+      [ slides/package-lock.json -nt slides/node_modules/.package-lock.json ]; }; then
+    if (cd slides && npm ci --no-audit --no-fund --loglevel=error); then
+      echo "setup.sh: reveal.js installed for the slides (slides/node_modules)"
+    else
+      echo "setup.sh: npm ci in slides/ failed (no network to the npm registry?); the slides cannot be" >&2
+      echo "          built until 'cd slides && npm ci' succeeds. Carrying on." >&2
+    fi
+  fi
+fi
+
 echo "setup.sh: ready. The command line is .venv/bin/synthspectrum; check the set-up with .venv/bin/synthspectrum doctor"
