@@ -68,10 +68,27 @@ cat("the first column visited was synthesised by:", first_method, "\n")
 # for the same table. The Python side printed theirs in their step 4 and wrote it to
 # workshop_out/m3_fingerprint.txt: read it (or type what they read out, in quotes).
 # Equal fingerprints prove one syn() call, two languages, identical data.
+# If the Python side has not run in this folder (you work alone, or its laptop is another),
+# the lines below ask Python for its fingerprint: the same call, sp.syn() run from Python.
 fp_file <- file.path(out_dir(), "m3_fingerprint.txt")
 if (!file.exists(fp_file)) {
-  message("No ", fp_file, " here yet: run the Python side's m3_cart.py in this folder first ",
-          "(or type the fingerprint the Python side printed below).")
+  message("No ", fp_file, " here (the Python side's m3_cart.py writes it): making the Python side's syn() call ",
+          "from Python now, with the step 2 visit sequence and seed ", SEED, " ...")
+  bin <- Sys.which(path.expand(Sys.getenv("SYNTHSPECTRUM_BIN", "synthspectrum")))
+  python <- file.path(dirname(bin), c("python", "python.exe", "python3"))
+  python <- python[file.exists(python)][1]
+  code <- paste0(
+    "from synthspectrum.workshop import workshop_data, fingerprint, out_dir\n",
+    "from synthspectrum import synthpop as sp\n",
+    "visit = ['age_band', 'gender', 'hospital', 'treatment', 'admitted', 'time_in_ae_minutes', ",
+    "'deprivation_decile', 'arrival_time_hour_band', 'arrival_time_date']\n",
+    "res = sp.syn(workshop_data('train'), method='cart', visit_sequence=visit, seed=", SEED, ")\n",
+    "(out_dir() / 'm3_fingerprint.txt').write_text(fingerprint(res.synthetic) + '\\n')\n")
+  script <- tempfile(fileext = ".py")
+  writeLines(code, script)
+  if (is.na(python) || system2(python, script) != 0 || !file.exists(fp_file)) {
+    message("Python could not make it: type the fingerprint the Python side printed instead.")
+  }
 }
 # hint: fingerprint() takes the synthetic data.frame, res$synthetic
 # hint: python_fingerprint <- readLines(fp_file), or the 32 characters in quotes

@@ -61,7 +61,7 @@ visit = ["age_band", "gender", "hospital", "treatment", "admitted", "time_in_ae_
 # synthpop. Take the method of the FIRST column you visit: what did synthpop do with it,
 # and why can it not be "cart"?
 # hint: sp.syn(train, method=..., visit_sequence=..., seed=...); res.method is a dict column -> method
-# hint: the first column visited is visit[0]
+# hint: methods = res.method; the first column visited is visit[0]
 # >>> solution
 res = sp.syn(train, method="cart", visit_sequence=visit, seed=SEED)
 methods = res.method

@@ -24,6 +24,7 @@
 
 # %%
 from synthspectrum.workshop import check, workshop_data, fingerprint, out_dir
+from synthspectrum.workshop.data import data_folder
 import numpy as np
 import polars as pl
 from synthspectrum.spectrum import (Generator, SpectrumConfig, check_generator, list_generators,
@@ -34,6 +35,7 @@ from synthspectrum.spectrum import (Generator, SpectrumConfig, check_generator, 
 # (what the generators learn from), a holdout (the distance baseline) and a reference pool
 # (what "real-holdout" draws from), a third each. We give it the workshop's training half.
 train = workshop_data("train")
+TRAIN_FILE = str(data_folder() / "train.parquet")  # the file workshop_data("train") reads: the config names it
 print(train.shape)
 print("generators:", list_generators())
 
@@ -48,10 +50,13 @@ print("generators:", list_generators())
 # real records here. With pairwise interactions (maxorder=1, on 3,000 training records) the
 # same run took 7.5 minutes on 2 cores and moved metasyn's out-of-sample AUC from about 0.48
 # to 0.61, while synthpop-cart stayed near 0.47: what a measure cannot see, it cannot report.
-# hint: SpectrumConfig(generators=[...], m=2, seed=1, maxorder=0, cv_folds=2, max_records=2000)
+# The config also names the data (data=TRAIN_FILE), so that the spectrum.toml the run writes
+# reproduces it: `synthspectrum spectrum --config workshop_out/spectrum/spectrum.toml`.
+# hint: SpectrumConfig(data=TRAIN_FILE, generators=[...], m=2, seed=1, maxorder=0, cv_folds=2, max_records=2000)
 # hint: the generators, in order: random, metasyn, metasyn-disclosure, synthpop-cart, real-holdout
 # >>> solution
-config = SpectrumConfig(generators=["random", "metasyn", "metasyn-disclosure", "synthpop-cart", "real-holdout"],
+config = SpectrumConfig(data=TRAIN_FILE, generators=["random", "metasyn", "metasyn-disclosure", "synthpop-cart",
+                                                     "real-holdout"],
                         m=2, seed=1, maxorder=0, cv_folds=2, max_records=2000)
 # <<<
 print(config)
@@ -87,9 +92,10 @@ frontier = result.frontier_points()
 metasyn_row = frontier.filter(pl.col("generator") == "metasyn")
 metasyn_utility_distance = metasyn_row["utility_distance"][0]
 metasyn_risk_distance = metasyn_row["risk_distance"][0]
+frontier_view = frontier.select("generator", "utility_mean", "utility_distance", "risk_mean", "risk_distance",
+                                "risk_distance_sd", "pareto")
 # <<<
-print(frontier.select("generator", "utility_mean", "utility_distance", "risk_mean", "risk_distance",
-                      "risk_distance_sd", "pareto"))
+print(frontier_view)
 print("metasyn: utility distance", metasyn_utility_distance, "| risk distance", metasyn_risk_distance)
 
 # %% Step 5: The Pareto set
@@ -161,8 +167,9 @@ register_generator("swap", SwapGenerator)
 own = run_spectrum(train, config, generators=["swap"], progress=False)
 own_frontier = own.frontier_points()
 own_rung_measured = "swap" in own.results["generator"].to_list()
+own_view = own_frontier.select("generator", "utility_mean", "utility_distance", "risk_mean", "risk_distance")
 # <<<
-print(own_frontier.select("generator", "utility_mean", "utility_distance", "risk_mean", "risk_distance"))
+print(own_view)
 
 # %% [markdown]
 # ## Extension (for fast pairs; not checked)
