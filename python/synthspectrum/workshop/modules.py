@@ -58,7 +58,7 @@ MODULES: tuple[Module, ...] = (
            "closest record; why a holdout is needed",
            "Python-native measures and the HTML report",
            "synthpop's utility.gen, compare, glm.synds + compare.fit, replicated.uniques, disclosure; "
-           "numbers equal to Python's", "measures", ("R",)),
+           "numbers equal to Python's", "measures", ("py", "R")),
     Module("m5", "The spectrum (closing)", 10, 15,
            "read a frontier; what each step buys and costs; the Pareto set; add your own rung",
            "run a small spectrum, register a generator",
