@@ -40,7 +40,7 @@ __all__ = ["PAGES", "RUN_ONLY", "SHOW_ONLY", "Block", "code_blocks", "headings",
 
 RUN_ONLY = "run-only"
 SHOW_ONLY = "show-only"
-PAGES = ("glossary", "cheatsheet")  # plain pages (not decks) built from slides/<name>.md
+PAGES = ("glossary", "cheatsheet", "instructor-guide")  # plain pages (not decks) built from slides/<name>.md
 FIGURES = "figures"                 # the build's figure folder, next to the HTML
 
 # Debian's pandoc 2.x writes for reveal.js 4; pandoc 3.x for reveal.js 5 (slides/package.json pins 4)
