@@ -1,9 +1,11 @@
-"""Benchmark the evaluation: every measure on 10k and 100k rows; our logistic solver against
-statsmodels' GLM (and scikit-learn's Newton-Cholesky) on the same propensity design; and our
-logistic pMSE against synthpop's utility.gen(method = "logit") on the same 100k frames.
+"""Benchmark the evaluation: every measure on 10k and 100k rows; our logistic solver (on the
+sparse design and on its dense copy) against statsmodels' GLM (and scikit-learn's
+Newton-Cholesky) on the same propensity design; and our logistic pMSE against synthpop's
+utility.gen(method = "logit") on the same 100k frames, at maxorder 0 and 1
+(bench/bench_propensity.py, which also runs alone).
 
 Targets: equal values (fitted probabilities within 1e-10 of each other, pMSE within 1e-6 of
-synthpop's), ours several times faster. The synthpop part needs R, rpy2 and synthpop.
+synthpop's), ours >= 10x faster than synthpop. The synthpop part needs R, rpy2 and synthpop.
 
     .venv/bin/python bench/bench_evaluation.py [--rows 10000 100000]
 """
@@ -12,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import time
-
-import polars as pl
 
 
 def frames(n: int):
@@ -81,6 +81,7 @@ def bench_solver(n: int, repeat: int = 5) -> None:
 
     import numpy as np
     import statsmodels.api as sm
+    from scipy import sparse
     from sklearn.linear_model import LogisticRegression
 
     from synthspectrum.core.pair import check_pair
@@ -96,9 +97,11 @@ def bench_solver(n: int, repeat: int = 5) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             X, t, _ = propensity._design(r.select(cols), s.select(cols), maxorder)
-        X = X[:, independent_columns(X)]  # all three fit the same full-rank design
+        X = X[:, independent_columns(X)]  # all fit the same full-rank design
+        Xs = sparse.csr_matrix(X)
         fits = {
             "ours (IRLS, Cholesky)": lambda: logistic_fit(X, t, independent=True),
+            "ours, sparse design": lambda: logistic_fit(Xs, t, independent=True),
             "statsmodels GLM (IRLS)": lambda: sm.GLM(t, X, family=sm.families.Binomial()).fit(tol=1e-10).fittedvalues,
             "sklearn newton-cholesky": lambda: LogisticRegression(C=np.inf, solver="newton-cholesky", tol=1e-10,
                                                                   max_iter=100, fit_intercept=False)
@@ -124,27 +127,13 @@ def bench_solver(n: int, repeat: int = 5) -> None:
 
 
 def bench_against_synthpop(n: int) -> None:
-    try:
-        from synthspectrum.synthpop import session as rsession
-        from synthspectrum.synthpop.bridge import rinterface, to_r
+    import sys
+    from pathlib import Path
 
-        rsession.twin()
-    except Exception as exc:  # R side absent: say so, the rest still ran
-        print(f"pMSE against synthpop: skipped ({exc})")
-        return
-    from synthspectrum.measures import utility
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_propensity import against_synthpop
 
-    train, syn, _ = frames(n)
-    ri = rinterface()
-    ri.globalenv["real"] = to_r(train)[0]
-    ri.globalenv["syn"] = to_r(syn)[0]
-    t_ours, ours = clock(lambda: utility.utility_gen(train, syn, method="logit", maxorder=0))
-    t_r, theirs = clock(lambda: ri.evalr(
-        'suppressMessages(library(synthpop)); utility.gen(syn, real, method = "logit", maxorder = 0, print.flag = FALSE)$pMSE'))
-    ours_p = ours.filter(pl.col("measure") == "pMSE")["value"][0]
-    print(f"logistic pMSE on {n:,} + {n:,} rows: ours {t_ours:.3f} s, synthpop {t_r:.3f} s, "
-          f"speed-up {t_r / t_ours:.1f}x (target >= 5x); values {ours_p:.10g} vs {float(theirs[0]):.10g} "
-          f"(equal to 1e-6: {abs(ours_p - float(theirs[0])) <= 1e-6 * abs(float(theirs[0]))})")
+    against_synthpop(n, repeat=2)
 
 
 def main() -> None:

@@ -15,102 +15,20 @@ record value.
 
 from __future__ import annotations
 
-from itertools import combinations
-from typing import Any, Sequence
+import math
+from typing import Any
 
 import numpy as np
 import polars as pl
 from scipy import stats
 
-from synthspectrum.core.columns import MAX_LEVELS, as_number, identifier_columns, kind
-from synthspectrum.core.columns import labels as as_labels
+from synthspectrum.core.columns import MAX_LEVELS
 from synthspectrum.core.pair import check_pair
 from synthspectrum.core.tidy import measure_frame
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.measures.bounds import (MAX_CELLS, MAX_PARAMS, MIN_LEVEL_COUNT, RECORDS_PER_PARAM, apply_plan,
-                                           identifier_notes, level_plan, note)
-from synthspectrum.measures.logistic import independent_columns, irls_beta, logistic_fit
-
-
-def _elementary_symmetric(widths: Sequence[int], k: int) -> int:
-    """sum over all k-subsets of prod(widths): the design columns of all k-way interactions."""
-    e = [1] + [0] * k
-    for w in widths:
-        for j in range(k, 0, -1):
-            e[j] += e[j - 1] * w
-    return e[k]
-
-
-def _main_effects(r: pl.DataFrame, s: pl.DataFrame, max_levels: int, max_params: int):
-    """The main-effect plan of the propensity design, built lazily: per kept column its design
-    groups as functions (so that nothing over the cap is ever allocated), their widths, the
-    columns used, and the notes. Rows are synthetic first, then real."""
-    notes = identifier_notes(identifier_columns(r, max_levels), r.height, "the propensity model")
-    ids = {n["column"] for n in notes}
-    both = pl.concat([s, r], how="vertical_relaxed")
-    n_rows = both.height
-    specs: list[tuple[str, int, Any]] = []  # (column, width, build)
-    for c in both.columns:
-        if c in ids:
-            continue
-        col = both.get_column(c).alias("v")
-        nr = r.get_column(c).alias("v").drop_nulls().n_unique()
-        ns = s.get_column(c).alias("v").drop_nulls().n_unique()
-        if nr <= 1 and ns <= 1:
-            continue
-        if kind(col.dtype) == "categorical" and col.dtype != pl.Boolean:
-            labels = as_labels(col)
-            labels, pooled = apply_plan(labels, level_plan(labels, max_levels, MIN_LEVEL_COUNT))
-            if pooled:
-                notes.append(note("levels_grouped", c, pooled,
-                                   f"column {c!r}: {pooled} levels held by few records pooled into one level "
-                                   f"in the propensity model (at most {max_levels} levels are modelled)"))
-            codes = labels.rank("dense").cast(pl.Int64).to_numpy() - 1  # sorted levels, as .unique().sort()
-
-            def onehot(codes: np.ndarray = codes) -> np.ndarray:
-                out = np.zeros((n_rows, int(codes.max())))
-                hit = codes > 0  # the first level is the reference
-                out[np.flatnonzero(hit), codes[hit] - 1] = 1.0
-                return out
-
-            specs.append((c, int(codes.max()), onehot))
-        elif col.dtype == pl.Boolean:
-            specs.append((c, 1, lambda col=col: col.cast(pl.Float64).fill_null(0.0).to_numpy()[:, None]))
-        else:
-            x = as_number(col).to_numpy()
-            miss = np.isnan(x)
-            specs.append((c, 1, lambda x=x, miss=miss: np.where(miss, 0.0, x)[:, None]))
-            if miss.any():
-                specs.append((c, 1, lambda miss=miss: miss.astype(float)[:, None]))
-    if not specs:
-        if ids:
-            raise SynthSpectrumError("every column that varies looks like an identifier (left out): there is "
-                                     "nothing to tell real from synthetic by")
-        raise SynthSpectrumError("no column varies: there is nothing to tell real from synthetic by")
-    # main effects, column by column in order, while they fit max_params (a number's missingness
-    # indicator goes with it)
-    width_of: dict[str, int] = {}
-    for c, w, _ in specs:
-        width_of[c] = width_of.get(c, 0) + w
-    used, fits = 1, set()
-    for c, w in width_of.items():
-        if used + w > max_params:
-            break
-        fits.add(c)
-        used += w
-    over = [c for c in width_of if c not in fits]
-    if over:
-        note("left_out_over_cap", None, 0, f"{len(over)} columns left out of the propensity model (the main "
-              f"effects before them fill the cap of {max_params} design columns): {', '.join(map(repr, over[:5]))}"
-              + (f" and {len(over) - 5} more" if len(over) > 5 else ""))
-    notes += [{"measure": "left_out_over_cap", "column": c, "value": float(width_of[c])} for c in over]
-    specs = [sp for sp in specs if sp[0] in fits]
-    return specs, used, len(fits), n_rows, notes
-
-
-def _cap(n_rows: int, used: int, max_params: int) -> int:
-    """Design columns allowed for ``n_rows`` records (the rule of :mod:`synthspectrum.measures.bounds`)."""
-    return min(max_params, max(min(n_rows // RECORDS_PER_PARAM, MAX_CELLS // n_rows), used))
+from synthspectrum.measures.bounds import MAX_PARAMS, note
+from synthspectrum.measures.design import cap, elementary_symmetric, main_effects, sparse_design, terms
+from synthspectrum.measures.logistic import fit_full_rank
 
 
 def design_size(real: Any, synthetic: Any, maxorder: int = 1, max_levels: int = MAX_LEVELS,
@@ -121,23 +39,27 @@ def design_size(real: Any, synthetic: Any, maxorder: int = 1, max_levels: int = 
     ``variables`` (design groups: a number with missing values counts twice, as in synthpop)
     and ``records`` (N = real + synthetic)."""
     r, s = check_pair(real, synthetic)
-    specs, used, _, n_rows, _ = _main_effects(r, s, max_levels, max_params)
+    specs, used, _, n_rows, _ = main_effects(r, s, max_levels, max_params)
     widths = [w for _, w, _ in specs]
-    uncapped = used + sum(_elementary_symmetric(widths, k) for k in range(2, maxorder + 2))
-    columns, cap = used, _cap(n_rows, used, max_params)
-    for order in range(2, maxorder + 2):
-        for combo in combinations(widths, order):
-            w = int(np.prod(combo))
-            if columns + w > cap:
-                return {"columns": columns, "uncapped": uncapped, "variables": len(widths), "records": n_rows}
-            columns += w
+    uncapped = used + sum(elementary_symmetric(widths, k) for k in range(2, maxorder + 2))
+    kept, _ = terms(widths, maxorder, used, cap(n_rows, used, max_params))
+    columns = used + sum(int(np.prod([widths[i] for i in combo])) for combo in kept)
     return {"columns": columns, "uncapped": uncapped, "variables": len(widths), "records": n_rows}
 
 
 def _design(r: pl.DataFrame, s: pl.DataFrame, maxorder: int, max_levels: int = MAX_LEVELS,
             max_params: int = MAX_PARAMS) -> tuple[np.ndarray, np.ndarray, list[dict[str, Any]]]:
-    """Design matrix as synthpop's utility.gen builds it: synthetic rows first, then real; and
-    the notes on what was left out (rows for LEFT_OUT_MEASURES, each also a warning).
+    """:func:`_sparse_design` as a dense matrix (for callers that index it as one)."""
+    X, t, notes, _ = _sparse_design(r, s, maxorder, max_levels, max_params)
+    return X.toarray(), t, notes
+
+
+def _sparse_design(r: pl.DataFrame, s: pl.DataFrame, maxorder: int, max_levels: int = MAX_LEVELS,
+                   max_params: int = MAX_PARAMS) -> tuple[Any, np.ndarray, list[dict[str, Any]], int]:
+    """Design matrix as synthpop's utility.gen builds it (scipy CSR; :mod:`synthspectrum.measures.design`
+    says why sparse): synthetic rows first, then real; the notes on what was left out (rows
+    for LEFT_OUT_MEASURES, each also a warning); and the number of its first columns that are
+    the intercept and main effects.
 
     Columns with a single value (or none) in both frames are left out; a categorical's missing
     values form a level; a number's missing values get an indicator column and are set to 0;
@@ -147,53 +69,70 @@ def _design(r: pl.DataFrame, s: pl.DataFrame, maxorder: int, max_levels: int = M
     """
     if isinstance(maxorder, bool) or not isinstance(maxorder, (int, np.integer)) or maxorder < 0:
         raise SynthSpectrumError(f"maxorder must be a whole number >= 0, got {maxorder!r}")
-    specs, used, n_vars, n_rows, notes = _main_effects(r, s, max_levels, max_params)
+    specs, used, n_vars, n_rows, notes = main_effects(r, s, max_levels, max_params)
     groups = [build() for _, _, build in specs]
     if maxorder >= len(groups):
         raise SynthSpectrumError(f"maxorder ({maxorder}) must be smaller than the number of variables ({len(groups)})")
-    cap = _cap(n_rows, used, max_params)
-    widths = [g.shape[1] for g in groups]
-    cols = [np.ones((n_rows, 1))] + groups
-    n_inter = 0
-    full = False
-    for order in range(2, maxorder + 2):
-        if full:
-            break
-        for combo in combinations(range(len(groups)), order):
-            width = int(np.prod([widths[i] for i in combo]))
-            if used + width > cap:  # the first term that does not fit ends the model: deterministic
-                full = True
-                break
-            prod = groups[combo[0]]
-            for i in combo[1:]:
-                prod = (prod[:, :, None] * groups[i][:, None, :]).reshape(n_rows, -1)
-            cols.append(prod)
-            used += width
-            n_inter += width
+    limit = cap(n_rows, used, max_params)
+    widths = [g.width for g in groups]
+    kept, _ = terms(widths, maxorder, used, limit)
     if maxorder:
-        dropped = sum(_elementary_symmetric(widths, k) for k in range(2, maxorder + 2)) - n_inter
+        n_inter = sum(int(np.prod([widths[i] for i in combo])) for combo in kept)
+        dropped = sum(elementary_symmetric(widths, k) for k in range(2, maxorder + 2)) - n_inter
         if dropped:
             notes.append(note("interaction_columns_dropped", None, dropped,
-                               f"{dropped} of {dropped + n_inter} interaction design columns dropped from the "
-                               f"propensity model: at most {cap} design columns for {n_rows} records "
-                               f"({n_vars} variables, maxorder {maxorder})"))
+                              f"{dropped} of {dropped + n_inter} interaction design columns dropped from the "
+                              f"propensity model: at most {limit} design columns for {n_rows} records "
+                              f"({n_vars} variables, maxorder {maxorder})"))
     t = np.concatenate([np.ones(s.height), np.zeros(r.height)])
-    return np.hstack(cols), t, notes
+    return sparse_design(groups, kept, n_rows), t, notes, used
+
+
+def _u_and_ks(score: np.ndarray, t: np.ndarray) -> tuple[float, float]:
+    """The Mann-Whitney U of the synthetic records' scores and the two-sample KS distance of the
+    two groups' scores, from one sort (scipy's mannwhitneyu and ks_2samp give the same numbers,
+    but each sorts again and computes a p-value nobody reads: a third of the time at 100k rows).
+
+    U = R_syn - n_syn (n_syn + 1) / 2, R_syn the sum of the synthetic records' mid-ranks in the
+    pooled scores (tied scores share the mean of their ranks; Mann & Whitney 1947), i.e. the
+    pairs (synthetic, real) in which the synthetic score is larger, ties counting 1/2.
+    D = max_z |F_syn(z) - F_real(z)| over the pooled scores z, the empirical CDFs counted to the
+    end of z's tie group (Kolmogorov-Smirnov; SPECKS, Snoke et al. 2018). Ranks are halves and
+    counts whole, so both are exact: U is a sum of halves; D = h / lcm(n_syn, n_real) with h
+    a whole number counted in integers. scipy gives the same U, and the same D up to 10,000
+    records per group (beyond, it keeps the difference of two rounded fractions: one ulp off).
+    """
+    if np.isnan(score).any():  # scipy's NaN rules
+        syn, real = score[t == 1], score[t == 0]
+        return (float(stats.mannwhitneyu(syn, real, method="asymptotic").statistic),
+                float(stats.ks_2samp(syn, real).statistic))
+    order = np.argsort(score, kind="stable")
+    v, syn = score[order], t[order] == 1
+    ends = np.flatnonzero(np.append(v[1:] != v[:-1], True))  # the last position of each tie group
+    starts = np.append(0, ends[:-1] + 1)
+    ranks = np.repeat((starts + ends) / 2 + 1, ends - starts + 1)  # 1-based mid-ranks
+    n_syn = int(syn.sum())
+    n_real = len(v) - n_syn
+    u = float(ranks[syn].sum() - n_syn * (n_syn + 1) / 2)
+    below_syn = np.cumsum(syn, dtype=np.int64)[ends]
+    g = math.gcd(n_syn, n_real)
+    h = int(np.max(np.abs(below_syn * n_real - (ends + 1 - below_syn) * n_syn))) // g
+    return u, h / ((n_syn // g) * n_real)
 
 
 def _propensity_stats(score: np.ndarray, t: np.ndarray, n_params: int | None) -> dict[str, float]:
     n = len(t)
     c = t.mean()
-    p_syn, p_real = score[t == 1], score[t == 0]
+    n_syn = int(t.sum())
     pmse = float(np.mean((score - c) ** 2))
-    u = float(stats.mannwhitneyu(p_syn, p_real, method="asymptotic").statistic)
+    u, d = _u_and_ks(score, t)
     out = {
         "pMSE": pmse,
         "S_pMSE": pmse / ((n_params - 1) * (1 - c) ** 2 * c / n) if n_params else float("nan"),
-        "SPECKS": float(stats.ks_2samp(p_syn, p_real).statistic),
+        "SPECKS": d,
         "PO50": float(np.mean((score > 0.5) == (t == 1)) * 100 - 50),
         "U": u,
-        "AUC": u / (len(p_syn) * len(p_real)),
+        "AUC": u / (n_syn * (n - n_syn)),
     }
     return out
 
@@ -202,8 +141,15 @@ def propensity_scores(real: Any, synthetic: Any, maxorder: int = 1) -> pl.DataFr
     """Logistic propensity of being synthetic for every record (polars: ``source``, ``propensity``);
     the model of :func:`utility_gen` with ``method="logit"``. Scores only, no record values."""
     r, s = check_pair(real, synthetic)
-    X, t, _ = _design(r, s, maxorder)
-    return _scores_frame(logistic_fit(X, t), t)
+    X, t, _, _ = _sparse_design(r, s, maxorder)
+    return _scores_frame(_fitted(X, t)[1], t)
+
+
+def _fitted(X: Any, t: np.ndarray) -> tuple[int, np.ndarray]:
+    """The logistic propensity model's rank (k, the parameters glm keeps) and fitted probabilities."""
+    keep, beta = fit_full_rank(X, t)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # separation drives eta to +-inf
+        return len(keep), 1 / (1 + np.exp(-(X[:, keep] if len(keep) < X.shape[1] else X) @ beta))
 
 
 def _scores_frame(score: np.ndarray, t: np.ndarray) -> pl.DataFrame:
@@ -233,14 +179,14 @@ def utility_gen(real: Any, synthetic: Any, method: str = "logit", maxorder: int 
     if method not in ("logit", "cart"):
         raise SynthSpectrumError(f"method must be 'logit' or 'cart', got {method!r}")
     r, s = check_pair(real, synthetic)
-    X, t, notes = _design(r, s, maxorder, max_levels=max_levels, max_params=max_params)
+    X, t, notes, _ = _sparse_design(r, s, maxorder, max_levels=max_levels, max_params=max_params)
     if method == "logit":
-        keep = independent_columns(X)
-        score = logistic_fit(X[:, keep], t, independent=True)
-        res = _propensity_stats(score, t, len(keep))
+        k, score = _fitted(X, t)
+        res = _propensity_stats(score, t, k)
     else:
         from sklearn.tree import DecisionTreeClassifier
 
+        X = X.toarray()  # the tree's dense splitter: the trees (and numbers) it always grew
         def tree_scores(labels: np.ndarray) -> np.ndarray:
             tree = DecisionTreeClassifier(min_samples_leaf=min_leaf, random_state=seed).fit(X, labels)
             return tree.predict_proba(X)[:, 1]
@@ -287,13 +233,14 @@ def propensity_auc_cv(real: Any, synthetic: Any, maxorder: int = 1, folds: int =
     if not isinstance(folds, (int, np.integer)) or isinstance(folds, bool) or folds < 2:
         raise SynthSpectrumError(f"folds must be a whole number of at least 2, got {folds!r}")
     r, s = check_pair(real, synthetic)
-    X, t, _ = _design(r, s, maxorder)  # bounded as utility_gen's; what was left out is warned
+    X, t, _, n_main = _sparse_design(r, s, maxorder)  # bounded as utility_gen's; what was left out is warned
     # identical records stay in one fold: a copy in the fitting folds, labelled the other way,
     # would teach the model the opposite of the truth (a frame against itself would score ~0.17).
-    # Identical means identical design rows; a group is named by its first record, so the folds
-    # do not depend on hash values.
-    _, first, inverse = np.unique(pl.from_numpy(X).hash_rows(seed=0).to_numpy(), return_index=True,
-                                  return_inverse=True)
+    # Identical means identical design rows, which is identical main-effect columns (every
+    # interaction is a product of them); a group is named by its first record, so the folds do
+    # not depend on hash values.
+    _, first, inverse = np.unique(pl.from_numpy(X[:, :n_main].toarray()).hash_rows(seed=0).to_numpy(),
+                                  return_index=True, return_inverse=True)
     groups = first[inverse.ravel()]
     if min(r.height, s.height) < folds:
         raise SynthSpectrumError(f"{folds} folds need at least {folds} real and {folds} synthetic records, "
@@ -302,9 +249,8 @@ def propensity_auc_cv(real: Any, synthetic: Any, maxorder: int = 1, folds: int =
     split = StratifiedGroupKFold(n_splits=int(folds), shuffle=True, random_state=seed)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # separation drives eta to +-inf
         for fit_rows, test_rows in split.split(X, t, groups):
-            keep = independent_columns(X[fit_rows])
-            beta = irls_beta(X[fit_rows][:, keep], t[fit_rows], 100, 1e-10)
+            keep, beta = fit_full_rank(X[fit_rows], t[fit_rows])
             eta[test_rows] = X[test_rows][:, keep] @ beta
     eta = np.nan_to_num(eta, nan=0.0)
-    u = float(stats.mannwhitneyu(eta[t == 1], eta[t == 0], method="asymptotic").statistic)
+    u, _ = _u_and_ks(eta, t)
     return u / (int(t.sum()) * int((t == 0).sum()))
