@@ -251,3 +251,27 @@ def test_the_numbers_before_the_change_stand(pairs, name, maxorder):
                 got[f"AUC_cv{folds}"] = ut.propensity_auc_cv(r, s, maxorder=maxorder, folds=folds, seed=4)
     for stat, want in FROZEN[name, maxorder].items():
         assert got[stat] == pytest.approx(want, rel=1e-6, abs=1e-12), stat
+
+
+def test_the_folds_are_scikit_learns():
+    # propensity_auc_cv's folds: StratifiedGroupKFold's greedy assignment, rewritten on plain
+    # floats; sklearn itself is the expectation, on random labels, group sizes, folds and seeds
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    rng = np.random.default_rng(0)
+    for _ in range(150):
+        n, folds = int(rng.integers(10, 400)), int(rng.integers(2, 6))
+        t = (rng.random(n) < rng.uniform(0.2, 0.8)).astype(float)
+        t[:folds], t[folds:2 * folds] = 1, 0
+        groups = rng.integers(0, max(folds, int(n * rng.uniform(0.05, 1))), n)
+        seed = int(rng.integers(0, 1000))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                want = [test for _, test in StratifiedGroupKFold(folds, shuffle=True, random_state=seed).split(t, t, groups)]
+            except ValueError:  # fewer groups than folds: refused by both
+                with pytest.raises(ValueError):
+                    propensity._stratified_group_folds(t, groups, folds, seed)
+                continue
+        got = propensity._stratified_group_folds(t, groups, folds, seed)
+        assert len(got) == folds and all(np.array_equal(a, b) for a, b in zip(got, want))

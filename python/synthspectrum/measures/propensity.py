@@ -228,8 +228,6 @@ def propensity_auc_cv(real: Any, synthetic: Any, maxorder: int = 1, folds: int =
     equally bad. Out of sample, two samples of one distribution score about 0.5 (slightly
     below on average: cross-validation of a model with no signal is pessimistic).
     """
-    from sklearn.model_selection import StratifiedGroupKFold
-
     if not isinstance(folds, (int, np.integer)) or isinstance(folds, bool) or folds < 2:
         raise SynthSpectrumError(f"folds must be a whole number of at least 2, got {folds!r}")
     r, s = check_pair(real, synthetic)
@@ -246,11 +244,68 @@ def propensity_auc_cv(real: Any, synthetic: Any, maxorder: int = 1, folds: int =
         raise SynthSpectrumError(f"{folds} folds need at least {folds} real and {folds} synthetic records, "
                                  f"got {r.height} and {s.height}")
     eta = np.empty(len(t))
-    split = StratifiedGroupKFold(n_splits=int(folds), shuffle=True, random_state=seed)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # separation drives eta to +-inf
-        for fit_rows, test_rows in split.split(X, t, groups):
+        for test_rows in _stratified_group_folds(t, groups, int(folds), seed):
+            fit_rows = np.setdiff1d(np.arange(len(t)), test_rows)
             keep, beta = fit_full_rank(X[fit_rows], t[fit_rows])
             eta[test_rows] = X[test_rows][:, keep] @ beta
     eta = np.nan_to_num(eta, nan=0.0)
     u, _ = _u_and_ks(eta, t)
     return u / (int(t.sum()) * int((t == 0).sum()))
+
+
+def _stratified_group_folds(t: np.ndarray, groups: np.ndarray, folds: int, seed: int) -> list[np.ndarray]:
+    """The test folds of scikit-learn's ``StratifiedGroupKFold(folds, shuffle=True,
+    random_state=seed)``, the very same (tests/measures/test_design.py checks), in a few
+    milliseconds where sklearn's loop took a second on the spectrum's 6,666 records (a numpy
+    call per fold per group).
+
+    Its greedy rule: groups shuffled by ``RandomState(seed)``, taken in decreasing order of the
+    spread of their class counts (stable), each put in the fold that minimises the mean over
+    classes of the standard deviation across folds of (fold's class count / class count), a
+    tie (np.isclose) going to the fold with fewer records. The arithmetic is numpy's, in the
+    same order, on Python floats (IEEE doubles both): sums over folds taken in fold order, as
+    numpy reduces a (folds x classes) array along its first axis.
+    """
+    _, y_inv, y_cnt = np.unique(t, return_inverse=True, return_counts=True)
+    _, g_inv, g_cnt = np.unique(groups, return_inverse=True, return_counts=True)
+    if len(g_cnt) < folds or len(y_cnt) < 2:  # sklearn's own errors for what it refuses
+        from sklearn.model_selection import StratifiedGroupKFold
+
+        split = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+        return [test for _, test in split.split(t, t, groups)]
+    counts = np.zeros((len(g_cnt), len(y_cnt)))
+    np.add.at(counts, (g_inv.ravel(), y_inv.ravel()), 1)
+    perm = np.arange(len(g_cnt))
+    np.random.RandomState(seed).shuffle(perm)
+    counts = counts[perm]
+    inv_perm = np.empty_like(perm)
+    inv_perm[perm] = np.arange(perm.size)
+    g_inv = inv_perm[g_inv.ravel()]
+    fold_of = np.empty(len(g_cnt), dtype=np.int64)
+    per_fold = [[0.0] * len(y_cnt) for _ in range(folds)]
+    n_class = [float(c) for c in y_cnt]
+    for g in np.argsort(-np.std(counts, axis=1), kind="stable"):
+        add = counts[g].tolist()
+        best, min_eval, min_samples = 0, math.inf, math.inf
+        for i in range(folds):
+            spread = 0.0
+            for c, n_c in enumerate(n_class):
+                v = [(per_fold[f][c] + add[c] if f == i else per_fold[f][c]) / n_c for f in range(folds)]
+                mean = 0.0
+                for x in v:
+                    mean += x
+                mean /= folds
+                sq = 0.0
+                for x in v:
+                    sq += (x - mean) * (x - mean)
+                spread = spread + math.sqrt(sq / folds) if c else math.sqrt(sq / folds)
+            fold_eval = spread / len(n_class)
+            samples = sum(per_fold[i])
+            close = math.isfinite(min_eval) and abs(fold_eval - min_eval) <= 1e-8 + 1e-5 * abs(min_eval)
+            if fold_eval < min_eval or (close and samples < min_samples):
+                best, min_eval, min_samples = i, fold_eval, samples
+        per_fold[best] = [a + b for a, b in zip(per_fold[best], add)]
+        fold_of[g] = best
+    record_fold = fold_of[g_inv]
+    return [np.flatnonzero(record_fold == i) for i in range(folds)]
