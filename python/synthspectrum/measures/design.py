@@ -28,7 +28,7 @@ import numpy as np
 import polars as pl
 from scipy import sparse
 
-from synthspectrum.core.columns import as_number, identifier_columns, kind
+from synthspectrum.core.columns import MISSING, as_number, identifier_columns, kind
 from synthspectrum.core.columns import labels as as_labels
 from synthspectrum.errors import SynthSpectrumError
 from synthspectrum.measures.bounds import (MAX_CELLS, MIN_LEVEL_COUNT, RECORDS_PER_PARAM, apply_plan,
@@ -59,6 +59,25 @@ def cap(n_rows: int, used: int, max_params: int) -> int:
     return min(max_params, max(min(n_rows // RECORDS_PER_PARAM, MAX_CELLS // n_rows), used))
 
 
+def _enum_codes(col: pl.Series, max_levels: int) -> np.ndarray | None:
+    """The codes :func:`main_effects` gives an Enum column (the rank of its label among the sorted
+    labels present, missing as :data:`MISSING`, which sorts first), from its physical codes:
+    the general path casts every record to text and sorts, 0.1 s per column of 200k records.
+    None where that path must run: not an Enum, or more than ``max_levels`` labels (pooling)."""
+    if not isinstance(col.dtype, pl.Enum):
+        return None
+    categories = col.dtype.categories.to_list()
+    phys = col.to_physical().fill_null(len(categories)).to_numpy()  # the missing code last
+    present = np.flatnonzero(np.bincount(phys, minlength=len(categories) + 1))
+    if len(present) > max_levels:
+        return None
+    names = [categories[i] if i < len(categories) else MISSING for i in present]
+    # polars sorts text by its UTF-8 bytes, which is the order of Python's str (code points)
+    rank = np.zeros(len(categories) + 1, dtype=np.int64)
+    rank[present[np.argsort(np.array(names, dtype=object), kind="stable")]] = np.arange(len(present))
+    return rank[phys]
+
+
 def main_effects(r: pl.DataFrame, s: pl.DataFrame, max_levels: int, max_params: int):
     """The main-effect plan of the propensity design: per kept column its design groups as
     functions returning a :class:`Group` (so that nothing over the cap is ever built), their
@@ -75,7 +94,10 @@ def main_effects(r: pl.DataFrame, s: pl.DataFrame, max_levels: int, max_params: 
         ns = s.get_column(c).alias("v").drop_nulls().n_unique()
         if nr <= 1 and ns <= 1:
             continue
-        if kind(col.dtype) == "categorical" and col.dtype != pl.Boolean:
+        codes = _enum_codes(col, max_levels)
+        if codes is not None:
+            specs.append((c, int(codes.max()), lambda codes=codes: Group(int(codes.max()), codes=codes)))
+        elif kind(col.dtype) == "categorical" and col.dtype != pl.Boolean:
             labels = as_labels(col)
             labels, pooled = apply_plan(labels, level_plan(labels, max_levels, MIN_LEVEL_COUNT))
             if pooled:
