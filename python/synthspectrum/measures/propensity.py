@@ -9,6 +9,11 @@ model cannot tell apart; larger is worse). SPECKS is the KS distance between the
 propensities, PO50 the percentage by which the model beats 50% accuracy, U the Mann-Whitney
 statistic and AUC = U / (n_syn n_real) the propensity AUC (0.5 is best). :func:`propensity_auc_cv`
 is the AUC of out-of-fold scores. Bounded as :mod:`synthspectrum.measures.bounds` says.
+
+The logistic model's design is built sparse (:mod:`synthspectrum.measures.design`: a category's
+dummies and their products hold one non-zero per record) and fitted by
+:mod:`synthspectrum.measures.logistic` from sparse products: the dense design's numbers (equal to
+1e-10 and below), in a fraction of the time; k is the design's rank, as glm counts it.
 Returns model summaries (and, from :func:`propensity_scores`, one score per record), no
 record value.
 """
