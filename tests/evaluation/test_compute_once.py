@@ -44,10 +44,10 @@ def test_each_model_is_fitted_once_with_plots(small, monkeypatch):
     import synthspectrum.render.plots  # noqa: F401
 
     train, syn, hold = small
-    calls = _count(monkeypatch, "logistic_fit", "association_difference", "associations", "dcr", "dcr_distances")
+    calls = _count(monkeypatch, "fit_full_rank", "association_difference", "associations", "dcr", "dcr_distances")
     ev = evaluate(train, syn, keys=KEYS, holdout=hold, seed=1, plots=True)
     assert set(ev.figures) == {"marginals", "associations", "propensity", "distances"}
-    assert calls["logistic_fit"] == 1
+    assert calls["fit_full_rank"] == 1
     assert calls["association_difference"] + calls["associations"] == 1
     assert calls["dcr"] + calls["dcr_distances"] == 1
 
