@@ -75,7 +75,8 @@ def synthpop_fn():
     def run(maxorder: int) -> tuple[dict[str, float], bool]:
         # capture.output: synorig.compare prints its check whatever print.flag says
         res = ri.evalr(f'local({{invisible(capture.output(u <- utility.gen(syn, real, method = "logit", '
-                       f'maxorder = {maxorder}, print.flag = FALSE))); c(unlist(u[c("pMSE", "S_pMSE", "SPECKS", "PO50", "U")]), '
+                       f'maxorder = {maxorder}, print.flag = FALSE))); '
+                       'c(unlist(u[c("pMSE", "S_pMSE", "SPECKS", "PO50", "U")]), '
                        'converged = as.numeric(u$fit$converged))})')
         values = [float(x) for x in res]
         return dict(zip(STATS, values[:5])), bool(values[5])

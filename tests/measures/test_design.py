@@ -3,9 +3,9 @@
 The reference below is the dense design and the dense IRLS as they were before the design went
 sparse (copied here, not imported, so that it stays what it was): one-hot blocks and their
 outer products, (X * w)' X by BLAS, scipy's Mann-Whitney and KS. Only the plan (which columns,
-pooled levels, widths: design.main_effects, moved unchanged, tested in test_bounds) is shared. The sparse path must give the
-same matrix bit for bit and the same measures to 1e-6; frozen numbers computed by the dense
-code before the change pin the default spectrum's frames.
+pooled levels, widths: design.main_effects, moved unchanged, tested in test_bounds) is shared.
+The sparse path must give the same matrix bit for bit and the same measures to 1e-6; frozen
+numbers computed by the dense code before the change pin the default spectrum's frames.
 """
 
 import warnings
@@ -268,7 +268,8 @@ def test_the_folds_are_scikit_learns():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                want = [test for _, test in StratifiedGroupKFold(folds, shuffle=True, random_state=seed).split(t, t, groups)]
+                split = StratifiedGroupKFold(folds, shuffle=True, random_state=seed)
+                want = [test for _, test in split.split(t, t, groups)]
             except ValueError:  # fewer groups than folds: refused by both
                 with pytest.raises(ValueError):
                     propensity._stratified_group_folds(t, groups, folds, seed)

@@ -25,8 +25,8 @@ That table is of the dense design. The propensity design is now sparse
 (:mod:`synthspectrum.measures.design`), and the same Newton steps build X'WX from sparse products
 (:class:`Products`): the step costs the non-zeros per record squared, not the columns squared.
 On the default spectrum's model (6,666 records x 511 columns, 31 non-zeros per record) the fit
-takes 0.55 s instead of 12.3 s (1.65 s with BLAS held to one thread; a shared 2-core machine), fitted probabilities
-within 1e-10 of the dense fit's (``bench/bench_propensity.py``).
+took 0.55 s instead of 11-12 s (1.6-2.1 s with BLAS held to one thread) on the shared 2-core
+machine, fitted probabilities within 2e-10 of the dense fit's (``bench/bench_propensity.py``).
 Numbers in, numbers out: it sees no column names.
 """
 
@@ -43,7 +43,7 @@ DENSE_SHARE = 0.25
 
 
 class Products:
-    """X'WX and X'v of one design X, the cheap way for its kind.
+    """X'WX and X'Wz of one design X, the cheap way for its kind.
 
     A dense X: (X * w)' X by BLAS, as ever. A sparse X (:mod:`synthspectrum.measures.design`): its
     columns split into the dense ones D (:data:`DENSE_SHARE`) and the sparse rest S, and
