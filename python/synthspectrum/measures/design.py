@@ -170,10 +170,11 @@ def sparse_design(groups: Sequence[Group], interactions: Sequence[tuple[int, ...
     entry is bit for bit the dense design's. Zeros are not stored.
     """
     all_terms = [()] + [(i,) for i in range(len(groups))] + list(interactions)
-    entries, offset = [], 0
-    for term in all_terms:  # per term: the records it holds a non-zero for, their columns and values
+
+    def entries(term: tuple[int, ...]) -> tuple[np.ndarray | None, np.ndarray, np.ndarray | None]:
+        """The term's records with a non-zero (None: all), their column in the term, their value (None: 1)."""
         index = np.zeros(n_rows, dtype=np.int64)
-        value, present, width = None, None, 1
+        value, present = None, None
         for i in term:
             g = groups[i]
             if g.codes is not None:
@@ -181,25 +182,31 @@ def sparse_design(groups: Sequence[Group], interactions: Sequence[tuple[int, ...
                 present = g.codes > 0 if present is None else present & (g.codes > 0)
             else:
                 value = g.values if value is None else value * g.values
-            width *= g.width
         if value is not None:
             present = value != 0 if present is None else present & (value != 0)
-        at = np.arange(n_rows) if present is None else np.flatnonzero(present)
-        entries.append((at, offset + index[at], np.ones(len(at)) if value is None else value[at]))
-        offset += width
-    # CSR filled in place: a record's entries come term by term, in column order, so each term's
-    # entry goes to the record's next free slot (no sort)
+        return present, index, value
+
+    # Two passes, so that no more than the CSR arrays and one term's temporaries are ever held
+    # (the entries of all terms at once took twice the memory of the dense design): the first
+    # counts each record's non-zeros, the second puts each term's entry in the record's next
+    # free slot. A record's entries come term by term, in column order: sorted, without a sort.
     counts = np.zeros(n_rows, dtype=np.int64)
-    for at, _, _ in entries:
-        counts[at] += 1
+    for term in all_terms:
+        present = entries(term)[0]
+        counts += 1 if present is None else present
     indptr = np.concatenate([[0], np.cumsum(counts)])
     indices = np.empty(indptr[-1], dtype=np.int32)
     data = np.empty(indptr[-1])
     slot = indptr[:-1].copy()
-    for at, col, val in entries:
-        indices[slot[at]] = col
-        data[slot[at]] = val
+    offset = 0
+    for term in all_terms:
+        present, index, value = entries(term)
+        at = slice(None) if present is None else np.flatnonzero(present)
+        where = slot[at]
+        indices[where] = offset + index[at]
+        data[where] = 1.0 if value is None else value[at]
         slot[at] += 1
+        offset += int(np.prod([groups[i].width for i in term]))
     X = sparse.csr_matrix((data, indices, indptr), shape=(n_rows, offset))
     X.has_sorted_indices = True
     return X
