@@ -6,13 +6,14 @@ column and, with ``maxorder`` k, every interaction of up to k + 1 of them (R's
 ``model.matrix(~ .^(k + 1))``). A category of L levels is L - 1 dummies (the first level, in
 sorted order, is the reference); a number is one column, plus a 0/1 indicator of its missing
 values (set to 0). An interaction term of groups g_1 .. g_m is every product of one column of
-each, the first group's column varying slowest (R's order).
+each, the first group's column varying slowest, as the dense outer products always ordered them
+(R's model.matrix varies the first fastest; the order of columns changes nothing in the fit).
 
 Why sparse: a category's dummies hold one 1 per record, and so does each of their products:
 a term of width w_1 x .. x w_m has at most one non-zero per record, where the dense matrix
 stores w_1 x .. x w_m numbers. On the A&E data with all pairs (511 columns) a record has about
-31 non-zeros. The logistic fit (:mod:`synthspectrum.measures.logistic`) then costs the number of
-non-zeros instead of records x columns squared. The entries are the very numbers of the dense
+31 non-zeros. A step of the logistic fit (:mod:`synthspectrum.measures.logistic`) then costs
+records x non-zeros per record squared instead of records x columns squared. The entries are the very numbers of the dense
 design (products taken in the same order), so the fit is the same.
 
 Numbers in, numbers out: record values go into the matrix, never into a note or warning.
