@@ -15,7 +15,7 @@ def run(capsys, *argv):
     return code, out.out, out.err
 
 
-COMMANDS = ["datasets", "deidentify", "fit", "synthesize", "audit", "evaluate", "spectrum", "doctor", "r-twin", "demo"]
+COMMANDS = ["datasets", "deidentify", "fit", "synthesize", "audit", "evaluate", "spectrum", "doctor", "r-twin", "demo", "workshop"]
 
 
 def test_help_lists_the_subcommands():
@@ -128,10 +128,15 @@ def test_every_option_has_help_text():
     parser = build_parser()
     subs = next(a for a in parser._actions if isinstance(a, __import__("argparse")._SubParsersAction))
     assert list(subs.choices) == COMMANDS
-    for name, sub in subs.choices.items():
+    argparse = __import__("argparse")
+    todo = list(subs.choices.items())
+    while todo:  # subcommands of subcommands (workshop check, workshop slides, ...) too
+        name, sub = todo.pop()
         for action in sub._actions:
             if action.dest != "help":
                 assert action.help, f"synthspectrum {name}: option {action.option_strings or action.dest} has no help"
+            if isinstance(action, argparse._SubParsersAction):
+                todo += [(f"{name} {n}", p) for n, p in action.choices.items()]
 
 
 @pytest.mark.parametrize("argv, message", [

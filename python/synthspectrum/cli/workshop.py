@@ -88,7 +88,8 @@ def cmd_schedule(args) -> int:
 
 def add_parser(sub) -> None:
     w = sub.add_parser("workshop", help="the workshop: set-up check, exercises, slides, schedule")
-    ws = w.add_subparsers(dest="workshop_command", required=True, metavar="ACTION")
+    ws = w.add_subparsers(dest="workshop_command", required=True, metavar="ACTION",
+                          help="check, path, r, exercises, slides, schedule or data")
     s = ws.add_parser("check", help="the learner's set-up check: a smoke test per module, and how to fix what fails")
     s.add_argument("--no-r", action="store_true", help="leave the R role out")
     s.set_defaults(func=cmd_check)
