@@ -1,6 +1,5 @@
 # Exercise byod
-# Generated from the solutions by `synthspectrum workshop exercises`: fill in every `...`, run the file,
-# and read what check() says.
+# Copied from the solutions by `synthspectrum workshop exercises`: nothing to fill in; run it, then change it.
 # %% [markdown]
 # # Bring your own data
 #

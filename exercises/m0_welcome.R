@@ -1,6 +1,8 @@
 # Exercise m0_welcome
 # Generated from the solutions by `synthspectrum workshop exercises`: fill in every `todo()`, run the file,
 # and read what check() says.
+# R finds its helpers through the synthspectrum command: start R with the virtualenv active
+# (source .venv/bin/activate), or first Sys.setenv(SYNTHSPECTRUM_BIN = "<full path of .venv/bin/synthspectrum>").
 # %% [markdown]
 # # M0 Welcome and set-up check (R role)
 #
@@ -24,7 +26,7 @@
 # the virtualenv is active, or set SYNTHSPECTRUM_BIN (see r/workshop.R).
 
 # %%
-source(system2("synthspectrum", c("workshop", "r"), stdout = TRUE))
+source(system2(Sys.getenv("SYNTHSPECTRUM_BIN", "synthspectrum"), c("workshop", "r"), stdout = TRUE))
 
 # %% Step 1: Is R usable?
 # If you are reading this output, R runs and found the helpers. Record whether this R is
@@ -40,9 +42,9 @@ r_ready <- todo()
 # (both TRUE), "no" if not. If it is "no": Rscript -e 'install.packages("synthpop")' (it
 # needs the internet; on Debian, bash setup.sh installs its dependencies first), or, today,
 # work from the files the Python side writes into workshop_out/.
-synthpop_ready <- requireNamespace("synthpop", quietly = TRUE)
+has_synthpop <- requireNamespace("synthpop", quietly = TRUE)
 jsonlite_ready <- requireNamespace("jsonlite", quietly = TRUE)
-cat("synthpop installed:", synthpop_ready, "; jsonlite installed:", jsonlite_ready, "\n")
+cat("synthpop installed:", has_synthpop, "; jsonlite installed:", jsonlite_ready, "\n")
 # hint: r_role is the string "yes" or "no": yes only when both answers above are TRUE
 r_role <- todo()
 r_role_found <- if (nzchar(system.file(package = "synthpop")) && nzchar(system.file(package = "jsonlite"))) "yes" else "no"

@@ -1,6 +1,8 @@
 # Exercise m1_deidentify
 # Generated from the solutions by `synthspectrum workshop exercises`: fill in every `todo()`, run the file,
 # and read what check() says.
+# R finds its helpers through the synthspectrum command: start R with the virtualenv active
+# (source .venv/bin/activate), or first Sys.setenv(SYNTHSPECTRUM_BIN = "<full path of .venv/bin/synthspectrum>").
 # %% [markdown]
 # # M1 De-identification and its limits (R role)
 #
@@ -20,7 +22,7 @@
 #
 # This module has a deliberate trap. Base R's counting tools (table(), aggregate(),
 # split(), interaction()) silently leave out every record with an NA in a grouping column,
-# unless they are told otherwise. deprivation_decile is missing for 93 patients (no fixed
+# unless they are told otherwise. deprivation_decile is missing for some patients (no fixed
 # abode). A record with a missing decile is still a record an attacker can find: it belongs
 # to a class of its own ("decile unknown"), as the Python side and sdcMicro count it.
 #
@@ -28,7 +30,7 @@
 # run the whole file (Rscript m1_deidentify.R) and read what check("m1") says at the end.
 
 # %%
-source(system2("synthspectrum", c("workshop", "r"), stdout = TRUE))
+source(system2(Sys.getenv("SYNTHSPECTRUM_BIN", "synthspectrum"), c("workshop", "r"), stdout = TRUE))
 
 # %% Step 1: Load the de-identified data and name the quasi-identifiers
 # workshop_data("deidentified") is the table the Python role's pipeline makes: factors with

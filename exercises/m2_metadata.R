@@ -1,6 +1,8 @@
 # Exercise m2_metadata
 # Generated from the solutions by `synthspectrum workshop exercises`: fill in every `todo()`, run the file,
 # and read what check() says.
+# R finds its helpers through the synthspectrum command: start R with the virtualenv active
+# (source .venv/bin/activate), or first Sys.setenv(SYNTHSPECTRUM_BIN = "<full path of .venv/bin/synthspectrum>").
 # %% [markdown]
 # # M2 Metadata synthesis (R role)
 #
@@ -21,7 +23,7 @@
 # (Rscript m2_metadata.R) and read what check("m2") says at the end.
 
 # %%
-source(system2("synthspectrum", c("workshop", "r"), stdout = TRUE))
+source(system2(Sys.getenv("SYNTHSPECTRUM_BIN", "synthspectrum"), c("workshop", "r"), stdout = TRUE))
 if (!requireNamespace("synthpop", quietly = TRUE)) {
   stop("M2's R role needs the R package synthpop, which is not installed here: ",
        "Rscript -e 'install.packages(\"synthpop\")'. Until then, work from the Python side's ",

@@ -1,6 +1,8 @@
 # Exercise m3_cart
 # Generated from the solutions by `synthspectrum workshop exercises`: fill in every `todo()`, run the file,
 # and read what check() says.
+# R finds its helpers through the synthspectrum command: start R with the virtualenv active
+# (source .venv/bin/activate), or first Sys.setenv(SYNTHSPECTRUM_BIN = "<full path of .venv/bin/synthspectrum>").
 # %% [markdown]
 # # M3 synthpop CART from R and from Python (R role)
 #
@@ -27,7 +29,7 @@
 # stops the script with "step not done yet": replace each todo() with your code.
 
 # %%
-source(system2("synthspectrum", c("workshop", "r"), stdout = TRUE))
+source(system2(Sys.getenv("SYNTHSPECTRUM_BIN", "synthspectrum"), c("workshop", "r"), stdout = TRUE))
 if (!requireNamespace("synthpop", quietly = TRUE)) {
   stop("this module needs the R package synthpop: install.packages(\"synthpop\") in R, then run this file again ",
        "(`synthspectrum doctor` says what R sees)", call. = FALSE)

@@ -1,6 +1,8 @@
 # Exercise m4_measures
 # Generated from the solutions by `synthspectrum workshop exercises`: fill in every `todo()`, run the file,
 # and read what check() says.
+# R finds its helpers through the synthspectrum command: start R with the virtualenv active
+# (source .venv/bin/activate), or first Sys.setenv(SYNTHSPECTRUM_BIN = "<full path of .venv/bin/synthspectrum>").
 # %% [markdown]
 # # M4 Utility and privacy (R role)
 #
@@ -21,7 +23,7 @@
 # It reads M3's syn() result from workshop_out/m3_cart.rds: run M3's R file first here.
 
 # %%
-source(system2("synthspectrum", c("workshop", "r"), stdout = TRUE))
+source(system2(Sys.getenv("SYNTHSPECTRUM_BIN", "synthspectrum"), c("workshop", "r"), stdout = TRUE))
 if (!requireNamespace("synthpop", quietly = TRUE)) {
   stop("this module needs the R package synthpop: install.packages(\"synthpop\") in R, then run this file again ",
        "(`synthspectrum doctor` says what R sees)", call. = FALSE)

@@ -1,6 +1,8 @@
 # Exercise m5_spectrum
 # Generated from the solutions by `synthspectrum workshop exercises`: fill in every `todo()`, run the file,
 # and read what check() says.
+# R finds its helpers through the synthspectrum command: start R with the virtualenv active
+# (source .venv/bin/activate), or first Sys.setenv(SYNTHSPECTRUM_BIN = "<full path of .venv/bin/synthspectrum>").
 # %% [markdown]
 # # M5 The spectrum (R role)
 #
@@ -24,7 +26,7 @@
 # folder after the Python side's m5_spectrum.py (`Rscript m5_spectrum.R`).
 
 # %%
-source(system2("synthspectrum", c("workshop", "r"), stdout = TRUE))
+source(system2(Sys.getenv("SYNTHSPECTRUM_BIN", "synthspectrum"), c("workshop", "r"), stdout = TRUE))
 
 # %% Step 1: Read the results table
 # read.csv is enough: the table holds text and numbers only (generator, seed, group,

@@ -2,7 +2,7 @@
 # fingerprint() and out_dir(), the twins of Python's synthspectrum.workshop. Loading this
 # file also loads the R twin (synthspectrum.R: syn, utility_gen, ...).
 #
-#   source(system2("synthspectrum", c("workshop", "r"), stdout = TRUE))   # from any folder
+#   source(system2(Sys.getenv("SYNTHSPECTRUM_BIN", "synthspectrum"), c("workshop", "r"), stdout = TRUE))   # from any folder
 #   real <- workshop_data("train")
 #   ...
 #   check("m1")
@@ -104,9 +104,10 @@ fingerprint <- function(df) {
 .ws_not_done <- function(x) is.null(x) || inherits(x, "todo")
 .ws_number <- function(x) {
   if (is.data.frame(x) || !is.numeric(x) || length(x) != 1 || is.factor(x)) return(NULL)
-  as.numeric(x)
+  as.numeric(unname(x))
 }
-.ws_text <- function(x) if (is.character(x) && length(x) == 1 && !is.na(x)) x else NULL
+# unname: res$method[visit[1]] is a named string, the same answer as its value
+.ws_text <- function(x) if (is.character(x) && length(x) == 1 && !is.na(x)) unname(x) else NULL
 .ws_fmt <- function(x) sprintf("%.6g", x)
 
 .ws_judge_step <- function(step, answers) {

@@ -21,7 +21,7 @@
 # the virtualenv is active, or set SYNTHSPECTRUM_BIN (see r/workshop.R).
 
 # %%
-source(system2("synthspectrum", c("workshop", "r"), stdout = TRUE))
+source(system2(Sys.getenv("SYNTHSPECTRUM_BIN", "synthspectrum"), c("workshop", "r"), stdout = TRUE))
 
 # %% Step 1: Is R usable?
 # If you are reading this output, R runs and found the helpers. Record whether this R is
@@ -39,12 +39,12 @@ r_ready <- getRversion() >= "4.0.0"
 # (both TRUE), "no" if not. If it is "no": Rscript -e 'install.packages("synthpop")' (it
 # needs the internet; on Debian, bash setup.sh installs its dependencies first), or, today,
 # work from the files the Python side writes into workshop_out/.
-synthpop_ready <- requireNamespace("synthpop", quietly = TRUE)
+has_synthpop <- requireNamespace("synthpop", quietly = TRUE)
 jsonlite_ready <- requireNamespace("jsonlite", quietly = TRUE)
-cat("synthpop installed:", synthpop_ready, "; jsonlite installed:", jsonlite_ready, "\n")
+cat("synthpop installed:", has_synthpop, "; jsonlite installed:", jsonlite_ready, "\n")
 # hint: r_role is the string "yes" or "no": yes only when both answers above are TRUE
 # >>> solution
-r_role <- if (synthpop_ready && jsonlite_ready) "yes" else "no"
+r_role <- if (has_synthpop && jsonlite_ready) "yes" else "no"
 # <<<
 r_role_found <- if (nzchar(system.file(package = "synthpop")) && nzchar(system.file(package = "jsonlite"))) "yes" else "no"
 cat("a second look (system.file) says the R role is possible here:", r_role_found, "\n")

@@ -18,7 +18,7 @@
 # (Rscript m2_metadata.R) and read what check("m2") says at the end.
 
 # %%
-source(system2("synthspectrum", c("workshop", "r"), stdout = TRUE))
+source(system2(Sys.getenv("SYNTHSPECTRUM_BIN", "synthspectrum"), c("workshop", "r"), stdout = TRUE))
 if (!requireNamespace("synthpop", quietly = TRUE)) {
   stop("M2's R role needs the R package synthpop, which is not installed here: ",
        "Rscript -e 'install.packages(\"synthpop\")'. Until then, work from the Python side's ",

@@ -24,7 +24,7 @@
 # stops the script with "step not done yet": replace each todo() with your code.
 
 # %%
-source(system2("synthspectrum", c("workshop", "r"), stdout = TRUE))
+source(system2(Sys.getenv("SYNTHSPECTRUM_BIN", "synthspectrum"), c("workshop", "r"), stdout = TRUE))
 if (!requireNamespace("synthpop", quietly = TRUE)) {
   stop("this module needs the R package synthpop: install.packages(\"synthpop\") in R, then run this file again ",
        "(`synthspectrum doctor` says what R sees)", call. = FALSE)

@@ -18,7 +18,7 @@
 # It reads M3's syn() result from workshop_out/m3_cart.rds: run M3's R file first here.
 
 # %%
-source(system2("synthspectrum", c("workshop", "r"), stdout = TRUE))
+source(system2(Sys.getenv("SYNTHSPECTRUM_BIN", "synthspectrum"), c("workshop", "r"), stdout = TRUE))
 if (!requireNamespace("synthpop", quietly = TRUE)) {
   stop("this module needs the R package synthpop: install.packages(\"synthpop\") in R, then run this file again ",
        "(`synthspectrum doctor` says what R sees)", call. = FALSE)

@@ -21,7 +21,7 @@
 # folder after the Python side's m5_spectrum.py (`Rscript m5_spectrum.R`).
 
 # %%
-source(system2("synthspectrum", c("workshop", "r"), stdout = TRUE))
+source(system2(Sys.getenv("SYNTHSPECTRUM_BIN", "synthspectrum"), c("workshop", "r"), stdout = TRUE))
 
 # %% Step 1: Read the results table
 # read.csv is enough: the table holds text and numbers only (generator, seed, group,

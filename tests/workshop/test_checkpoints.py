@@ -224,3 +224,32 @@ def test_both_judges_agree_on_the_real_specs(module, side, tmp_path, monkeypatch
             assert py.passed
         else:
             assert not any(v.ok for v in py.verdicts)
+
+
+def _spellings(value) -> set[str]:
+    """How an expected value could be written in a hint: 5000, 5,000, 5000.0, 0.5559, 55.6%..."""
+    if isinstance(value, str):
+        return {value} if len(value) > 3 else set()
+    x = float(value)
+    out = {f"{x:g}", f"{x:,.0f}" if x == int(x) else f"{x:.4g}"}
+    if x == int(x):
+        out.add(str(int(x)))
+    if 0 < abs(x) < 1:
+        out.add(f"{100 * x:.1f}%")
+    return {s for s in out if len(s.strip("0.,-")) > 1}  # a 0 or 1 is a word, not an answer
+
+
+@pytest.mark.parametrize("module", [m.id for m in MODULES])
+def test_no_step_gives_its_answer_away(module):
+    """A checkpoint's name and hint (printed to the learner) never spell out a number that step,
+    or another step of the module, expects. (A text answer may be a column or measure name, which
+    a hint may use as vocabulary.)"""
+    import re
+
+    spec = load_spec(module)
+    answers = {s for step in spec["steps"] if step["test"] == "value" for s in _spellings(step["value"])}
+    for step in spec["steps"]:
+        for field in ("name", "hint"):
+            words = {w.rstrip(".,;:") for w in re.findall(r"[\w.,%+-]+", step[field])}
+            leaked = {a for a in answers if a in words or (len(a) > 6 and a in step[field])}
+            assert not leaked, f"{module} step {step['step']} {field} gives away {sorted(leaked)}"

@@ -109,3 +109,27 @@ def test_each_exercise_has_stubs_and_ends_with_its_check(m):
         assert stub in text.replace("# Generated", "")
         assert text.rstrip().splitlines()[-1] == f'check("{m.id}")'
         assert "# >>> solution" not in text
+
+
+def test_a_learners_edited_exercise_is_never_overwritten(tmp_path):
+    """Regenerating refuses to replace an exercise someone filled in (it is neither what this
+    run makes nor what an earlier run made), and names it; --force replaces it."""
+    import shutil
+
+    from synthspectrum.workshop.exercises import write_exercises
+
+    root = tmp_path / "repo"
+    shutil.copytree(ROOT / "solutions", root / "solutions")
+    write_exercises(root)
+    mine = root / "exercises" / f"{MODULES[1].stem}.py"
+    mine.write_text(mine.read_text() + "\n# my answer\n")
+    solution = root / "solutions" / f"{MODULES[1].stem}.py"
+    solution.write_text(solution.read_text() + "\n# a teacher's change\n")
+    with pytest.raises(SynthSpectrumError, match=f"edited since they were generated.*{mine.name}"):
+        write_exercises(root)
+    assert mine.read_text().endswith("# my answer\n")
+    # an exercise that is still what an earlier run wrote is simply brought up to date
+    other = root / "exercises" / f"{MODULES[2].stem}.py"
+    (root / "solutions" / other.name).write_text((root / "solutions" / other.name).read_text() + "\n# new\n")
+    write_exercises(root, force=True)
+    assert not mine.read_text().endswith("# my answer\n") and other.read_text().endswith("# new\n")

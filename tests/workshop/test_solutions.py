@@ -109,7 +109,8 @@ def test_untouched_exercise_fails_its_checkpoint(day, m):
         res, _ = _run(["Rscript", "--vanilla", "-e", R_CELLWISE.format(path=path)], work, timeout=m.do * 60)
         assert "step not done yet" in res.stdout
     assert f"Checkpoint {m.id}:" in res.stdout, res.stdout[-2000:] + res.stderr[-2000:]
-    assert "[X]" in res.stdout and "All done" not in res.stdout
+    # every step fails: a step that passes untouched checks nothing the learner wrote
+    assert "[X]" in res.stdout and "[ok]" not in res.stdout and "All done" not in res.stdout, res.stdout[-3000:]
 
 
 @pytest.mark.parametrize("lang", list(LANGS))

@@ -40,7 +40,7 @@ def test_setup_check_without_r_says_the_r_role_is_optional(tmp_path):
     assert res.returncode == 0, res.stdout + res.stderr
     assert "[--] m0  R (Rscript) for the R role" in res.stdout
     assert "sudo apt-get install r-base-core" in res.stdout
-    assert "the pair's R role works from the Python side's files" in res.stdout
+    assert "lines are optional: the Python role does the day without them" in res.stdout
 
 
 def test_path_points_at_real_files(tmp_path):

@@ -55,7 +55,7 @@ def cmd_exercises(args) -> int:
         if stale:
             print("run `synthspectrum workshop exercises` and commit the result")
         return 1 if stale else 0
-    changed = write_exercises(root)
+    changed = write_exercises(root, force=args.force)
     print(f"{len(changed)} exercise file(s) written" + "".join(f"\n  {p.relative_to(root)}" for p in changed))
     return 0
 
@@ -104,6 +104,7 @@ def add_parser(sub) -> None:
     s = ws.add_parser("exercises", help="generate exercises/ (stubs and catch-up files) from solutions/")
     s.add_argument("--root", help="the repository's folder (default: here)")
     s.add_argument("--check", action="store_true", help="only say which generated files are out of date")
+    s.add_argument("--force", action="store_true", help="replace exercises that were edited since they were generated")
     s.set_defaults(func=cmd_exercises)
     s = ws.add_parser("slides", help="build the slides offline into self-contained HTML")
     s.add_argument("--root", help="the repository's folder (default: here)")

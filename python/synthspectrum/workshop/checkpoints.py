@@ -111,7 +111,12 @@ def _is_frame(x: Any) -> bool:
 def _number(x: Any) -> float | None:
     if isinstance(x, bool) or _is_frame(x) or isinstance(x, str):
         return None
-    if hasattr(x, "item") and getattr(x, "size", 1) == 1:  # numpy scalars and one-element arrays
+    if hasattr(x, "item"):  # numpy scalars, one-element arrays and Series
+        try:
+            if len(x) != 1:
+                return None
+        except TypeError:
+            pass  # a numpy scalar has no length
         x = x.item()
     if isinstance(x, (int, float)):
         return float(x)
@@ -198,7 +203,10 @@ def judge(spec: Mapping, answers: Mapping[str, Any], side: str = "python") -> Ch
     for step in spec["steps"]:
         if side != "all" and step["side"] not in (side, "both"):
             continue
-        reason, problem = _judge_step(step, answers)
+        try:
+            reason, problem = _judge_step(step, answers)
+        except Exception as exc:  # a learner's odd value is a verdict, never a traceback
+            reason, problem = "wrong_type", f"`{step['var']}` is a value check() cannot read ({type(exc).__name__})"
         ok = reason == "right"
         message = step["name"] if ok else f"{step['name']}: {problem}. Hint: {step['hint']}"
         verdicts.append(Verdict(int(step["step"]), step["name"], ok, reason, message))

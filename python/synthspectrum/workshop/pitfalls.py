@@ -81,8 +81,9 @@ def pitfalls_markdown(seed: int = 1) -> str:
    have no deprivation decile. Counted with them (Python's `k_anonymity`, sdcMicro's default) there are
    {p['classes_with_na']:,.0f} equivalence classes and {p['uniques_with_na']:,.0f} sample uniques; base R's `table()`
    or `aggregate()` silently drops them, giving {p['classes_dropping_na']:,.0f} classes and
-   {p['uniques_dropping_na']:,.0f} uniques. The pair's numbers disagree until the R role adds
-   `useNA = "ifany"` (or `addNA()`): that disagreement is the lesson, so let it happen.
+   {p['uniques_dropping_na']:,.0f} uniques. The pair's numbers disagree until the R role makes NA a level
+   of each column with `addNA()` (`useNA = "ifany"` on the combined classes would lump all those
+   records into one class): that disagreement is the lesson, so let it happen.
 2. **A head/tail split is not a holdout (M4).** The data are time-ordered. The propensity AUC of the
    first half against the second half is {p['auc_head_tail']:.3f} (S_pMSE {p['spmse_head_tail']:.1f}), while two
    random halves give {p['auc_random_halves']:.3f} (S_pMSE {p['spmse_random_halves']:.2f}): a head/tail "holdout"

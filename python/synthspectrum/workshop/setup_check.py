@@ -24,6 +24,7 @@ _R_CHECK = r"""
 ok <- function(x) cat(if (isTRUE(x)) "yes" else "no", "\n")
 ok(requireNamespace("jsonlite", quietly = TRUE))
 ok(requireNamespace("synthpop", quietly = TRUE))
+ok(nzchar(Sys.which(Sys.getenv("SYNTHSPECTRUM_BIN", "synthspectrum"))))
 """
 
 
@@ -81,6 +82,14 @@ def _native_measures() -> str:
     return ""
 
 
+def _generators() -> str:
+    from synthspectrum.spectrum import check_generator, make_generator
+    from synthspectrum.workshop.data import workshop_data
+
+    check_generator(make_generator("random"), workshop_data("train").head(200))
+    return ""
+
+
 def _rscript() -> str:
     if shutil.which("Rscript") is None:
         return ("Rscript is not on the PATH: install R (sudo apt-get install r-base-core) for the R role, "
@@ -88,19 +97,23 @@ def _rscript() -> str:
     return ""
 
 
-def _r_packages() -> tuple[str, str]:
+def _r_packages() -> tuple[str, str, str]:
     if shutil.which("Rscript") is None:
-        return "no R", "no R"
+        return "no R", "no R", "no R"
     res = subprocess.run(["Rscript", "--vanilla", "-e", _R_CHECK], capture_output=True, text=True, timeout=60)
     answers = res.stdout.split()
-    if res.returncode or len(answers) != 2:
-        return (f"Rscript failed: {' '.join(res.stderr.split())[-200:]}",) * 2
+    if res.returncode or len(answers) != 3:
+        return (f"Rscript failed: {' '.join(res.stderr.split())[-200:]}",) * 3
     jsonlite = "" if answers[0] == "yes" else ("check() in R needs jsonlite: sudo apt-get install r-cran-jsonlite "
                                                "(or install.packages('jsonlite'))")
     synthpop = "" if answers[1] == "yes" else ("synthpop is not installed: Rscript -e 'install.packages(\"synthpop\")'"
-                                               " (M2's R side, M3 and M4 need it; the R role can read the Python "
-                                               "side's files instead)")
-    return jsonlite, synthpop
+                                               " (M2's R role, M3 and M4 need it: compare numbers with a pair that "
+                                               "has it)")
+    command = "" if answers[2] == "yes" else (
+        "R cannot find the synthspectrum command, which the R files' first line runs: start R with the "
+        "virtualenv active (source .venv/bin/activate), or Sys.setenv(SYNTHSPECTRUM_BIN = \"<full path of "
+        ".venv/bin/synthspectrum>\") first")
+    return jsonlite, synthpop, command
 
 
 def _synthpop_from_python() -> str:
@@ -117,11 +130,13 @@ def setup_check(r: bool = True) -> pl.DataFrame:
         _run("m1", "de-identification and k-anonymity", True, _deidentify),
         _run("m2", "metasyn: fit and synthesize", True, _metasyn),
         _run("m4", "Python-native utility measures", True, _native_measures),
+        _run("m5", "the spectrum's generators (conformance of one)", True, _generators),
     ]
     if r:
         parts.append(_run("m0", "R (Rscript) for the R role", False, _rscript))
-        jsonlite, synthpop = _r_packages()
+        jsonlite, synthpop, command = _r_packages()
         parts.append(Part("m0", "R package jsonlite (check() in R)", not jsonlite, False, 0.0, jsonlite))
+        parts.append(Part("m0", "R finds the synthspectrum command", not command, False, 0.0, command))
         parts.append(Part("m3", "R package synthpop (the R role, M2-M4)", not synthpop, False, 0.0, synthpop))
         parts.append(_run("m3", "synthpop from Python (rpy2)", False, _synthpop_from_python))
     order = {m.id: i for i, m in enumerate(MODULES)}
@@ -137,8 +152,11 @@ def format_check(frame: pl.DataFrame) -> tuple[str, bool]:
         lines.append(f"{mark} {row['module']}  {row['part']} ({row['seconds']:.1f} s)")
         if not row["ok"]:
             lines.append(f"       {row['fix']}")
+            if row["required"]:
+                lines.append("       (then run `bash setup.sh` in the repository, and this check again)")
     ready = bool(frame.filter(pl.col("required"))["ok"].all())
     lines.append("Ready for the workshop." if ready else "Not ready: fix the [X] lines above, then run this again.")
     if not frame.filter(~pl.col("required"))["ok"].all():
-        lines.append("[--] lines are optional: without them the pair's R role works from the Python side's files.")
+        lines.append("[--] lines are optional: the Python role does the day without them (the instructor guide says what the "
+                     "R role does then).")
     return "\n".join(lines), ready
