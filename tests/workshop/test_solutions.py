@@ -125,3 +125,21 @@ def test_catch_up_lets_a_pair_rejoin_the_last_module(lang, tmp_path, synthpop_he
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
     res, _ = _run([*LANGS[lang], str(ROOT / "solutions" / f"{last.stem}{EXT[lang]}")], tmp_path, timeout=last.do * 60)
     assert res.returncode == 0 and "All done" in res.stdout, res.stdout[-2000:] + res.stderr[-2000:]
+
+
+def test_bring_your_own_data_runs_on_a_semicolon_csv_it_did_not_make(tmp_path):
+    """byod.py on an outside file: semicolon-separated, R-style NA, an ID column, as a steward's
+    export looks; it audits first and leaves the identifier out of the spectrum."""
+    import polars as pl
+
+    from synthspectrum.workshop import workshop_data
+
+    real = workshop_data("train").head(400).with_row_index("record_id", offset=1000)
+    path = tmp_path / "export.csv"
+    real.with_columns(pl.col("record_id").cast(pl.String)).write_csv(path, separator=";", null_value="NA")
+    res, _ = _run([sys.executable, str(ROOT / "exercises" / "byod.py"), str(path)], tmp_path, timeout=600)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    results = pl.read_csv(tmp_path / "workshop_out" / "byod" / "results.csv")
+    assert results.height > 0 and "record_id" not in set(results["column"].drop_nulls().to_list())
+    assert path.read_bytes() == real.with_columns(pl.col("record_id").cast(pl.String)).write_csv(
+        separator=";", null_value="NA").encode()  # the user's file is only read
