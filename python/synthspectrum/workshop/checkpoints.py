@@ -60,6 +60,8 @@ def load_spec(module: str) -> dict:
             raise SynthSpectrumError(f"{where}: unknown side {step['side']!r} (one of {', '.join(SIDES)})")
         if step["test"] == "same" and "other" not in step:
             raise SynthSpectrumError(f"{where}: a 'same' test names the 'other' variable")
+        if step["test"] == "less" and "value" not in step and "other" not in step:
+            raise SynthSpectrumError(f"{where}: a 'less' test needs a 'value' or an 'other' variable")
         if step["test"] in ("value", "text", "rows") and "value" not in step:
             raise SynthSpectrumError(f"{where}: a {step['test']!r} test needs a 'value'")
     return spec
