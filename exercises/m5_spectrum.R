@@ -106,9 +106,10 @@ cat("Pareto set:", pareto_set, "\n")
 # One point per generator, distance from best on each axis (lower left is best), the Pareto
 # set filled and joined in order of utility. Label each point with its generator's name.
 # Write it to a PNG file with png() ... dev.off(): no screen needed.
-frontier_png <- file.path(out_dir(), "m5_frontier_r.png")
 # hint: png(frontier_png, width = 800, height = 600); plot(u, r, ...); text(u, r, points$generator, pos = 3)
 # hint: lines() through the Pareto points ordered by u; dev.off() closes the file
+# hint: frontier_png <- file.path(out_dir(), "m5_frontier_r.png")
+frontier_png <- todo()
 todo()
 front <- todo()
 todo()

@@ -515,10 +515,11 @@ if synthpop_ready():
     # categories, dates and booleans exactly) and the fingerprint as a text file, into
     # out_dir() (the folder workshop_out/ here); the R role's script reads the fingerprint file
     # to compare, and saves its own copy as .rds.
-    cart_file = str(out_dir() / "m3_cart.parquet")
     # hint: res.synthetic.write_parquet(cart_file)
     # hint: (out_dir() / "m3_fingerprint.txt").write_text(cart_fingerprint + "\n")
+    # hint: cart_file = str(out_dir() / "m3_cart.parquet")
     # >>> solution
+    cart_file = str(out_dir() / "m3_cart.parquet")
     res.synthetic.write_parquet(cart_file)
     (out_dir() / "m3_fingerprint.txt").write_text(cart_fingerprint + "\n")
     # <<<
@@ -726,11 +727,12 @@ if synthpop_ready():
     # computed for its plots; .summary() gives the headline numbers, .to_html() a self-contained
     # report you can open in a browser (no internet needed). It shows a category only when at
     # least k = 5 real records hold it, and never prints a record.
-    report = str(out_dir() / "m4_report.html")
     # hint: ev = evaluate(train, synthetic, keys=keys, target=target, holdout=holdout,
     # hint:               formula=FORMULA, family="binomial", maxorder=0)
     # hint: then ev.to_html(report)
+    # hint: report = str(out_dir() / "m4_report.html")
     # >>> solution
+    report = str(out_dir() / "m4_report.html")
     ev = evaluate(train, synthetic, keys=keys, target=target, holdout=holdout, formula=FORMULA, family="binomial",
                   maxorder=0)
     ev.to_html(report)
