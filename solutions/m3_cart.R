@@ -113,9 +113,10 @@ cat("same seed, same data:", same_seed, "| another seed, other data:", other_see
 # %% Step 6: Save the result for M4
 # M4 measures this set with synthpop's own functions, which need the whole syn() result
 # (its $object carries what synthpop's combining rules use). saveRDS keeps all of it.
-cart_rds <- file.path(out_dir(), "m3_cart.rds")
 # hint: saveRDS(res, cart_rds)
+# hint: cart_rds <- file.path(out_dir(), "m3_cart.rds")
 # >>> solution
+cart_rds <- file.path(out_dir(), "m3_cart.rds")
 saveRDS(res, cart_rds)
 # <<<
 

@@ -99,10 +99,11 @@ print("same seed, same data:", same_seed, "| another seed, other data:", other_s
 # categories, dates and booleans exactly) and the fingerprint as a text file, into
 # out_dir() (the folder workshop_out/ here); the R role's script reads the fingerprint file
 # to compare, and saves its own copy as .rds.
-cart_file = str(out_dir() / "m3_cart.parquet")
 # hint: res.synthetic.write_parquet(cart_file)
 # hint: (out_dir() / "m3_fingerprint.txt").write_text(cart_fingerprint + "\n")
+# hint: cart_file = str(out_dir() / "m3_cart.parquet")
 # >>> solution
+cart_file = str(out_dir() / "m3_cart.parquet")
 res.synthetic.write_parquet(cart_file)
 (out_dir() / "m3_fingerprint.txt").write_text(cart_fingerprint + "\n")
 # <<<

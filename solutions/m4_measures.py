@@ -174,11 +174,12 @@ print("share of synthetic records closer to a training than to a holdout record:
 # computed for its plots; .summary() gives the headline numbers, .to_html() a self-contained
 # report you can open in a browser (no internet needed). It shows a category only when at
 # least k = 5 real records hold it, and never prints a record.
-report = str(out_dir() / "m4_report.html")
 # hint: ev = evaluate(train, synthetic, keys=keys, target=target, holdout=holdout,
 # hint:               formula=FORMULA, family="binomial", maxorder=0)
 # hint: then ev.to_html(report)
+# hint: report = str(out_dir() / "m4_report.html")
 # >>> solution
+report = str(out_dir() / "m4_report.html")
 ev = evaluate(train, synthetic, keys=keys, target=target, holdout=holdout, formula=FORMULA, family="binomial",
               maxorder=0)
 ev.to_html(report)

@@ -112,10 +112,11 @@ cat("Pareto set:", pareto_set, "\n")
 # One point per generator, distance from best on each axis (lower left is best), the Pareto
 # set filled and joined in order of utility. Label each point with its generator's name.
 # Write it to a PNG file with png() ... dev.off(): no screen needed.
-frontier_png <- file.path(out_dir(), "m5_frontier_r.png")
 # hint: png(frontier_png, width = 800, height = 600); plot(u, r, ...); text(u, r, points$generator, pos = 3)
 # hint: lines() through the Pareto points ordered by u; dev.off() closes the file
+# hint: frontier_png <- file.path(out_dir(), "m5_frontier_r.png")
 # >>> solution
+frontier_png <- file.path(out_dir(), "m5_frontier_r.png")
 png(frontier_png, width = 800, height = 600)
 plot(u, r, pch = ifelse(points$pareto, 19, 1), cex = 1.5, xlim = c(0, max(u) * 1.3), ylim = c(0, max(r) * 1.1),
      xlab = "utility: |AUC_cv - 0.5| (lower is better)",

@@ -67,10 +67,11 @@ print(config)
 # measure, generator and seed: the table the R role reads), runs.csv, the config as TOML,
 # the frontier plot and a report. Aggregates only: no record, real or synthetic.
 spectrum_dir = out_dir() / "spectrum"
-results_csv = str(spectrum_dir / "results.csv")
 # hint: result = run_spectrum(train, config, progress=False)
 # hint: write_outputs(result, spectrum_dir, force=True)
+# hint: results_csv = str(spectrum_dir / "results.csv")
 # >>> solution
+results_csv = str(spectrum_dir / "results.csv")
 result = run_spectrum(train, config, progress=False)
 write_outputs(result, spectrum_dir, force=True)
 headline = result.headline()
