@@ -37,7 +37,6 @@ END = "# <<<"
 _ASSIGN = {"py": re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=]+)?=(?!=)"),
            "R": re.compile(r"^([A-Za-z.][A-Za-z0-9._]*)\s*(<-|=(?!=))")}
 _STUB = {"py": ("{name} = ...", "..."), "R": ("{name} <- todo()", "todo()")}
-_COMMENT = {"py": "#", "R": "#"}
 
 
 def _lang(path: Path) -> str:
