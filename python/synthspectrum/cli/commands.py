@@ -177,7 +177,8 @@ def cmd_spectrum(args) -> int:
     cfg = SpectrumConfig.from_toml(args.config) if args.config else SpectrumConfig()
     overrides = {k: v for k, v in (("m", args.m), ("generators", args.generators), ("seed", args.seed),
                                    ("keys", args.keys), ("target", args.target), ("data", args.data),
-                                   ("exclude", args.exclude)) if v is not None}
+                                   ("exclude", args.exclude), ("jobs", args.jobs), ("backend", args.backend),
+                                   ("scheduler", args.scheduler)) if v is not None}
     if args.keep_identifiers:
         overrides["drop_identifiers"] = False
     if args.no_target:

@@ -29,6 +29,13 @@ def _whole(lo: int, what: str):
     return parse
 
 
+def _jobs(text: str) -> int:
+    value = _whole(-1, "--jobs")(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("--jobs must be -1 (one per core) or at least 1, got 0")
+    return value
+
+
 def _seed(text: str) -> int:
     value = _whole(0, "a seed")(text)
     if value > SEED_MAX:
@@ -157,6 +164,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--generators", nargs="+", metavar="NAME", help="generators to run (default: all)")
     s.add_argument("--m", type=_whole(1, "--m"), help="synthetic sets per generator (default 3)")
     s.add_argument("--seed", type=_seed, help="seed of the split and the synthetic sets (default 1)")
+    s.add_argument("--jobs", type=_jobs, metavar="N",
+                   help="runs at once, each in its own process (default -1: one per core; 1: one at a time, in "
+                        "this process); the numbers are the same whatever N")
+    s.add_argument("--backend", choices=["joblib", "dask"],
+                   help="where the runs go: joblib (local processes, the default) or dask (an existing Dask "
+                        "cluster, see --scheduler)")
+    s.add_argument("--scheduler", metavar="ADDRESS",
+                   help="the Dask scheduler's address for --backend dask, e.g. tcp://10.0.0.5:8786 (default: "
+                        "the address in Dask's own configuration, DASK_SCHEDULER_ADDRESS)")
     s.add_argument("-o", "--output", default="out/spectrum",
                    help="output folder (default out/spectrum); only the spectrum's own files are written into it")
     s.add_argument("--force", action="store_true",

@@ -42,6 +42,8 @@ class Generator:
     reference = False
     # draws missing values where the real data have them (the conformance check holds it to that)
     keeps_missing = True
+    # needs R: the spectrum's local workers start it before their first task (the synthpop generators)
+    needs_r = False
 
     def __init__(self, seed: int | None = None):
         self.seed = seed if seed is None else check_seed(seed, f"the {self.name} generator's seed")

@@ -92,6 +92,11 @@ class SpectrumConfig:
     # no analytic value, only risk, and synthpop refuses them: left out of every run unless asked
     drop_identifiers: bool = True
     exclude: list[str] = field(default_factory=list)  # further columns to leave out of every run
+    # Where the runs go; none of the three changes a number (each run's seeds are fixed by ``seed``).
+    # jobs: runs at once, each in its own process (-1: one per core; 1: in this process, one at a time).
+    jobs: int = -1
+    backend: str = "joblib"  # "joblib": local processes; "dask": an existing Dask cluster
+    scheduler: str | None = None  # the Dask scheduler's address (None: Dask's own configuration)
 
     def validate(self) -> "SpectrumConfig":
         """Check every setting; a bad one raises a one-line :class:`SynthSpectrumError` naming it."""
@@ -137,6 +142,15 @@ class SpectrumConfig:
         if not isinstance(self.drop_identifiers, bool):
             raise SynthSpectrumError(f"setting 'drop_identifiers' must be true or false, got {self.drop_identifiers!r}")
         _names("exclude", self.exclude, '["patient_id", "notes"]')
+        _whole("jobs", self.jobs, -1, example="jobs = 2")
+        if self.jobs == 0:
+            raise SynthSpectrumError("setting 'jobs' must be -1 (one per core) or at least 1, got 0")
+        if self.backend not in ("joblib", "dask"):
+            raise SynthSpectrumError(f"setting 'backend' must be 'joblib' (local processes) or 'dask' (a Dask "
+                                     f"cluster), got {self.backend!r}")
+        if self.scheduler is not None and not isinstance(self.scheduler, str):
+            raise SynthSpectrumError(f"setting 'scheduler' must be a Dask scheduler's address such as "
+                                     f'"tcp://10.0.0.5:8786", got {self.scheduler!r}')
         return self
 
     def to_toml(self) -> str:

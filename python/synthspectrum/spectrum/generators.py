@@ -91,6 +91,8 @@ class SynthpopGenerator(Generator):
     the real frame and ``sample`` runs the synthesis with the seed."""
 
     name = "synthpop"
+    # the spectrum's local workers start R (and load synthpop) before their first task
+    needs_r = True
 
     def __init__(self, method: str | dict[str, str] = "cart", seed: int | None = None, smooth: bool = False,
                  minbucket: int | None = None, **control: Any):

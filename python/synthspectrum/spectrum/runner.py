@@ -41,9 +41,11 @@ from synthspectrum.core.progress import show_progress
 from synthspectrum.errors import SynthSpectrumError
 from synthspectrum.measures import registry as measure_registry
 from synthspectrum.spectrum.config import SpectrumConfig, set_seeds
+from synthspectrum.spectrum.engines import make_engine
 from synthspectrum.spectrum.narrate import reference_note
 from synthspectrum.spectrum.registry import make_generator
 from synthspectrum.spectrum.result import SpectrumResult
+from synthspectrum.spectrum.tasks import Work, draw_task, fit_task
 
 # The propensity model's interactions are kept only while its design has at least this many
 # records per column (real + synthetic over design columns), the events-per-variable rule of
@@ -99,20 +101,59 @@ class _Progress:
             self.bar.close()
 
 
-def _describe(exc: BaseException) -> tuple[str, bool]:
-    """A runs.csv message for ``exc`` and whether its own text was withheld.
+def _run_tasks(generators: dict[str, Any], seeds: list[int], work: Work, engine: Any,
+               bar: _Progress) -> dict[str, list[dict]]:
+    """Every generator's fit, then each of its draws as soon as that fit is done, on ``engine``;
+    per generator, its records: the skip or the failed fit (seed None), or one per seed in
+    ``seeds``' order. A task whose worker died (a crash in R or a library, out of memory) is
+    reported as failed; the others go on."""
+    records: dict[str, list[dict]] = {name: [] for name in generators}
+    pending: dict[Any, tuple[str, int | None]] = {}
 
-    Our own errors (SynthSpectrumError) name settings and columns, never values: their ``public``
-    part is kept. Other libraries' messages (polars, metasyn, R, and the ``detail`` our errors
-    carry from them) can quote a data value, so only their type is recorded; the full text stays
-    in memory (``SpectrumResult.error_details``)."""
-    if isinstance(exc, SynthSpectrumError):
-        if exc.detail:
-            return (f"{type(exc).__name__}: {exc.public} (the library's own words are withheld here because "
-                    "they can quote a data value; SpectrumResult.error_details holds them in memory)"), True
-        return f"{type(exc).__name__}: {exc}", False
-    return (f"{type(exc).__name__} raised by the generator or a measure (its text is withheld here because it "
-            "can quote a data value; SpectrumResult.error_details holds it in memory)"), True
+    def died(name: str, seed: int | None, exc: BaseException) -> dict:
+        return {"generator": name, "seed": seed, "status": "failed", "seconds": 0.0, "warnings": [],
+                "message": f"the worker process running this stopped ({type(exc).__name__}): a crash in R or a "
+                           "library, or out of memory", "detail": {"type": type(exc).__name__, "text": str(exc)}}
+
+    def raise_again(caught: list[tuple[type, str]]) -> None:
+        for category, message in caught:
+            warnings.warn(message, category, stacklevel=4)
+
+    def finish(rec: dict) -> None:
+        raise_again(rec.pop("warnings"))
+        records[rec["generator"]].append(rec)
+        bar.step(rec["generator"], rec["seed"], rec["status"], rec["message"], rec["seconds"],
+                 1 if rec["seed"] is not None else work.m)
+
+    try:
+        for name, gen in generators.items():
+            pending[engine.submit(fit_task, name, gen, work)] = (name, None)
+        while pending:
+            for future in engine.first_done(pending):
+                name, seed = pending.pop(future)
+                try:
+                    rec = future.result()
+                except Exception as exc:  # the task itself catches everything: only a dead worker lands here
+                    finish(died(name, seed, exc))
+                    continue
+                if rec["status"] != "fitted":
+                    finish(rec)
+                    continue
+                if seed is None:
+                    raise_again(rec.pop("warnings"))
+                    for s in seeds:
+                        pending[engine.submit(draw_task, rec, s, work)] = (name, s)
+                else:
+                    finish(rec)
+        engine.close()
+    except BaseException:
+        engine.close(cancel=True)
+        raise
+    finally:
+        bar.close()
+    for name in records:
+        records[name].sort(key=lambda r: -1 if r["seed"] is None else seeds.index(r["seed"]))
+    return records
 
 
 def _config_example(real: pl.DataFrame) -> str:
@@ -233,10 +274,8 @@ def run_spectrum(real: Any, config: SpectrumConfig | None = None, progress: bool
     real, left_note = _leave_out(real, cfg)
     keys, target, skipped_measures = _resolve_keys(cfg, real)
     cfg = replace(cfg, keys=keys, target=target)
-    for name in cfg.generators:  # unknown names and options fail before any work
-        make_generator(name, **{**cfg.generator_options.get(name, {}), "seed": cfg.seed})
-    from synthspectrum.measures import utility
-    from synthspectrum.evaluation import evaluate
+    generators = {name: make_generator(name, **{**cfg.generator_options.get(name, {}), "seed": cfg.seed})
+                  for name in cfg.generators}  # unknown names and options fail before any work
 
     train, held_out = split(real, cfg.holdout_fraction, cfg.seed)
     # Half the held-out records are the distance baseline (the holdout), half the reference's
@@ -245,58 +284,23 @@ def run_spectrum(real: Any, config: SpectrumConfig | None = None, progress: bool
     seeds = set_seeds(cfg.seed, cfg.m)
     order, order_note = _propensity_order(train, cfg.maxorder)
     notes = [n for n in (left_note, order_note) if n]
-    bar = _Progress(len(cfg.generators) * cfg.m, show_progress(progress))
-    results, runs, details = [], [], []
-    for why in skipped_measures:
-        runs.append({"generator": "measures", "seed": None, "status": "skipped", "message": why, "seconds": 0.0})
-
-    def log(gen: str, seed: int | None, status: str, message: str, seconds: float) -> None:
-        runs.append({"generator": gen, "seed": seed, "status": status, "message": message, "seconds": seconds})
-        bar.step(gen, seed, status, message, seconds, 1 if seed is not None else cfg.m)
-
-    def failed(gen: str, seed: int | None, exc: Exception, seconds: float, where: str = "") -> None:
-        message, withheld = _describe(exc)
-        if withheld:
-            details.append({"generator": gen, "seed": seed, "type": type(exc).__name__, "text": str(exc)})
-        log(gen, seed, "failed", where + message, seconds)
-
-    try:
-        for name in cfg.generators:
-            gen = make_generator(name, **{**cfg.generator_options.get(name, {}), "seed": cfg.seed})
-            ok, reason = gen.available()
-            if not ok:
-                log(name, None, "skipped", reason, 0.0)
-                continue
-            t0 = time.perf_counter()
-            try:
-                # the generators never see the holdout: it is the distance measures' unseen baseline
-                gen.fit(reference if getattr(gen, "reference", False) else train)
-            except Exception as exc:  # reported in the results; the run goes on
-                failed(name, None, exc, time.perf_counter() - t0, "fit: ")
-                continue
-            fit_seconds = time.perf_counter() - t0
-            for seed in seeds:
-                t1 = time.perf_counter()
-                try:
-                    syn = gen.set_params(seed=seed).sample(train.height)
-                    gen_seconds = time.perf_counter() - t1 + fit_seconds / cfg.m
-                    t2 = time.perf_counter()
-                    ev = evaluate(train, syn, keys=cfg.keys or None, target=cfg.target or None, holdout=holdout,
-                                  formula=cfg.formula, family=cfg.family, seed=seed, maxorder=order,
-                                  max_records=cfg.max_records, plots=False)
-                    measures = ev.measures
-                    if cfg.utility_measure == "AUC_cv" and "AUC_cv" not in measures["measure"].to_list():
-                        auc = utility.propensity_auc_cv(train, syn, maxorder=order, folds=cfg.cv_folds, seed=seed)
-                        measures = pl.concat([measures, pl.DataFrame(
-                            {"group": ["utility"], "section": ["general"], "measure": ["AUC_cv"], "column": [None],
-                             "value": [float(auc)]}, schema=measures.schema)])
-                    results.append(measures.with_columns(pl.lit(name).alias("generator"), pl.lit(seed).alias("seed")))
-                    log(name, seed, "ok", f"generate {gen_seconds:.1f} s, measure {time.perf_counter() - t2:.1f} s",
-                        time.perf_counter() - t1)
-                except Exception as exc:  # reported in the results; the run goes on
-                    failed(name, seed, exc, time.perf_counter() - t1)
-    finally:
-        bar.close()
+    work = Work(train, holdout, reference, list(cfg.keys or []), cfg.target or "", cfg.formula, cfg.family, order,
+                cfg.max_records, cfg.utility_measure, cfg.cv_folds, cfg.m)
+    records = _run_tasks(generators, seeds, work, make_engine(cfg.backend, cfg.jobs, cfg.scheduler,
+                                                      [g for g in generators.values() if getattr(g, "needs_r", False)]),
+                         _Progress(len(cfg.generators) * cfg.m, show_progress(progress)))
+    runs = [{"generator": "measures", "seed": None, "status": "skipped", "message": why, "seconds": 0.0}
+            for why in skipped_measures]
+    results, details = [], []
+    # one order whatever the engine and whichever task finished first: the generators', then the seeds'
+    for name in cfg.generators:
+        for rec in records[name]:
+            runs.append({k: rec[k] for k in ("generator", "seed", "status", "message", "seconds")})
+            if rec["detail"]:
+                details.append({"generator": name, "seed": rec["seed"], **rec["detail"]})
+            if rec.get("measures") is not None:
+                results.append(rec["measures"].with_columns(pl.lit(name).alias("generator"),
+                                                            pl.lit(rec["seed"]).alias("seed")))
     res = (pl.concat(results).select("generator", "seed", "group", "section", "measure", "column", "value")
            if results else pl.DataFrame(schema={"generator": pl.String, "seed": pl.Int64, "group": pl.String,
                                                  "section": pl.String, "measure": pl.String, "column": pl.String,

@@ -1,0 +1,133 @@
+"""Where the spectrum's tasks run: in this process, in local worker processes (joblib's loky
+executor) or on an existing Dask cluster. The runner sees one small interface (``submit``,
+``first_done``, ``close``) over futures, so that a draw can start as soon as its generator's fit
+is done, on whichever worker is free, whatever the engine.
+
+No engine changes a number: every task carries its own seeds, and
+:mod:`synthspectrum.spectrum.tasks` holds the thread settings that could change a last bit.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+from typing import Any, Callable, Iterable
+
+from synthspectrum.errors import SynthSpectrumError
+
+# Set in every local worker before it imports numpy or starts R: one thread per pool, so that two
+# processes on two cores do not each start a pool as wide as the machine.
+WORKER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+class SerialEngine:
+    """Every task in this process, at once when submitted (``jobs = 1``)."""
+
+    name = "serial"
+    workers = 1
+
+    def submit(self, fn: Callable, *args: Any) -> cf.Future:
+        future: cf.Future = cf.Future()
+        try:
+            future.set_result(fn(*args))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            future.set_exception(exc)
+        return future
+
+    def first_done(self, pending: Iterable[Any]) -> set:
+        return set(pending)
+
+    def close(self, cancel: bool = False) -> None:
+        pass
+
+
+class JoblibEngine:
+    """Local worker processes from joblib's engine, the loky executor (spawned, not forked: R and
+    OpenMP do not survive a fork). Workers are reused across runs of one session, which keeps their
+    R sessions warm, and stop after a minute idle."""
+
+    name = "joblib"
+
+    def __init__(self, workers: int, warm: list[Any] | None = None):
+        self.workers, self.warm = workers, list(warm or [])
+        self._executor = self._start()
+
+    def _start(self):
+        from joblib.externals.loky import get_reusable_executor
+
+        from synthspectrum.spectrum.tasks import warm_worker
+
+        return get_reusable_executor(max_workers=self.workers, timeout=60, env=WORKER_ENV,
+                                     initializer=warm_worker, initargs=(self.warm,))
+
+    def submit(self, fn: Callable, *args: Any) -> cf.Future:
+        from joblib.externals.loky.process_executor import BrokenProcessPool
+
+        try:
+            return self._executor.submit(fn, *args)
+        except BrokenProcessPool:  # a worker died (R crashed, out of memory): a fresh pool for what is left
+            self._executor = self._start()
+            return self._executor.submit(fn, *args)
+
+    def first_done(self, pending: Iterable[Any]) -> set:
+        done, _ = cf.wait(list(pending), return_when=cf.FIRST_COMPLETED)
+        return done
+
+    def close(self, cancel: bool = False) -> None:
+        if cancel:  # interrupted: no worker may go on computing (or hold R) after we stop
+            self._executor.shutdown(wait=False, kill_workers=True)
+
+
+class DaskEngine:
+    """An existing Dask cluster, reached through its scheduler's ``address`` (or the one in Dask's
+    configuration, e.g. ``DASK_SCHEDULER_ADDRESS``). Each worker needs this package (and, for the
+    synthpop generators, R and synthpop) installed: the tasks import it there."""
+
+    name = "dask"
+
+    def __init__(self, address: str | None):
+        try:
+            import dask
+            from distributed import Client
+        except ImportError:
+            raise SynthSpectrumError("backend 'dask' needs Dask's distributed package: pip install "
+                                     "'dask[distributed]' (and the same on every worker)") from None
+        address = address or dask.config.get("scheduler-address", None)
+        if not address:
+            raise SynthSpectrumError("backend 'dask' needs the scheduler's address: --scheduler tcp://HOST:8786, "
+                                     "scheduler = \"...\" in the config, or DASK_SCHEDULER_ADDRESS")
+        try:
+            self.client = Client(address, set_as_default=False, timeout="30s")
+        except (OSError, TimeoutError) as exc:
+            raise SynthSpectrumError(f"could not reach the Dask scheduler at {address}: {type(exc).__name__}: {exc}") \
+                from None
+        self.workers = max(1, sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values()))
+
+    def submit(self, fn: Callable, *args: Any):
+        # pure=False: two draws with the same arguments are still two tasks (never merged by key)
+        return self.client.submit(fn, *args, pure=False)
+
+    def first_done(self, pending: Iterable[Any]) -> set:
+        from distributed import wait
+
+        done, _ = wait(list(pending), return_when="FIRST_COMPLETED")
+        return set(done)
+
+    def close(self, cancel: bool = False) -> None:
+        self.client.close()
+
+
+def make_engine(backend: str, jobs: int, scheduler: str | None, warm: list[Any] | None = None):
+    """The engine for a run's settings: ``jobs = -1`` is one worker per core (as joblib counts
+    them: the cores this process may use); one worker runs in this process. ``warm``: generators
+    whose ``available()`` each local worker calls when it starts (those that need R)."""
+    if backend == "dask":
+        return DaskEngine(scheduler)
+    from joblib import cpu_count
+
+    workers = cpu_count() if jobs == -1 else jobs
+    return SerialEngine() if workers <= 1 else JoblibEngine(workers, warm)
+
+
+__all__ = ["SerialEngine", "JoblibEngine", "DaskEngine", "make_engine", "WORKER_ENV"]

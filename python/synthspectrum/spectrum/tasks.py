@@ -1,0 +1,155 @@
+"""The spectrum's two units of work: fitting one generator (:func:`fit_task`), and drawing and
+measuring one synthetic set from a fit (:func:`draw_task`).
+
+They run wherever the engine (:mod:`synthspectrum.spectrum.engines`) puts them: in this process,
+a local worker or a Dask worker. So they return plain records, never an exception object (R's do
+not survive pickling), with the warnings they raised, which the runner raises again where the
+caller sees them. The fitted generator travels inside the fit record to every draw of it: a fit
+that does not depend on the seed is made once, and each seed only samples.
+
+Every task runs with BLAS and OpenMP held to one thread. A threaded BLAS sums in an order that
+depends on its thread count, so without the limit a number could differ in its last bit between
+``jobs = 1`` and a worker; and two processes on two cores would each start a pool as wide as the
+machine (threaded OpenBLAS made small factorisations about 50 times slower on a busy machine).
+
+What a record holds: measures (aggregates), statuses, timings, the messages of
+:func:`describe`; the full text of other libraries' errors (which can quote a data value) only
+in ``detail``, which the runner keeps in memory (``SpectrumResult.error_details``).
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import polars as pl
+
+from synthspectrum.errors import SynthSpectrumError
+
+
+@dataclass(frozen=True)
+class Work:
+    """What every task of a run shares: the split and the measures' settings."""
+
+    train: pl.DataFrame
+    holdout: pl.DataFrame
+    reference: pl.DataFrame
+    keys: list[str]
+    target: str
+    formula: str | None
+    family: str
+    maxorder: int
+    max_records: int
+    utility_measure: str
+    cv_folds: int
+    m: int
+
+
+def describe(exc: BaseException) -> tuple[str, bool]:
+    """A runs.csv message for ``exc`` and whether its own text was withheld.
+
+    Our own errors (SynthSpectrumError) name settings and columns, never values: their ``public``
+    part is kept. Other libraries' messages (polars, metasyn, R, and the ``detail`` our errors
+    carry from them) can quote a data value, so only their type is recorded; the full text stays
+    in memory (``SpectrumResult.error_details``)."""
+    if isinstance(exc, SynthSpectrumError):
+        if exc.detail:
+            return (f"{type(exc).__name__}: {exc.public} (the library's own words are withheld here because "
+                    "they can quote a data value; SpectrumResult.error_details holds them in memory)"), True
+        return f"{type(exc).__name__}: {exc}", False
+    return (f"{type(exc).__name__} raised by the generator or a measure (its text is withheld here because it "
+            "can quote a data value; SpectrumResult.error_details holds it in memory)"), True
+
+
+@contextmanager
+def _one_thread() -> Iterator[list]:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield caught
+
+
+def _warnings(caught: list) -> list[tuple[type, str]]:
+    return [(w.category, str(w.message)) for w in caught]
+
+
+def _failure(record: dict, exc: Exception, where: str = "") -> dict:
+    message, withheld = describe(exc)
+    record.update(status="failed", message=where + message,
+                  detail={"type": type(exc).__name__, "text": str(exc)} if withheld else None)
+    return record
+
+
+def warm_worker(generators: list[Any]) -> None:
+    """A local worker's start: the libraries every task imports, and R with synthpop when one of
+    ``generators`` needs R (``available()`` starts it; its verdict is asked again in the fit task).
+    Loky restarts a worker whose memory grew by more than 300 MB after its first task, taking that
+    for a leak; R and the measures' libraries loaded here are counted in its starting size instead,
+    so a worker is not restarted (and R started again) for loading them."""
+    import synthspectrum.evaluation  # noqa: F401 - loaded for its size, see above
+    import synthspectrum.metadata  # noqa: F401
+
+    for gen in generators:
+        try:
+            gen.available()
+        except Exception:  # the fit task asks again and reports why
+            pass
+
+
+def fit_task(name: str, gen: Any, work: Work) -> dict:
+    """Check that ``gen`` can run here and fit it (on the reference pool for the reference, on the
+    training records otherwise; never on the holdout, the distance measures' unseen baseline)."""
+    record: dict[str, Any] = {"generator": name, "seed": None, "status": "fitted", "message": "", "seconds": 0.0,
+                              "detail": None, "fitted": None}
+    with _one_thread() as caught:
+        ok, reason = gen.available()
+        if not ok:
+            record.update(status="skipped", message=reason)
+        else:
+            t0 = time.perf_counter()
+            try:
+                gen.fit(work.reference if getattr(gen, "reference", False) else work.train)
+                record["fitted"] = gen
+            except Exception as exc:  # reported in the results; the run goes on
+                _failure(record, exc, "fit: ")
+            record["seconds"] = time.perf_counter() - t0
+    record["warnings"] = _warnings(caught)
+    return record
+
+
+def draw_task(fit: dict, seed: int, work: Work) -> dict:
+    """One synthetic set of ``len(train)`` records from the fitted generator with ``seed``, and its
+    measures (:func:`synthspectrum.evaluation.evaluate` against the training records and the holdout,
+    the sampled measures seeded with ``seed``; the out-of-sample AUC when it is the utility axis)."""
+    from synthspectrum.evaluation import evaluate
+    from synthspectrum.measures import utility
+
+    record: dict[str, Any] = {"generator": fit["generator"], "seed": seed, "status": "ok", "message": "",
+                              "seconds": 0.0, "detail": None, "measures": None}
+    t1 = time.perf_counter()
+    with _one_thread() as caught:
+        try:
+            syn = fit["fitted"].set_params(seed=seed).sample(work.train.height)
+            gen_seconds = time.perf_counter() - t1 + fit["seconds"] / work.m
+            t2 = time.perf_counter()
+            ev = evaluate(work.train, syn, keys=work.keys or None, target=work.target or None, holdout=work.holdout,
+                          formula=work.formula, family=work.family, seed=seed, maxorder=work.maxorder,
+                          max_records=work.max_records, plots=False)
+            measures = ev.measures
+            if work.utility_measure == "AUC_cv" and "AUC_cv" not in measures["measure"].to_list():
+                auc = utility.propensity_auc_cv(work.train, syn, maxorder=work.maxorder, folds=work.cv_folds,
+                                                seed=seed)
+                measures = pl.concat([measures, pl.DataFrame(
+                    {"group": ["utility"], "section": ["general"], "measure": ["AUC_cv"], "column": [None],
+                     "value": [float(auc)]}, schema=measures.schema)])
+            record["measures"] = measures
+            record["message"] = f"generate {gen_seconds:.1f} s, measure {time.perf_counter() - t2:.1f} s"
+        except Exception as exc:  # reported in the results; the run goes on
+            _failure(record, exc)
+    record["seconds"] = time.perf_counter() - t1
+    record["warnings"] = _warnings(caught)
+    return record
