@@ -13,6 +13,7 @@ value.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
@@ -25,20 +26,31 @@ from synthspectrum.errors import SynthSpectrumError
 from synthspectrum.measures.bounds import identifier_notes
 
 
+def _scaled(ref: pl.Series, frames: Sequence[pl.DataFrame], c: str) -> list[tuple[np.ndarray, np.ndarray]]:
+    """A number's Gower features in each frame: (v - lo) / range (0 where missing), and the
+    missingness indicator; lo and range from ``ref`` (a range of 0 counts as 1)."""
+    x = as_number(ref).drop_nulls()
+    lo, span = (x.min(), x.max() - x.min()) if x.len() else (0.0, 0.0)
+    span = span if span and span > 0 else 1.0
+    out = []
+    for f in frames:
+        v = as_number(f.get_column(c).alias("v")).to_numpy()
+        miss = np.isnan(v)
+        out.append((np.where(miss, 0.0, (v - lo) / span), miss))
+    return out
+
+
 def gower_features(frames: Sequence[pl.DataFrame], reference: pl.DataFrame) -> list[np.ndarray]:
     """Features whose Manhattan distance divided by the number of columns is the Gower-type
-    distance of the module docstring; ranges and categories are taken from ``reference``."""
+    distance of the module docstring; ranges and categories are taken from ``reference``:
+    per number its scaled value and its missingness indicator, per category of L levels
+    (sorted, missing one of them) L one-hot columns of 0.5, so that a mismatch costs 1."""
     blocks: list[list[np.ndarray]] = [[] for _ in frames]
     for c in reference.columns:
         ref = reference.get_column(c).alias("v")
         if kind(ref.dtype) == "numeric":
-            x = as_number(ref).drop_nulls()
-            lo, span = (x.min(), x.max() - x.min()) if x.len() else (0.0, 0.0)
-            span = span if span and span > 0 else 1.0
-            for i, f in enumerate(frames):
-                v = as_number(f.get_column(c).alias("v")).to_numpy()
-                miss = np.isnan(v)
-                blocks[i].append(np.where(miss, 0.0, (v - lo) / span)[:, None])
+            for i, (v, miss) in enumerate(_scaled(ref, frames, c)):
+                blocks[i].append(v[:, None])
                 blocks[i].append(miss.astype(float)[:, None])
         else:
             levels = sorted(set().union(*[set(f.get_column(c).alias("v").cast(pl.String).fill_null(MISSING).to_list()) for f in frames]))
@@ -48,65 +60,154 @@ def gower_features(frames: Sequence[pl.DataFrame], reference: pl.DataFrame) -> l
     return [np.hstack(b) for b in blocks]
 
 
-def _nearest(points: Any, to: Any) -> np.ndarray:
-    """Distance from each of ``points`` to its nearest neighbour in ``to``: Manhattan on dense
-    features, plus one per mismatching code when the features come as (dense, codes) pairs."""
-    if isinstance(points, tuple):
-        if points[1].shape[1]:
-            return _nearest_with_codes(points, to)
-        points, to = points[0], to[0]
-    from sklearn.neighbors import NearestNeighbors
-
-    nn = NearestNeighbors(n_neighbors=1, metric="manhattan").fit(to)
-    return nn.kneighbors(points, return_distance=True)[0][:, 0]
+CHUNK_CELLS = 8_000_000  # record pairs whose distances are held at once (64 MB of float64)
 
 
-CHUNK_CELLS = 4_000_000  # distances held at once by the search with codes (32 MB)
+@dataclass
+class _Parts:
+    """What the search needs of one frame's sampled records: ``values`` (records x numbers, the
+    scaled values of :func:`gower_features`) and ``codes`` (records x discrete columns: per
+    number its missingness indicator, per category a code of its label, shared by the frames)."""
+
+    values: np.ndarray
+    codes: np.ndarray
 
 
-def _nearest_with_codes(points: tuple[np.ndarray, np.ndarray], to: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """Exhaustive search in blocks of rows: memory CHUNK_CELLS distances, time O(n_points n_to columns)."""
-    from scipy.spatial.distance import cdist
-
-    (pd_, pc), (td, tc) = points, to
-    step = max(1, CHUNK_CELLS // max(1, td.shape[0]))
-    out = np.empty(pd_.shape[0])
-    for i in range(0, pd_.shape[0], step):
-        block = slice(i, i + step)
-        if pd_.shape[1]:
-            dist = cdist(pd_[block], td, "cityblock")
-        else:
-            dist = np.zeros((pc[block].shape[0], td.shape[0]))
-        for j in range(pc.shape[1]):
-            dist += pc[block, j][:, None] != tc[None, :, j]
-        out[block] = dist.min(axis=1)
-    return out
-
-
-def _code_features(frames: Sequence[pl.DataFrame], columns: Sequence[str]) -> list[np.ndarray]:
-    """Integer codes of the (many-level) category ``columns``, shared by all ``frames``."""
-    out = [np.empty((f.height, len(columns)), dtype=np.int64) for f in frames]
-    for j, c in enumerate(columns):
+def _parts(frames: Sequence[pl.DataFrame], reference: pl.DataFrame, narrow: Sequence[str], wide: Sequence[str]
+           ) -> tuple[list[_Parts], list[tuple[str, int, int]]]:
+    """Per frame its :class:`_Parts`, and the plan of the distance: per column in order a step
+    ("number", value index, code index of its indicator), ("category", code index) for a
+    one-hot coded category (:data:`MAX_LEVELS` levels or fewer) or ("code", code index) for a
+    many-level one, the wide ones last, as the features of :func:`_sampled_features` order them."""
+    values: list[list[np.ndarray]] = [[] for _ in frames]
+    codes: list[list[np.ndarray]] = [[] for _ in frames]
+    plan: list[tuple[str, int, int]] = []
+    for c in [*narrow, *wide]:
+        ref = reference.get_column(c).alias("v")
+        if c in narrow and kind(ref.dtype) == "numeric":
+            for i, (v, miss) in enumerate(_scaled(ref, frames, c)):
+                values[i].append(v)
+                codes[i].append(miss.astype(np.int64))
+            plan.append(("number", len(values[0]) - 1, len(codes[0]) - 1))
+            continue
         labels = pl.concat([f.get_column(c).alias("v").cast(pl.String).fill_null(MISSING).alias("v") for f in frames])
-        codes = labels.rank("dense").cast(pl.Int64).to_numpy()
+        all_codes = labels.rank("dense").cast(pl.Int64).to_numpy() - 1
         start = 0
         for i, f in enumerate(frames):
-            out[i][:, j] = codes[start:start + f.height]
+            codes[i].append(all_codes[start:start + f.height])
             start += f.height
+        plan.append(("category" if c in narrow else "code", len(codes[0]) - 1, -1))
+    parts = [_Parts(np.column_stack(v) if v else np.zeros((f.height, 0)),
+                    np.column_stack(k) if k else np.zeros((f.height, 0), dtype=np.int64))
+             for v, k, f in zip(values, codes, frames)]
+    return parts, plan
+
+
+def _exact(a: _Parts, b: _Parts, i: np.ndarray, j: np.ndarray, plan: Sequence[tuple[str, int, int]]) -> np.ndarray:
+    """The distance (times the number of columns) of the record pairs (a_i, b_j), added term by
+    term in the order of the features, which is the order in which scikit-learn's and scipy's
+    Manhattan distances add them (starting from 0, left to right): a number adds |x - y| and then
+    its indicators' |m - m'|; a one-hot category adds 0.5 at each of the two levels that differ
+    (the zeros between add nothing), a many-level one 1 (after all the others). The same
+    additions, so the same rounding: bit for bit the distance the one-hot search found."""
+    s = np.zeros(len(i))
+    for step, k, m in plan:
+        if step == "number":
+            s += np.abs(a.values[i, k] - b.values[j, k])
+            s += a.codes[i, m] != b.codes[j, m]
+        elif step == "category":
+            differ = a.codes[i, k] != b.codes[j, k]
+            s[differ] += 0.5
+            s[differ] += 0.5
+        else:
+            s += a.codes[i, k] != b.codes[j, k]
+    return s
+
+
+def _one_hot(codes: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Each discrete column's codes as one-hot columns (float32): the dot product of two records'
+    rows counts the columns on which they agree (whole numbers, exact in float32)."""
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    out = np.zeros((codes.shape[0], int(sizes.sum())), dtype=np.float32)
+    rows = np.arange(codes.shape[0])
+    for k in range(codes.shape[1]):
+        out[rows, offsets[k] + codes[:, k]] = 1.0
     return out
 
 
-def _sampled_features(real: Any, synthetic: Any, holdout: Any, max_records: int, seed: int,
-                      max_levels: int = MAX_LEVELS):
-    """Gower features of (real, holdout, synthetic) records, each drawn down to at most
-    ``max_records``, real and holdout to the same size; the number of columns; and the
-    notes on what was left out.
+def _nearest_both(a: _Parts, b: _Parts, plan: Sequence[tuple[str, int, int]], both: bool = True
+                  ) -> tuple[np.ndarray, np.ndarray | None]:
+    """For each record of ``a`` the distance (times the number of columns) to its nearest record
+    of ``b`` and, with ``both``, for each record of ``b`` to its nearest of ``a`` (the distance is
+    symmetric to the bit: |x - y| = |y - x|), without one-hot features.
 
-    Identifier-like columns of the real data are left out. A category with at most
-    ``max_levels`` levels is one-hot coded (0.5 per level, so a mismatch costs 1); one with
-    more is kept as integer codes and searched exhaustively in blocks, so memory never grows
-    with the number of levels. Without such a column the features are exactly the one-hot ones.
+    Exhaustive, in blocks of CHUNK_CELLS pairs. A block's distances are first computed the fast
+    way: scipy's Manhattan distance on the numbers, plus the number of discrete columns that
+    differ (a float32 product of one-hot codes: whole numbers, exact). That sum adds the same
+    terms in another order, so it is within a few units in the last place of the distance; every
+    pair within 1e-9 (relative) of a record's fast minimum is then recomputed by :func:`_exact`,
+    in the reference's order, and the smallest of those is the minimum, bit for bit (the true
+    nearest pair is always among them). Without numbers the fast sum is exact (whole and half
+    numbers), and nothing is recomputed. Memory O(CHUNK_CELLS + records x levels); time
+    O(records^2 x columns), the recomputation only for the few pairs near a minimum.
     """
+    from scipy.spatial.distance import cdist
+
+    wide = [k for step, k, _ in plan if step == "code"]
+    narrow = [k for k in range(a.codes.shape[1]) if k not in wide]
+    sizes = np.maximum(a.codes[:, narrow].max(axis=0, initial=-1), b.codes[:, narrow].max(axis=0, initial=-1)) + 1
+    oa, ob = _one_hot(a.codes[:, narrow], sizes), _one_hot(b.codes[:, narrow], sizes)
+    refine = a.values.shape[1] > 0
+    n_a, n_b = a.codes.shape[0], b.codes.shape[0]
+    row = np.empty(n_a)
+    col = np.full(n_b, np.inf)
+    col_i: list[np.ndarray] = []  # pairs within tolerance of a record of b's running minimum
+    col_j: list[np.ndarray] = []
+    step = max(1, CHUNK_CELLS // max(1, n_b))
+    for start in range(0, n_a, step):
+        stop = min(n_a, start + step)
+        fast = cdist(a.values[start:stop], b.values, "cityblock") if refine else np.zeros((stop - start, n_b))
+        fast -= oa[start:stop] @ ob.T  # minus the columns that agree (float32 whole numbers)...
+        fast += len(narrow)  # ...of all the discrete ones
+        for k in wide:
+            fast += a.codes[start:stop, k][:, None] != b.codes[None, :, k]
+        if not refine:  # whole and half numbers: the fast sum is the exact one
+            row[start:stop] = fast.min(axis=1)
+            if both:
+                col = np.minimum(col, fast.min(axis=0))
+            continue
+        ii, jj = _near(fast, 1)
+        best = np.full(stop - start, np.inf)
+        np.minimum.at(best, ii, _exact(a, b, ii + start, jj, plan))
+        row[start:stop] = best
+        if both:
+            col = np.minimum(col, fast.min(axis=0))
+            ii, jj = _near(fast, 0, col)
+            col_i.append(ii + start)
+            col_j.append(jj)
+    if not both or not refine:
+        return row, (col if both else None)
+    ii, jj = np.concatenate(col_i), np.concatenate(col_j)
+    col = np.full(n_b, np.inf)
+    np.minimum.at(col, jj, _exact(a, b, ii, jj, plan))
+    return row, col
+
+
+def _near(fast: np.ndarray, axis: int, low: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The (row, column) positions in ``fast`` within the tolerance of :func:`_nearest_both` of
+    the minimum along ``axis`` (``low``: a minimum known to be at most this block's)."""
+    if low is None:
+        low = fast.min(axis=axis)
+    limit = low * (1 + 1e-9) + 1e-9
+    at = np.flatnonzero(fast <= (limit[:, None] if axis == 1 else limit[None, :]))
+    return np.divmod(at, fast.shape[1])
+
+
+def _sample(real: Any, synthetic: Any, holdout: Any, max_records: int, seed: int, max_levels: int):
+    """(training, holdout, synthetic) records drawn down to at most ``max_records`` each (training
+    and holdout to the same size; seeded), restricted to the columns measured; those columns
+    split into ``narrow`` (numbers, categories of at most ``max_levels`` levels) and ``wide``;
+    the reference (training and holdout drawn) of ranges and levels; the notes."""
     tr, sy = check_pair(real, synthetic)
     ho, _ = check_pair(holdout, sy, names=("holdout data", "synthetic data"))
     ids = identifier_columns(tr, max_levels)
@@ -126,20 +227,47 @@ def _sampled_features(real: Any, synthetic: Any, holdout: Any, max_records: int,
             and pl.concat([f.get_column(c).alias("v").cast(pl.String).alias("v") for f in frames]).n_unique() > max_levels]
     narrow = [c for c in cols if c not in wide]
     reference = pl.concat(frames[:2], how="vertical_relaxed")
+    return frames, narrow, wide, reference, notes
+
+
+def _sampled_features(real: Any, synthetic: Any, holdout: Any, max_records: int, seed: int,
+                      max_levels: int = MAX_LEVELS):
+    """Gower features of (real, holdout, synthetic) records, each drawn down to at most
+    ``max_records``, real and holdout to the same size; the number of columns; and the
+    notes on what was left out.
+
+    Identifier-like columns of the real data are left out. A category with at most
+    ``max_levels`` levels is one-hot coded (0.5 per level, so a mismatch costs 1); one with
+    more is kept as integer codes (then each frame's features are a pair: dense, codes), so
+    memory never grows with the number of levels. The search itself works on
+    :func:`_sampled_parts`, the same distances without one-hot columns.
+    """
+    frames, narrow, wide, reference, notes = _sample(real, synthetic, holdout, max_records, seed, max_levels)
+    p = len(narrow) + len(wide)
     if not wide:
-        return (*gower_features(frames, reference), len(cols), notes)
+        return (*gower_features(frames, reference), p, notes)
     dense = (gower_features([f.select([f.get_column(c) for c in narrow]) for f in frames],
                             reference.select([reference.get_column(c) for c in narrow]))
              if narrow else [np.zeros((f.height, 0)) for f in frames])
-    codes = _code_features(frames, wide)
-    return (*[(d, c) for d, c in zip(dense, codes)], len(cols), notes)
+    parts, _ = _parts(frames, reference, [], wide)
+    return (*[(d, pt.codes + 1) for d, pt in zip(dense, parts)], p, notes)
+
+
+def _sampled_parts(real: Any, synthetic: Any, holdout: Any, max_records: int, seed: int,
+                   max_levels: int = MAX_LEVELS):
+    """The records of :func:`_sampled_features`, drawn the same way, as :class:`_Parts`
+    (training, holdout, synthetic); the plan of :func:`_exact`; the number of columns; the notes."""
+    frames, narrow, wide, reference, notes = _sample(real, synthetic, holdout, max_records, seed, max_levels)
+    parts, plan = _parts(frames, reference, narrow, wide)
+    return (*parts, plan, len(narrow) + len(wide), notes)
 
 
 def dcr_distances(real: Any, synthetic: Any, holdout: Any, max_records: int = 5_000, seed: int = 0) -> pl.DataFrame:
     """The distances behind :func:`dcr`, for plotting: one row per synthetic record drawn,
     with its distance to the closest training and to the closest holdout record."""
-    f_tr, f_ho, f_sy, p, _ = _sampled_features(real, synthetic, holdout, max_records, seed)
-    return pl.DataFrame({"dcr_training": _nearest(f_sy, f_tr) / p, "dcr_holdout": _nearest(f_sy, f_ho) / p})
+    f_tr, f_ho, f_sy, plan, p, _ = _sampled_parts(real, synthetic, holdout, max_records, seed)
+    return pl.DataFrame({"dcr_training": _nearest_both(f_sy, f_tr, plan, both=False)[0] / p,
+                         "dcr_holdout": _nearest_both(f_sy, f_ho, plan, both=False)[0] / p})
 
 
 def dcr(real: Any, synthetic: Any, holdout: Any, max_records: int = 5_000, seed: int = 0,
@@ -161,17 +289,17 @@ def dcr(real: Any, synthetic: Any, holdout: Any, max_records: int = 5_000, seed:
     Columns: measure, column, value. Bounded: identifier-like columns of the real data are
     left out (a row ``left_out_identifier`` and a warning each); categories with more than
     ``max_levels`` levels are compared by code, never one-hot (see :func:`_sampled_features`):
-    memory O(max_records x columns), time O(max_records^2 x columns).
+    memory O(max_records x columns), time O(max_records^2 x columns) (:func:`_nearest_both`).
     """
     from sklearn.metrics import roc_auc_score
 
-    f_tr, f_ho, f_sy, p, notes = _sampled_features(real, synthetic, holdout, max_records, seed, max_levels)
-    d_tr = _nearest(f_sy, f_tr) / p
-    d_ho = _nearest(f_sy, f_ho) / p
+    f_tr, f_ho, f_sy, plan, p, notes = _sampled_parts(real, synthetic, holdout, max_records, seed, max_levels)
+    # one search per pair of frames gives both directions: synthetic -> closest real (DCR) and
+    # real -> closest synthetic (membership: how close is each real candidate to the synthetic data?)
+    d_tr, m_tr = _nearest_both(f_sy, f_tr, plan)
+    d_ho, m_ho = _nearest_both(f_sy, f_ho, plan)
+    d_tr, d_ho, m_tr, m_ho = d_tr / p, d_ho / p, m_tr / p, m_ho / p
     closer = float(np.mean(d_tr < d_ho) + 0.5 * np.mean(d_tr == d_ho))
-    # membership: how close is each real candidate to the synthetic data?
-    m_tr = _nearest(f_tr, f_sy) / p
-    m_ho = _nearest(f_ho, f_sy) / p
     labels = np.concatenate([np.ones(len(m_tr)), np.zeros(len(m_ho))])
     auc = float(roc_auc_score(labels, -np.concatenate([m_tr, m_ho])))
     stats = {
