@@ -47,6 +47,13 @@ def renamed(metaframe, names: dict[str, str]):
     return _rebuilt(metaframe, lambda var: {"name": names[var.name]} if var.name in names else {})
 
 
+def with_distributions(metaframe, distributions: dict[str, Any]):
+    """``metaframe`` with the variables named in ``distributions`` (name -> distribution) drawing
+    from those, as a new MetaFrame; ``metaframe`` itself if none is named."""
+    return _rebuilt(metaframe, lambda var: {"distribution": distributions[var.name]}
+                    if var.name in distributions else {})
+
+
 def rounded_metaframe(metaframe):
     """``metaframe`` with metasyn's truncating whole-number normals replaced by the rounded ones
     (same parameters), as a new MetaFrame; ``metaframe`` itself if it holds none."""

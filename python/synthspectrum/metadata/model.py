@@ -70,6 +70,7 @@ from __future__ import annotations
 import contextlib
 import json
 import random
+import sys
 import warnings
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -81,6 +82,8 @@ from synthspectrum.core.frames import from_polars, to_polars
 from synthspectrum.core.progress import show_progress
 from synthspectrum.core.seeds import check_seed, fresh_seed
 from synthspectrum.errors import SynthSpectrumError
+from synthspectrum.metadata import blocks
+from synthspectrum.metadata.blocks import BlockPlan, block_seed, block_spans
 from synthspectrum.metadata.files import gmf_document, metaframe_from_gmf, read_gmf, write_gmf
 from synthspectrum.metadata.fitting import (PRIVACY_CHOICES, collapsed, fit_unprotected, privacy_object,
                                             refit_unsupported)
@@ -146,21 +149,55 @@ class MetadataModel:
         left as it was. ``seed``: a whole number from 0 to 2^31 - 1 (the package's one seed
         policy, :mod:`synthspectrum.core.seeds`); with ``seed=None`` a fresh one is drawn and
         kept in ``last_seed``. Progress shows on a terminal only, unless ``progress`` says.
+
+        A draw of more than :data:`~synthspectrum.metadata.blocks.BLOCK_ROWS` rows is defined
+        block by block (:mod:`synthspectrum.metadata.blocks`): the same rows as
+        :meth:`iter_blocks` gives, which writes them in flat memory.
+        """
+        parts = list(self.iter_blocks(n, seed, progress))
+        df = parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical")
+        kind = self.frame_kind if as_pandas is None else ("pandas" if as_pandas else "polars")
+        return from_polars(df, kind)
+
+    def iter_blocks(self, n: int | None = None, seed: int | None = None,
+                    progress: bool | None = None) -> Iterator[pl.DataFrame]:
+        """The draw of :meth:`synthesize` (same ``n``, ``seed``), as polars frames of at most
+        :data:`~synthspectrum.metadata.blocks.BLOCK_ROWS` rows each, drawn one at a time (see
+        :mod:`synthspectrum.metadata.blocks`). ``n`` and ``seed`` are checked, and ``last_seed``
+        set, at this call; the blocks are drawn as they are asked for. Progress: metasyn's bar for
+        a draw of one block, a bar of rows for more, on a terminal only unless ``progress`` says.
         """
         n = self.n_rows if n is None else n
         if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
             raise SynthSpectrumError(f"n must be a whole number >= 0, got {n!r}")
         seed = fresh_seed() if seed is None else check_seed(seed)
         self.last_seed = seed
+        return self._blocks(int(n), seed, show_progress(progress))
+
+    def _blocks(self, n: int, seed: int, show: bool) -> Iterator[pl.DataFrame]:
+        spans = block_spans(n, blocks.BLOCK_ROWS)  # read at the call: tests shrink it
         forward = stand_ins(self.columns)
+        back = {v: k for k, v in forward.items()}
         metaframe = renamed(self.metaframe, forward)
-        with preserved_global_rng(), warnings.catch_warnings():
-            warnings.filterwarnings("ignore", category=DeprecationWarning)
-            df = metaframe.synthesize(int(n), seed=seed, progress_bar=show_progress(progress))
-        df = df.rename({v: k for k, v in forward.items()})
-        df = restore_dtypes(df, self.dtypes)
-        kind = self.frame_kind if as_pandas is None else ("pandas" if as_pandas else "polars")
-        return from_polars(df, kind)
+        multi = len(spans) > 1
+        plan = BlockPlan(metaframe, blocks.enum_dtypes(self.metaframe, self.dtypes) if multi else None)
+        bar = None
+        if multi and show:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=n, unit="rows", file=sys.stderr)
+        try:
+            for block, (start, rows) in enumerate(spans):
+                mf = plan.metaframe_for(block, start)
+                with preserved_global_rng(), warnings.catch_warnings():
+                    warnings.filterwarnings("ignore", category=DeprecationWarning)
+                    df = mf.synthesize(rows, seed=block_seed(seed, block), progress_bar=show and not multi)
+                yield restore_dtypes(df.rename(back), self.dtypes, plan.enums)
+                if bar is not None:
+                    bar.update(rows)
+        finally:
+            if bar is not None:
+                bar.close()
 
     def to_dict(self) -> dict[str, Any]:
         """The GMF document (a dict) with this layer's dtype notes under provenance."""

@@ -130,13 +130,29 @@ def prepare(
     return Prepared(frame, dtypes, var_specs_out, notes, support)
 
 
-def restore_dtypes(df: pl.DataFrame, dtypes: dict[str, dict[str, Any]]) -> pl.DataFrame:
-    """Cast synthetic columns back to the dtypes the real columns had."""
+def restore_dtypes(df: pl.DataFrame, dtypes: dict[str, dict[str, Any]],
+                   enums: dict[str, pl.Enum] | None = None) -> pl.DataFrame:
+    """Cast synthetic columns back to the dtypes the real columns had.
+
+    ``enums`` (column -> Enum) fixes the levels of those Enum columns (every block of a long draw
+    gets the same dtype, :mod:`synthspectrum.metadata.blocks`); a drawn label outside them is an
+    error naming the column. Without it, labels the real Enum never had are added after its levels.
+    """
     exprs = []
     for name in df.columns:
         if name not in dtypes:
             continue
         want = dtype_from_json(dtypes[name])
+        if enums and name in enums:
+            col = df.get_column(name).alias("value").cast(pl.String)
+            extra = set(col.drop_nulls().unique().to_list()) - set(enums[name].categories.to_list())
+            if extra:
+                raise SynthSpectrumError(
+                    f"the model draws {len(extra)} label(s) that are neither the real Enum's levels nor "
+                    "listed in its model, so a draw of more than one block cannot give every block the "
+                    "same levels; draw at most one block, or fix the column's model", name)
+            exprs.append(col.cast(enums[name]).alias(name))
+            continue
         if df.schema[name] == want:
             continue
         col = df.get_column(name).alias("value")
