@@ -29,7 +29,7 @@ import csv
 import io as _io
 import warnings
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Iterable, Sequence
 
 import polars as pl
 
@@ -206,6 +206,64 @@ def write_table(df: pl.DataFrame, path: str | Path) -> Path:
         else:
             df.write_csv(tmp)
     return path
+
+
+def _same_schema(df: pl.DataFrame, schema, path: Path) -> None:
+    if schema is not None and df.schema != schema:
+        raise SynthSpectrumError(f"internal: the frames written to {path} differ in their columns or dtypes")
+
+
+def write_table_blocks(blocks: Iterable[pl.DataFrame], path: str | Path,
+                       on_block: Callable[[int], None] | None = None) -> int:
+    """Write polars frames of one schema, one after the other, as one CSV or Parquet file, holding
+    one frame at a time; atomically (:mod:`synthspectrum.io.outputs`: the file appears only once
+    every frame is written; on an error or Ctrl-C the temporary file is removed and an earlier
+    file stays as it was). Returns the rows written; ``on_block(rows so far)`` after each frame.
+
+    The file reads back as ``pl.concat(blocks)`` written in one go: Parquet through pyarrow's
+    ``ParquetWriter``, one row group per frame, with the Arrow schema polars gives (Enum levels
+    and categoricals kept), zstd-compressed as polars' ``write_parquet``; CSV as polars'
+    ``write_csv`` of each frame, the header once. A frame whose schema differs from the first
+    one's is an error.
+    """
+    path = Path(path)
+    fmt = _format(path)
+    rows = 0
+    with atomic_path(path) as tmp:
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            writer = schema = None
+            try:
+                for df in blocks:
+                    _same_schema(df, schema, path)
+                    table = df.to_arrow()
+                    if writer is None:
+                        schema = df.schema
+                        writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+                    writer.write_table(table, row_group_size=max(df.height, 1))
+                    rows += df.height
+                    if on_block is not None:
+                        on_block(rows)
+                if writer is None:
+                    raise SynthSpectrumError(f"internal: nothing to write to {path}")
+            finally:
+                if writer is not None:
+                    writer.close()
+        else:
+            schema = None
+            with open(tmp, "wb") as fh:
+                for df in blocks:
+                    first = schema is None
+                    _same_schema(df, schema, path)
+                    schema = df.schema
+                    df.write_csv(fh, include_header=first)
+                    rows += df.height
+                    if on_block is not None:
+                        on_block(rows)
+                if schema is None:
+                    raise SynthSpectrumError(f"internal: nothing to write to {path}")
+    return rows
 
 
 def read_data(spec: str, **options) -> pl.DataFrame:
