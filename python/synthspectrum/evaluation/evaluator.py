@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+import numpy as np
 import polars as pl
 
 from synthspectrum.core.categories import K_DEFAULT, category_rule, check_k
@@ -38,8 +39,17 @@ from synthspectrum.core.pair import check_pair
 from synthspectrum.errors import SynthSpectrumError
 from synthspectrum.evaluation.specific import specific_rows
 from synthspectrum.measures import privacy, utility
+from synthspectrum.measures.propensity import logit_gen
 
 WORST = 3  # columns named in the summary as the weakest
+# Records of each frame the propensity model (utility_gen, its scores, the cross-validated AUC)
+# is fitted on; beyond, a seeded random sample of this many. Why 100,000: the fit costs records
+# x (non-zeros per record)^2 per Newton step and its design is capped at MAX_CELLS / N columns,
+# so past 2 x 100,000 records a larger sample buys no interaction term and only time (a few
+# seconds per fit at this size, minutes at 1M), while the AUC's sampling error at 100,000 per
+# group is about 0.001, below any difference between generators worth reading. The default
+# spectrum (3,333 records a frame) is far below it: its numbers are those of all records.
+MAX_MODEL_RECORDS = 100_000
 NARROW = 0.05  # a synthetic range covering less than this share of the real range has collapsed
 
 SCHEMA = {"group": pl.String, "section": pl.String, "measure": pl.String, "column": pl.String, "value": pl.Float64}
@@ -196,6 +206,26 @@ def _collapsed_rows(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"measure": pl.String, "column": pl.String, "value": pl.Float64})
 
 
+def _model_sample(r: pl.DataFrame, s: pl.DataFrame, cap: int, seed: int
+                  ) -> tuple[pl.DataFrame, pl.DataFrame, str | None]:
+    """Each frame drawn down to at most ``cap`` records (seeded, without replacement, in the
+    frame's order) for the propensity model, and the sentence that says so (None: all records)."""
+    if isinstance(cap, bool) or not isinstance(cap, int) or cap < 2:
+        raise SynthSpectrumError(f"max_model_records must be a whole number of at least 2, got {cap!r}")
+    if r.height <= cap and s.height <= cap:
+        return r, s, None
+    rng = np.random.default_rng(seed)
+
+    def draw(df: pl.DataFrame) -> pl.DataFrame:
+        return df if df.height <= cap else df[np.sort(rng.choice(df.height, cap, replace=False))]
+
+    rm, sm = draw(r), draw(s)
+    return rm, sm, (f"The propensity model (S_pMSE, propensity AUC and its cross-validated AUC) was fitted on a "
+                    f"random sample of {rm.height:,} of the {r.height:,} real and {sm.height:,} of the "
+                    f"{s.height:,} synthetic records (seed {seed}): its fit grows with the records while a "
+                    f"larger sample no longer changes what it can tell apart (max_model_records={cap:,}).")
+
+
 def evaluate(
     real: Any,
     synthetic: Any,
@@ -209,6 +239,8 @@ def evaluate(
     max_records: int = 5_000,
     plots: bool = True,
     k: int = K_DEFAULT,
+    cv_folds: int | None = None,
+    max_model_records: int = MAX_MODEL_RECORDS,
 ) -> Evaluation:
     """Measure ``synthetic`` against ``real`` (the training data), polars or pandas frames.
 
@@ -220,6 +252,19 @@ def evaluate(
     category label shown in a plot or a regression term may stand for (see the module
     docstring for what each artefact discloses). ``plots`` draws the figures (from what the
     measures computed; nothing is refitted).
+
+    ``cv_folds``: also the cross-validated propensity AUC (a row utility / general / ``AUC_cv``,
+    the last one), :func:`synthspectrum.measures.utility.propensity_auc_cv` with
+    ``folds=cv_folds``, ``maxorder`` and ``seed``, the same number bit for bit, from the design
+    the propensity model was fitted on (built once).
+
+    Scale: the univariate, table, matching and disclosure measures use every record (time and
+    memory linear in the records). The model-based ones work on seeded samples: the propensity
+    model (and its cross-validated AUC) on at most ``max_model_records`` records of each frame
+    (:data:`MAX_MODEL_RECORDS` says why), the distance measures on at most ``max_records``
+    (their search is quadratic). ``Evaluation.settings["samples"]`` holds the records each used
+    ({"propensity": {"real": .., "synthetic": ..}, "distances": {"real": .., "holdout": ..,
+    "synthetic": ..}}), and the notes say so in a sentence whenever a sample was drawn.
     """
     k = check_k(k)
     # the pair is checked here once; the measures receive frames that already passed the check
@@ -234,7 +279,8 @@ def evaluate(
     assoc = utility.association_difference(r, s)
     is_note = pl.col("measure").is_in(list(utility.LEFT_OUT_MEASURES))
     # the scores come from the same fit as the measures: the propensity plot refits nothing
-    general, scores = utility.utility_gen(r, s, method="logit", maxorder=maxorder, return_scores=True)
+    r_model, s_model, model_note = _model_sample(r, s, max_model_records, seed)
+    general, scores, auc_cv = logit_gen(r_model, s_model, maxorder, cv_folds=cv_folds, seed=seed)
     parts = [
         _rows(pl.concat([utility.univariate(r, s), _collapsed_rows(r, s)]), "utility", "univariate"),
         _rows(assoc.filter(~is_note).select(
@@ -248,6 +294,8 @@ def evaluate(
     for section, frame, what in (("associations", assoc, "the association matrices"),
                                  ("general", general, "the propensity model")):
         notes.setdefault(section, []).extend(utility.left_out_sentences(frame, what))
+    if model_note:
+        notes["general"].insert(0, model_note)
     unplotted = [c for c in r.columns if kind(r.schema[c]) == "categorical"
                  and r.schema[c] != pl.Boolean and category_rule(r.get_column(c), k).identifier_like]
     if unplotted:
@@ -265,9 +313,20 @@ def evaluate(
         if target:
             parts.append(_rows(privacy.disclosure(r, s, keys, target), "privacy", "privacy", target))
     distances = None
+    samples: dict[str, dict[str, int]] = {"propensity": {"real": r_model.height, "synthetic": s_model.height}}
     if holdout is not None:
         dcr_rows, distances = privacy.dcr(r, s, holdout, max_records=max_records, seed=seed, return_distances=True)
         parts.append(_rows(dcr_rows, "privacy", "privacy"))
+        n_holdout = to_polars(holdout, "holdout data")[0].height
+        n_pair = min(max_records, r.height, n_holdout)  # dcr draws training and holdout to one size
+        samples["distances"] = {"real": n_pair, "holdout": n_pair, "synthetic": min(max_records, s.height)}
+        if n_pair < max(r.height, n_holdout) or max_records < s.height:
+            notes.setdefault("privacy", []).append(
+                f"The distance measures (share_closer_to_training, membership inference) used a random sample of "
+                f"{n_pair:,} of the {r.height:,} real, {n_pair:,} of the {n_holdout:,} holdout and "
+                f"{min(max_records, s.height):,} of the {s.height:,} synthetic records (seed {seed}): the search "
+                f"for closest records compares every pair, so its time grows with the square of the records "
+                f"(max_records={max_records:,}).")
         notes.setdefault("privacy", []).extend(utility.left_out_sentences(dcr_rows, "the distance measures"))
     else:
         notes.setdefault("privacy", []).append(
@@ -279,7 +338,11 @@ def evaluate(
             "(keys=..., --keys) and, for disclosure, a target.")
     settings = {"n_real": r.height, "n_synthetic": s.height, "keys": list(keys or []), "target": target,
                 "holdout": None if holdout is None else to_polars(holdout, "holdout data")[0].height,
-                "formula": formula, "seed": seed, "k": k, "identifier_like": unplotted, "columns": r.columns}
+                "formula": formula, "seed": seed, "k": k, "identifier_like": unplotted, "columns": r.columns,
+                "samples": samples}
+    if auc_cv is not None:  # last, where the spectrum has always put it
+        parts.append(pl.DataFrame({"group": ["utility"], "section": ["general"], "measure": ["AUC_cv"],
+                                   "column": [None], "value": [float(auc_cv)]}, schema=SCHEMA))
     ev = Evaluation(pl.concat(parts), settings, {}, notes, associations=assoc, propensity=scores, distances=distances)
     if plots:
         from synthspectrum.render import plots as pt

@@ -144,7 +144,7 @@ def _pivoted_rank(gram: np.ndarray, tol: float) -> np.ndarray:
     ``tol`` times the first."""
     from scipy.linalg import qr
 
-    _, rr, piv = qr(gram, pivoting=True)
+    rr, piv = qr(gram, pivoting=True, mode="r")  # R and the pivots only: Q, never read, is not formed
     diag = np.abs(np.diag(rr))
     rank = int(np.sum(diag > tol * diag[0])) if diag.size else 0
     return np.sort(piv[:rank])

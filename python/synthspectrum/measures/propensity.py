@@ -184,27 +184,47 @@ def utility_gen(real: Any, synthetic: Any, method: str = "logit", maxorder: int 
     if method not in ("logit", "cart"):
         raise SynthSpectrumError(f"method must be 'logit' or 'cart', got {method!r}")
     r, s = check_pair(real, synthetic)
-    X, t, notes, _ = _sparse_design(r, s, maxorder, max_levels=max_levels, max_params=max_params)
     if method == "logit":
-        k, score = _fitted(X, t)
-        res = _propensity_stats(score, t, k)
-    else:
-        from sklearn.tree import DecisionTreeClassifier
+        measures, scores, _ = logit_gen(r, s, maxorder, max_params=max_params, max_levels=max_levels)
+        return (measures, scores) if return_scores else measures
+    X, t, notes, _ = _sparse_design(r, s, maxorder, max_levels=max_levels, max_params=max_params)
+    # method == "cart"
+    from sklearn.tree import DecisionTreeClassifier
 
-        X = X.toarray()  # the tree's dense splitter: the trees (and numbers) it always grew
-        def tree_scores(labels: np.ndarray) -> np.ndarray:
-            tree = DecisionTreeClassifier(min_samples_leaf=min_leaf, random_state=seed).fit(X, labels)
-            return tree.predict_proba(X)[:, 1]
+    X = X.toarray()  # the tree's dense splitter: the trees (and numbers) it always grew
+    def tree_scores(labels: np.ndarray) -> np.ndarray:
+        tree = DecisionTreeClassifier(min_samples_leaf=min_leaf, random_state=seed).fit(X, labels)
+        return tree.predict_proba(X)[:, 1]
 
-        score = tree_scores(t)
-        res = _propensity_stats(score, t, None)
-        rng = np.random.default_rng(seed)
-        null = [np.mean((tree_scores(rng.permutation(t)) - t.mean()) ** 2) for _ in range(nperms)]
-        res["S_pMSE"] = res["pMSE"] / float(np.mean(null))
+    score = tree_scores(t)
+    res = _propensity_stats(score, t, None)
+    rng = np.random.default_rng(seed)
+    null = [np.mean((tree_scores(rng.permutation(t)) - t.mean()) ** 2) for _ in range(nperms)]
+    res["S_pMSE"] = res["pMSE"] / float(np.mean(null))
     rows = [{"measure": m, "column": None, "value": float(v)} for m, v in res.items()] + notes
-    if return_scores:
-        return measure_frame(rows), _scores_frame(score, t)
-    return measure_frame(rows)
+    return (measure_frame(rows), _scores_frame(score, t)) if return_scores else measure_frame(rows)
+
+
+def logit_gen(r: pl.DataFrame, s: pl.DataFrame, maxorder: int, cv_folds: int | None = None, seed: int = 0,
+              max_params: int = MAX_PARAMS, max_levels: int = MAX_LEVELS
+              ) -> tuple[pl.DataFrame, pl.DataFrame, float | None]:
+    """:func:`utility_gen` with ``method="logit"`` on frames that passed ``check_pair``: its
+    measures, the scores of the same fit and, with ``cv_folds``, :func:`propensity_auc_cv`
+    (``folds=cv_folds``, ``seed``) from the same design, which is built once: the value is the
+    one propensity_auc_cv returns, bit for bit (the same design, folds and fits), without a
+    second design, hashing or check of the pair."""
+    X, t, notes, n_main = _sparse_design(r, s, maxorder, max_levels=max_levels, max_params=max_params)
+    if cv_folds is not None:
+        _check_folds(cv_folds)
+    k, score = _fitted(X, t)
+    res = _propensity_stats(score, t, k)
+    rows = [{"measure": m, "column": None, "value": float(v)} for m, v in res.items()] + notes
+    auc = None
+    if cv_folds is not None:
+        if max_params != MAX_PARAMS or max_levels != MAX_LEVELS:  # propensity_auc_cv's design is the default one
+            X, t, _, n_main = _sparse_design(r, s, maxorder)
+        auc = _auc_cv(X, t, n_main, cv_folds, seed)
+    return measure_frame(rows), _scores_frame(score, t), auc
 
 
 def propensity_auc_cv(real: Any, synthetic: Any, maxorder: int = 1, folds: int = 5, seed: int = 0) -> float:
@@ -233,10 +253,21 @@ def propensity_auc_cv(real: Any, synthetic: Any, maxorder: int = 1, folds: int =
     equally bad. Out of sample, two samples of one distribution score about 0.5 (slightly
     below on average: cross-validation of a model with no signal is pessimistic).
     """
-    if not isinstance(folds, (int, np.integer)) or isinstance(folds, bool) or folds < 2:
-        raise SynthSpectrumError(f"folds must be a whole number of at least 2, got {folds!r}")
+    _check_folds(folds)
     r, s = check_pair(real, synthetic)
     X, t, _, n_main = _sparse_design(r, s, maxorder)  # bounded as utility_gen's; what was left out is warned
+    return _auc_cv(X, t, n_main, folds, seed)
+
+
+def _check_folds(folds: Any) -> None:
+    if not isinstance(folds, (int, np.integer)) or isinstance(folds, bool) or folds < 2:
+        raise SynthSpectrumError(f"folds must be a whole number of at least 2, got {folds!r}")
+
+
+def _auc_cv(X: Any, t: np.ndarray, n_main: int, folds: int, seed: int) -> float:
+    """:func:`propensity_auc_cv` on a design already built (:func:`_sparse_design`: synthetic
+    rows first, ``n_main`` intercept and main-effect columns), so that a caller that fitted
+    :func:`utility_gen` on it builds it once."""
     # identical records stay in one fold: a copy in the fitting folds, labelled the other way,
     # would teach the model the opposite of the truth (a frame against itself would score ~0.17).
     # Identical means identical design rows, which is identical main-effect columns (every
@@ -245,9 +276,10 @@ def propensity_auc_cv(real: Any, synthetic: Any, maxorder: int = 1, folds: int =
     _, first, inverse = np.unique(pl.from_numpy(X[:, :n_main].toarray()).hash_rows(seed=0).to_numpy(),
                                   return_index=True, return_inverse=True)
     groups = first[inverse.ravel()]
-    if min(r.height, s.height) < folds:
+    n_syn, n_real = int(t.sum()), int((t == 0).sum())
+    if min(n_real, n_syn) < folds:
         raise SynthSpectrumError(f"{folds} folds need at least {folds} real and {folds} synthetic records, "
-                                 f"got {r.height} and {s.height}")
+                                 f"got {n_real} and {n_syn}")
     eta = np.empty(len(t))
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # separation drives eta to +-inf
         for test_rows in _stratified_group_folds(t, groups, int(folds), seed):
@@ -256,7 +288,7 @@ def propensity_auc_cv(real: Any, synthetic: Any, maxorder: int = 1, folds: int =
             eta[test_rows] = X[test_rows][:, keep] @ beta
     eta = np.nan_to_num(eta, nan=0.0)
     u, _ = _u_and_ks(eta, t)
-    return u / (int(t.sum()) * int((t == 0).sum()))
+    return u / (n_syn * n_real)
 
 
 def _stratified_group_folds(t: np.ndarray, groups: np.ndarray, folds: int, seed: int) -> list[np.ndarray]:
