@@ -154,8 +154,11 @@ def test_an_interrupted_synthesize_leaves_the_previous_file_as_it_was(small_csv,
     assert run(capsys, "synthesize", model, "-n", "50", "--seed", "1", "-o", prev)[0] == 0
     before = prev.read_bytes()
 
-    def half_then_interrupt(self, path, *a, **k):
-        Path(path).write_text("half a file")
+    def half_then_interrupt(self, target, *a, **k):
+        if hasattr(target, "write"):  # the file handle the blocks are appended to
+            target.write(b"half a file")
+        else:
+            Path(target).write_text("half a file")
         raise KeyboardInterrupt
 
     monkeypatch.setattr(pl.DataFrame, "write_csv", half_then_interrupt)

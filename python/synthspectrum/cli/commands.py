@@ -125,14 +125,30 @@ def _interruptible(fn, *args, **kwargs):
 
 
 def cmd_synthesize(args) -> int:
-    from synthspectrum.io.tables import write_table
+    from synthspectrum.core.progress import show_progress
+    from synthspectrum.io.tables import write_table_blocks
     from synthspectrum.metadata import load
 
     check_output(args.output, TABLES, [args.model], force=args.force)
     model = load(args.model)
-    df = _interruptible(model.synthesize, args.n, seed=args.seed, as_pandas=False)
-    write_table(df, args.output)
-    print(f"wrote {df.height} synthetic rows (seed {model.last_seed}) to {args.output}")
+    bar = show_progress(None)
+    # the draw's blocks (metadata.blocks: the same rows as model.synthesize), written as drawn:
+    # memory stays that of one block whatever -n
+    parts = model.iter_blocks(args.n, seed=args.seed, progress=bar)
+    total = model.n_rows if args.n is None else args.n
+
+    def drawn():
+        # each block is drawn in a worker thread and written here, in the main thread, so that
+        # Ctrl-C stops at once and the temporary file is removed (io.outputs.atomic_path)
+        while (block := _interruptible(next, parts, None)) is not None:
+            yield block
+
+    def report(rows: int) -> None:
+        if not bar:  # on a terminal, the bar says it
+            print(f"synthesize: {rows} of {total} rows written", file=sys.stderr, flush=True)
+
+    rows = write_table_blocks(drawn(), args.output, on_block=report)
+    print(f"wrote {rows} synthetic rows (seed {model.last_seed}) to {args.output}")
     return 0
 
 

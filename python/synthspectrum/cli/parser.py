@@ -122,7 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("model", help="model file written by 'fit'")
     s.add_argument("-n", type=_whole(0, "-n"), default=None, help="rows to draw (default: as many as the real data)")
     s.add_argument("--seed", type=_seed, default=None, help="seed, 0 to 2^31-1; the same seed gives the same rows")
-    s.add_argument("-o", "--output", required=True, help="file to write (.csv or .parquet); written atomically")
+    s.add_argument("-o", "--output", required=True,
+                   help="file to write (.csv or .parquet); written block by block as it is drawn, in flat memory "
+                        "whatever -n, and atomically")
     s.set_defaults(func=cmd_synthesize)
 
     s = sub.add_parser("audit", parents=[read], help="what a model file discloses, column by column")
