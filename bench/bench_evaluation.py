@@ -1,4 +1,5 @@
-"""Benchmark the evaluation: every measure on 10k and 100k rows; our logistic solver (on the
+"""Benchmark the evaluation: one default-spectrum set measured (our measures against the kept
+reference implementations, in the same run); every measure on 10k and 100k rows; our logistic solver (on the
 sparse design and on its dense copy) against statsmodels' GLM (and scikit-learn's
 Newton-Cholesky) on the same propensity design; and our logistic pMSE against synthpop's
 utility.gen(method = "logit") on the same 100k frames, at maxorder 0 and 1
@@ -7,7 +8,14 @@ utility.gen(method = "logit") on the same 100k frames, at maxorder 0 and 1
 Targets: equal values (fitted probabilities within 1e-10 of each other, pMSE within 1e-6 of
 synthpop's), ours >= 10x faster than synthpop. The synthpop part needs R, rpy2 and synthpop.
 
-    .venv/bin/python bench/bench_evaluation.py [--rows 10000 100000]
+    .venv/bin/python bench/bench_evaluation.py [--rows 10000 100000] [--set-only]
+
+The default-spectrum set: the bundled A&E data split as the spectrum splits it (3,333 training,
+3,333 holdout records) and 3,333 metasyn records; timed best of 3 (interleaved), CPU seconds
+of this process beside wall seconds (the machine is shared). References: the distance search
+as it was (tests/measures/dcr_reference.py: scikit-learn's nearest neighbours on one-hot
+features) and the cross-validated AUC computed separately (propensity_auc_cv, its own design),
+as the spectrum did before evaluate(cv_folds=...).
 """
 
 from __future__ import annotations
@@ -31,6 +39,77 @@ def clock(fn):
     t = time.perf_counter()
     out = fn()
     return time.perf_counter() - t, out
+
+
+def spectrum_set():
+    """(training, synthetic, holdout) as the default spectrum's first metasyn run makes them."""
+    from synthspectrum import fit_metadata
+    from synthspectrum.datasets import load
+    from synthspectrum.spectrum.config import SpectrumConfig
+    from synthspectrum.spectrum.runner import split
+
+    cfg = SpectrumConfig()
+    real = load(cfg.data)
+    train, held_out = split(real, cfg.holdout_fraction, cfg.seed)
+    holdout, _ = split(held_out, 0.5, cfg.seed + 1)
+    syn = fit_metadata(train, progress=False).synthesize(train.height, seed=1000)
+    return train, syn, holdout, cfg
+
+
+def best_of(fns: dict, repeat: int = 3) -> dict:
+    """Best (wall, CPU) seconds of each function, the functions interleaved per round."""
+    out = {name: (float("inf"), float("inf")) for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            w, c = time.perf_counter(), time.process_time()
+            fn()
+            w, c = time.perf_counter() - w, time.process_time() - c
+            out[name] = (min(out[name][0], w), min(out[name][1], c))
+    return out
+
+
+def bench_spectrum_set() -> None:
+    """One default-spectrum set measured: evaluate(cv_folds=2) and its parts, beside the references."""
+    import sys
+    import warnings
+    from pathlib import Path
+
+    from synthspectrum.core.pair import check_pair
+    from synthspectrum.evaluation import evaluate
+    from synthspectrum.measures import privacy, utility
+    from synthspectrum.measures.propensity import logit_gen
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "measures"))
+    import dcr_reference
+
+    train, syn, holdout, cfg = spectrum_set()
+    order, seed, folds = cfg.maxorder, 1000, cfg.cv_folds
+    r, s = check_pair(train, syn)
+    kw = dict(keys=["age_band", "gender", "deprivation_decile"], target="admitted", holdout=holdout, seed=seed,
+              maxorder=order, max_records=cfg.max_records, plots=False)
+    fns = {
+        "evaluate(cv_folds=2)": lambda: evaluate(train, syn, cv_folds=folds, **kw),
+        "  DCR + membership": lambda: privacy.dcr(r, s, holdout, max_records=cfg.max_records, seed=seed),
+        "  pMSE + AUC_cv, one design": lambda: logit_gen(r, s, order, cv_folds=folds, seed=seed),
+        "  associations": lambda: utility.association_difference(r, s),
+        "ref: evaluate + propensity_auc_cv": lambda: (evaluate(train, syn, **kw),
+                                                       utility.propensity_auc_cv(train, syn, order, folds, seed)),
+        "ref: DCR (one-hot, sklearn)": lambda: dcr_reference.dcr(r, s, holdout, max_records=cfg.max_records, seed=seed),
+        "ref: utility_gen + propensity_auc_cv": lambda: (utility.utility_gen(r, s, maxorder=order),
+                                                          utility.propensity_auc_cv(r, s, order, folds, seed)),
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        times = best_of(fns)
+    print(f"one default-spectrum set ({train.height:,} training, {syn.height:,} synthetic, {holdout.height:,} holdout "
+          f"records; maxorder {order}, {folds} folds), best of 3", flush=True)
+    for name, (w, c) in times.items():
+        print(f"    {name:<38} {w:7.3f} s wall {c:7.3f} s CPU")
+    for ours, ref in (("evaluate(cv_folds=2)", "ref: evaluate + propensity_auc_cv"),
+                      ("  DCR + membership", "ref: DCR (one-hot, sklearn)"),
+                      ("  pMSE + AUC_cv, one design", "ref: utility_gen + propensity_auc_cv")):
+        print(f"    {ref[5:]} / {ours.strip()}: {times[ref][0] / times[ours][0]:.2f}x wall, "
+              f"{times[ref][1] / times[ours][1]:.2f}x CPU")
 
 
 def bench_measures(n: int) -> None:
@@ -140,7 +219,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--solver-only", action="store_true", help="only the logistic solver comparison")
+    ap.add_argument("--set-only", action="store_true", help="only the default-spectrum set")
     args = ap.parse_args()
+    if not args.solver_only:
+        bench_spectrum_set()
+    if args.set_only:
+        return
     for n in args.rows:
         if not args.solver_only:
             bench_measures(n)

@@ -73,6 +73,7 @@ class Products:
         self.row_of = np.repeat(np.arange(n), np.diff(self.S.indptr))
         self.XT = Xc.T
         self.p = p
+        self.square = _SquareProduct(self.ST, self.Sw)
 
     def gram(self, w: np.ndarray) -> np.ndarray:
         """X'WX, W = diag(w), as a dense p x p array."""
@@ -86,7 +87,7 @@ class Products:
         out[np.ix_(self.dense, self.dense)] = self.D.T @ dw
         out[np.ix_(self.rest, self.dense)] = sd
         out[np.ix_(self.dense, self.rest)] = sd.T
-        out[np.ix_(self.rest, self.rest)] = (self.ST @ self.Sw).toarray()
+        out[np.ix_(self.rest, self.rest)] = self.square()
         return out
 
     def normal(self, w: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -95,6 +96,46 @@ class Products:
             xw = self.X * w[:, None]
             return xw.T @ self.X, xw.T @ z
         return self.gram(w), self.XT @ (w * z)
+
+
+class _SquareProduct:
+    """S'WS (``ST @ Sw``, both CSR) as a dense array, by the very routines scipy's ``@`` and
+    ``toarray`` run (sparsetools' csr_matmat, then csr_todense), without its first pass.
+
+    scipy's sparse product first counts an upper bound of the result's non-zeros
+    (csr_matmat_maxnnz, a walk of both structures as long as the product itself) and then
+    computes it. The structure of S and Sw is the same at every Newton step (only Sw's values
+    change), so the bound is counted once here; each call runs the numeric pass alone, so every
+    entry is the same sum in the same order as before, bit for bit. Where sparsetools' private
+    names are missing (another scipy), the public ``(ST @ Sw).toarray()``: the same numbers.
+    """
+
+    def __init__(self, ST: Any, Sw: Any):
+        self.ST, self.Sw = ST, Sw
+        try:
+            from scipy.sparse._sparsetools import csr_matmat, csr_matmat_maxnnz, csr_todense
+        except ImportError:
+            self.fast = False
+            return
+        self.fast = True
+        self.matmat, self.todense = csr_matmat, csr_todense
+        self.M, self.N = ST.shape[0], Sw.shape[1]
+        idx = ST._get_index_dtype((ST.indptr, ST.indices, Sw.indptr, Sw.indices))
+        self.arrays = [np.asarray(a, dtype=idx) for a in (ST.indptr, ST.indices, Sw.indptr, Sw.indices)]
+        nnz = csr_matmat_maxnnz(self.M, self.N, *self.arrays)
+        idx = ST._get_index_dtype((ST.indptr, ST.indices, Sw.indptr, Sw.indices), maxval=nnz)
+        self.arrays = [np.asarray(a, dtype=idx) for a in self.arrays]
+        self.Cp, self.Cj = np.empty(self.M + 1, dtype=idx), np.empty(nnz, dtype=idx)
+        self.Cx = np.empty(nnz, dtype=np.result_type(ST.dtype, Sw.dtype))
+
+    def __call__(self) -> np.ndarray:
+        if not self.fast:
+            return (self.ST @ self.Sw).toarray()
+        sp, si, op, oi = self.arrays
+        self.matmat(self.M, self.N, sp, si, self.ST.data, op, oi, self.Sw.data, self.Cp, self.Cj, self.Cx)
+        out = np.zeros((self.M, self.N), dtype=self.Cx.dtype)
+        self.todense(self.M, self.N, self.Cp, self.Cj, self.Cx, out)
+        return out
 
 
 def independent_columns(X: Any, tol: float = 1e-10) -> np.ndarray:
