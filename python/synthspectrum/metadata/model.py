@@ -46,6 +46,10 @@ What this layer adds to raw metasyn, so that users never meet its sharp edges:
   metasyn's; a model holding metasyn's truncating ones (a plain metasyn file, a column given
   its own distribution) is drawn through a rounded copy, the caller's MetaFrame unchanged.
   The model file names them; plain metasyn reads it wherever synthspectrum is installed;
+* a draw of more than 100,000 rows is defined block by block (:mod:`synthspectrum.metadata.blocks`:
+  block 0 drawn with the seed itself, each later block with a seed derived from it), so that
+  ``synthesize -o`` writes it as it draws, in flat memory, and the frame in memory is the same
+  rows; a draw of at most one block is metasyn's one-call draw, as before;
 * progress bars only on a terminal (:func:`synthspectrum.core.progress.show_progress`);
 * ``seed`` is a whole number from 0 to 2^31 - 1 (:mod:`synthspectrum.core.seeds`) and never
   changes the caller's global ``random`` / ``numpy`` / ``faker`` state;
