@@ -38,6 +38,9 @@ class SerialEngine:
     def first_done(self, pending: Iterable[Any]) -> set:
         return set(pending)
 
+    def lost_worker(self, exc: BaseException) -> bool:
+        return False
+
     def close(self, cancel: bool = False) -> None:
         pass
 
@@ -74,6 +77,12 @@ class JoblibEngine:
         done, _ = cf.wait(list(pending), return_when=cf.FIRST_COMPLETED)
         return done
 
+    def lost_worker(self, exc: BaseException) -> bool:
+        """Whether ``exc`` says a worker died (the pool then fails every task it held)."""
+        from joblib.externals.loky.process_executor import BrokenProcessPool
+
+        return isinstance(exc, BrokenProcessPool)
+
     def close(self, cancel: bool = False) -> None:
         if cancel:  # interrupted: no worker may go on computing (or hold R) after we stop
             self._executor.shutdown(wait=False, kill_workers=True)
@@ -109,10 +118,14 @@ class DaskEngine:
         return self.client.submit(fn, *args, pure=False)
 
     def first_done(self, pending: Iterable[Any]) -> set:
-        from distributed import wait
+        from distributed import as_completed  # our client is not the default one: its loop is passed
 
-        done, _ = wait(list(pending), return_when="FIRST_COMPLETED")
-        return set(done)
+        futures = list(pending)
+        first = next(iter(as_completed(futures, loop=self.client.loop)))
+        return {first} | {f for f in futures if f.done()}
+
+    def lost_worker(self, exc: BaseException) -> bool:
+        return False  # Dask already runs a task again elsewhere when its worker dies (KilledWorker after that)
 
     def close(self, cancel: bool = False) -> None:
         self.client.close()

@@ -75,6 +75,24 @@ class MetasynGenerator(Generator):
         model = self.check_fitted("model_")
         return model.synthesize(n, seed=self.draw_seed(), progress=False, as_pandas=False)
 
+    # A fitted generator travels to the spectrum's workers by pickling. metasyn's distributions
+    # keep frozen scipy distributions whose random state is numpy's global one; pickled, each
+    # takes a private copy of that state, so the seed no longer reaches its draws and a worker
+    # would draw other rows than this process. The model travels as its GMF document instead and
+    # is rebuilt on arrival, its distributions bound to the receiving process's global state.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        if "model_" in state:
+            state["model_"] = state["model_"].to_dict()
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if isinstance(state.get("model_"), dict):
+            from synthspectrum.metadata.model import model_from_gmf
+
+            state["model_"] = model_from_gmf(state["model_"], "the fitted metasyn generator")
+        self.__dict__.update(state)
+
 
 class MetasynDisclosureGenerator(MetasynGenerator):
     """metasyn's per-column models under metasyn-disclosure's disclosure control."""

@@ -8,6 +8,10 @@ is fitted once on the training records (the reference on its pool) and draws ``m
 sets, one seed each (``set_params(seed=...)``); every set is measured with
 :func:`synthspectrum.evaluation.evaluate`. A generator that needs R or synthpop is skipped
 with its reason where they are absent; a generator that fails is reported and the run goes on.
+Fits and draws are tasks (:mod:`synthspectrum.spectrum.tasks`) run by an engine
+(:mod:`synthspectrum.spectrum.engines`: ``jobs`` local workers, or a Dask cluster); a draw starts
+as soon as its fit is done, and the results come in one order whatever finished first, so the
+numbers do not depend on where or in which order the tasks ran.
 
 The utility axis (default ``AUC_cv``) is the propensity AUC measured out of sample
 (:func:`synthspectrum.measures.utility.propensity_auc_cv`, ``cv_folds`` folds): the in-sample AUC
@@ -106,14 +110,16 @@ def _run_tasks(generators: dict[str, Any], seeds: list[int], work: Work, engine:
     """Every generator's fit, then each of its draws as soon as that fit is done, on ``engine``;
     per generator, its records: the skip or the failed fit (seed None), or one per seed in
     ``seeds``' order. A task whose worker died (a crash in R or a library, out of memory) is
-    reported as failed; the others go on."""
+    reported as failed; the others go on (those the dead worker's pool took down with it are
+    run again, one at a time)."""
     records: dict[str, list[dict]] = {name: [] for name in generators}
-    pending: dict[Any, tuple[str, int | None]] = {}
+    pending: dict[Any, tuple] = {}
 
     def died(name: str, seed: int | None, exc: BaseException) -> dict:
         return {"generator": name, "seed": seed, "status": "failed", "seconds": 0.0, "warnings": [],
-                "message": f"the worker process running this stopped ({type(exc).__name__}): a crash in R or a "
-                           "library, or out of memory", "detail": {"type": type(exc).__name__, "text": str(exc)}}
+                "message": f"the worker process running this stopped or could not run it ({type(exc).__name__}): "
+                           "a crash in R or a library, out of memory, or a generator class the worker cannot "
+                           "import", "detail": {"type": type(exc).__name__, "text": str(exc)}}
 
     def raise_again(caught: list[tuple[type, str]]) -> None:
         for category, message in caught:
@@ -125,16 +131,35 @@ def _run_tasks(generators: dict[str, Any], seeds: list[int], work: Work, engine:
         bar.step(rec["generator"], rec["seed"], rec["status"], rec["message"], rec["seconds"],
                  1 if rec["seed"] is not None else work.m)
 
+    fits = list(generators.items())
+    # Tasks in flight when a worker died: the pool loses them all, without saying whose task
+    # killed it. Each is run again alone; one that kills its worker alone is the one that failed.
+    suspects: list[tuple[str, int | None, Any, tuple]] = []
+
+    def submit(name: str, seed: int | None, fn: Any, args: tuple, alone: bool = False) -> None:
+        pending[engine.submit(fn, *args)] = (name, seed, fn, args, alone)
+
     try:
-        for name, gen in generators.items():
-            pending[engine.submit(fit_task, name, gen, work)] = (name, None)
-        while pending:
-            for future in engine.first_done(pending):
-                name, seed = pending.pop(future)
+        while pending or fits or suspects:
+            if suspects:
+                if not pending:
+                    submit(*suspects.pop(0), alone=True)
+            else:
+                # a pool takes every fit at once (a long fit then starts early); one process fits the
+                # next generator when the last one's draws are done, the order of a plain loop
+                while fits and (engine.workers > 1 or not pending):
+                    name, gen = fits.pop(0)
+                    submit(name, None, fit_task, (name, gen, work))
+            done = engine.first_done(pending)
+            for future in [f for f in list(pending) if f in done]:  # in the order submitted
+                name, seed, fn, args, alone = pending.pop(future)
                 try:
                     rec = future.result()
                 except Exception as exc:  # the task itself catches everything: only a dead worker lands here
-                    finish(died(name, seed, exc))
+                    if engine.lost_worker(exc) and not alone:
+                        suspects.append((name, seed, fn, args))
+                    else:
+                        finish(died(name, seed, exc))
                     continue
                 if rec["status"] != "fitted":
                     finish(rec)
@@ -142,7 +167,7 @@ def _run_tasks(generators: dict[str, Any], seeds: list[int], work: Work, engine:
                 if seed is None:
                     raise_again(rec.pop("warnings"))
                     for s in seeds:
-                        pending[engine.submit(draw_task, rec, s, work)] = (name, s)
+                        submit(name, s, draw_task, (rec, s, work))
                 else:
                     finish(rec)
         engine.close()

@@ -64,6 +64,20 @@ def describe(exc: BaseException) -> tuple[str, bool]:
             "can quote a data value; SpectrumResult.error_details holds it in memory)"), True
 
 
+def _thread_lock_for_tqdm() -> None:
+    """Give tqdm (metasyn's progress bars, off in tasks) a thread lock before it makes its own.
+    Its own is a multiprocessing semaphore, registered with a resource tracker; in a loky worker
+    that registration failed (AttributeError: '_thread.RLock' object has no attribute
+    '_recursion_count', Python 3.11.7, once the parent had drawn a bar), and a worker draws no bar
+    that another process could garble. Local workers only: the caller's own tqdm is left alone."""
+    import threading
+
+    from tqdm import tqdm
+
+    if not hasattr(tqdm, "_lock"):
+        tqdm.set_lock(threading.RLock())
+
+
 @contextmanager
 def _one_thread() -> Iterator[list]:
     from threadpoolctl import threadpool_limits
@@ -91,6 +105,7 @@ def warm_worker(generators: list[Any]) -> None:
     for a leak; R and the measures' libraries loaded here are counted in its starting size instead,
     so a worker is not restarted (and R started again) for loading them."""
     import synthspectrum.evaluation  # noqa: F401 - loaded for its size, see above
+    _thread_lock_for_tqdm()
     import synthspectrum.metadata  # noqa: F401
 
     for gen in generators:
@@ -106,10 +121,13 @@ def fit_task(name: str, gen: Any, work: Work) -> dict:
     record: dict[str, Any] = {"generator": name, "seed": None, "status": "fitted", "message": "", "seconds": 0.0,
                               "detail": None, "fitted": None}
     with _one_thread() as caught:
-        ok, reason = gen.available()
-        if not ok:
+        try:
+            ok, reason = gen.available()
+        except Exception as exc:  # a generator's own check that breaks: reported, the run goes on
+            ok, reason = None, _failure(record, exc, "available: ")
+        if ok is False:
             record.update(status="skipped", message=reason)
-        else:
+        elif ok:
             t0 = time.perf_counter()
             try:
                 gen.fit(work.reference if getattr(gen, "reference", False) else work.train)
@@ -126,7 +144,6 @@ def draw_task(fit: dict, seed: int, work: Work) -> dict:
     measures (:func:`synthspectrum.evaluation.evaluate` against the training records and the holdout,
     the sampled measures seeded with ``seed``; the out-of-sample AUC when it is the utility axis)."""
     from synthspectrum.evaluation import evaluate
-    from synthspectrum.measures import utility
 
     record: dict[str, Any] = {"generator": fit["generator"], "seed": seed, "status": "ok", "message": "",
                               "seconds": 0.0, "detail": None, "measures": None}
@@ -136,17 +153,12 @@ def draw_task(fit: dict, seed: int, work: Work) -> dict:
             syn = fit["fitted"].set_params(seed=seed).sample(work.train.height)
             gen_seconds = time.perf_counter() - t1 + fit["seconds"] / work.m
             t2 = time.perf_counter()
+            # the out-of-sample AUC from the design the propensity model was fitted on (built once)
             ev = evaluate(work.train, syn, keys=work.keys or None, target=work.target or None, holdout=work.holdout,
                           formula=work.formula, family=work.family, seed=seed, maxorder=work.maxorder,
-                          max_records=work.max_records, plots=False)
-            measures = ev.measures
-            if work.utility_measure == "AUC_cv" and "AUC_cv" not in measures["measure"].to_list():
-                auc = utility.propensity_auc_cv(work.train, syn, maxorder=work.maxorder, folds=work.cv_folds,
-                                                seed=seed)
-                measures = pl.concat([measures, pl.DataFrame(
-                    {"group": ["utility"], "section": ["general"], "measure": ["AUC_cv"], "column": [None],
-                     "value": [float(auc)]}, schema=measures.schema)])
-            record["measures"] = measures
+                          max_records=work.max_records, plots=False,
+                          cv_folds=work.cv_folds if work.utility_measure == "AUC_cv" else None)
+            record["measures"] = ev.measures
             record["message"] = f"generate {gen_seconds:.1f} s, measure {time.perf_counter() - t2:.1f} s"
         except Exception as exc:  # reported in the results; the run goes on
             _failure(record, exc)

@@ -94,11 +94,25 @@ def rinterface():
             "'synthspectrum[r]', which pins an rpy2 that works with R 4.2 as well as newer R"
         )
         raise _ri_error from None
+    import os
+
+    library_path = os.environ.get("LD_LIBRARY_PATH")
     try:
         ri.initr()
     except Exception as exc:  # e.g. R's own start-up files or libraries are gone
         _ri_error = RNotAvailableError(f"rpy2 could not start R: {type(exc).__name__}: {exc}")
         raise _ri_error from None
+    finally:
+        # R's start-up puts its library path (etc/ldpaths: /usr/lib/R/lib, the system's lib folder)
+        # in the process environment, where every child process would inherit it: a Python child
+        # (the spectrum's workers, a Dask worker) then loads the system's libpython instead of its
+        # own where the two differ (pyenv, conda) and fails on its first extension module. The
+        # loader read the path when this process started, so R itself does not need it now, and
+        # R's own scripts (R, Rscript) set it again for the processes they start.
+        if library_path is None:
+            os.environ.pop("LD_LIBRARY_PATH", None)
+        else:
+            os.environ["LD_LIBRARY_PATH"] = library_path
     _ri = ri
     return ri
 

@@ -1,0 +1,116 @@
+"""The spectrum on several processes gives the numbers of one process, to the last bit: local
+workers (joblib), a Dask cluster started here, a worker that dies, and the settings' errors."""
+
+import os
+
+import polars as pl
+import pytest
+
+from synthspectrum.cli import main
+from synthspectrum.errors import SynthSpectrumError
+from synthspectrum.spectrum import SpectrumConfig, make_generator, run_spectrum
+from synthspectrum.spectrum.base import Generator
+
+NAMES = ["random", "metasyn", "real-holdout"]
+
+
+def _names():
+    # with synthpop here, a generator whose workers start R takes part as well
+    return NAMES + (["synthpop-cart"] if make_generator("synthpop-cart").available()[0] else [])
+
+
+@pytest.fixture(scope="module")
+def data(ae_deid):
+    return ae_deid.sample(1500, seed=11)
+
+
+@pytest.fixture(scope="module")
+def one_process(data):
+    return run_spectrum(data, generators=_names(), m=2, jobs=1, progress=False)
+
+
+def _same_runs(a, b):
+    cols = ["generator", "seed", "status"]  # messages and seconds hold timings
+    assert a.runs.select(cols).equals(b.runs.select(cols))
+
+
+def test_local_workers_give_the_numbers_of_one_process(data, one_process):
+    two = run_spectrum(data, generators=_names(), m=2, jobs=2, progress=False)
+    assert one_process.results.height > 0 and one_process.n_failed == 0
+    # equals: the same rows in the same order and every float the same bit pattern (NaN == NaN)
+    assert two.results.equals(one_process.results)
+    _same_runs(two, one_process)
+    assert two.config.jobs == 2 and one_process.config.jobs == 1
+
+
+def test_a_dask_cluster_gives_the_numbers_of_one_process(data, one_process):
+    distributed = pytest.importorskip("distributed", reason="Dask's distributed package is not installed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=40) as cluster:
+        res = run_spectrum(data, generators=_names(), m=2, backend="dask", scheduler=cluster.scheduler_address,
+                           progress=False)
+    assert res.results.equals(one_process.results)
+    _same_runs(res, one_process)
+
+
+def _dying_generator():
+    # defined in a function so that it travels to the worker by value (cloudpickle), as a
+    # generator written in a user's script does
+    class Dies(Generator):
+        name = "dies"
+
+        def fit(self, real, holdout=None):
+            self.real_ = real
+            return self
+
+        def sample(self, n):
+            if self.seed % 2:  # one of the two seeds: the worker process ends at once, as in a crash
+                os._exit(3)
+            return self.check_fitted("real_").head(n)
+
+    return Dies
+
+
+def test_a_worker_that_dies_fails_its_run_and_the_others_go_on(data, monkeypatch):
+    from synthspectrum.spectrum import registry
+
+    monkeypatch.setitem(registry.REGISTERED, "dies", _dying_generator())
+    res = run_spectrum(data, generators=["random", "dies"], m=2, jobs=2, progress=False)
+    runs = {(r["generator"], r["seed"]): r for r in res.runs.iter_rows(named=True)}
+    assert runs[("dies", 1001)]["status"] == "failed"
+    assert "worker process" in runs[("dies", 1001)]["message"]
+    assert runs[("dies", 1000)]["status"] == "ok"
+    # the runs the dead worker's pool took down with it were run again: none is lost
+    assert [runs[("random", s)]["status"] for s in (1000, 1001)] == ["ok", "ok"]
+    assert res.results.filter(pl.col("generator") == "dies")["seed"].unique().to_list() == [1000]
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"jobs": 0}, "'jobs' must be -1 (one per core) or at least 1"),
+    ({"jobs": -2}, "'jobs' must be at least -1"),
+    ({"jobs": 1.5}, "'jobs' must be a whole number"),
+    ({"backend": "ray"}, "'backend' must be 'joblib'"),
+    ({"scheduler": 8786}, "'scheduler' must be a Dask scheduler's address"),
+])
+def test_bad_parallel_settings_name_the_setting(settings, message):
+    with pytest.raises(SynthSpectrumError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        SpectrumConfig(**settings).validate()
+
+
+def test_dask_without_an_address_says_how_to_give_one(data, monkeypatch):
+    pytest.importorskip("distributed", reason="Dask's distributed package is not installed")
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
+    with pytest.raises(SynthSpectrumError, match="needs the scheduler's address: --scheduler"):
+        run_spectrum(data, generators=["random"], m=1, backend="dask", progress=False)
+
+
+def test_the_cli_refuses_jobs_zero(capsys):
+    with pytest.raises(SystemExit):
+        main(["spectrum", "--jobs", "0", "-o", "unused"])
+    assert "--jobs must be -1 (one per core) or at least 1, got 0" in capsys.readouterr().err
+
+
+def test_parallel_settings_round_trip_the_config_file():
+    cfg = SpectrumConfig(jobs=2, backend="dask", scheduler="tcp://10.0.0.5:8786")
+    again = SpectrumConfig.from_toml(cfg.to_toml())
+    assert (again.jobs, again.backend, again.scheduler) == (2, "dask", "tcp://10.0.0.5:8786")
