@@ -157,6 +157,9 @@ def _nearest_both(a: _Parts, b: _Parts, plan: Sequence[tuple[str, int, int]], bo
     narrow = [k for k in range(a.codes.shape[1]) if k not in wide]
     sizes = np.maximum(a.codes[:, narrow].max(axis=0, initial=-1), b.codes[:, narrow].max(axis=0, initial=-1)) + 1
     oa, ob = _one_hot(a.codes[:, narrow], sizes), _one_hot(b.codes[:, narrow], sizes)
+    # [oa, 1] . [-ob, L] = L - agreements = the number of discrete columns that differ, by one product
+    oa = np.hstack([oa, np.ones((oa.shape[0], 1), dtype=np.float32)])
+    ob = np.hstack([-ob, np.full((ob.shape[0], 1), len(narrow), dtype=np.float32)])
     refine = a.values.shape[1] > 0
     n_a, n_b = a.codes.shape[0], b.codes.shape[0]
     row = np.empty(n_a)
@@ -167,8 +170,7 @@ def _nearest_both(a: _Parts, b: _Parts, plan: Sequence[tuple[str, int, int]], bo
     for start in range(0, n_a, step):
         stop = min(n_a, start + step)
         fast = cdist(a.values[start:stop], b.values, "cityblock") if refine else np.zeros((stop - start, n_b))
-        fast -= oa[start:stop] @ ob.T  # minus the columns that agree (float32 whole numbers)...
-        fast += len(narrow)  # ...of all the discrete ones
+        fast += oa[start:stop] @ ob.T  # the discrete columns that differ (float32 whole numbers)
         for k in wide:
             fast += a.codes[start:stop, k][:, None] != b.codes[None, :, k]
         if not refine:  # whole and half numbers: the fast sum is the exact one
