@@ -52,8 +52,8 @@ class JoblibEngine:
 
     name = "joblib"
 
-    def __init__(self, workers: int, warm: list[Any] | None = None):
-        self.workers, self.warm = workers, list(warm or [])
+    def __init__(self, workers: int, warm: tuple[type, ...] = ()):
+        self.workers, self.warm = workers, tuple(warm)
         self._executor = self._start()
 
     def _start(self):
@@ -85,7 +85,23 @@ class JoblibEngine:
 
     def close(self, cancel: bool = False) -> None:
         if cancel:  # interrupted: no worker may go on computing (or hold R) after we stop
+            _quiet_manager_thread()
             self._executor.shutdown(wait=False, kill_workers=True)
+
+
+def _quiet_manager_thread() -> None:
+    """Drop the traceback of loky's manager thread when it trips over the work items an
+    interrupted submit left half made (a KeyError in ``add_call_item_to_queue``): the run is being
+    stopped on purpose, and the user would read a crash into it. Other threads' errors print."""
+    import threading
+
+    previous = threading.excepthook
+
+    def hook(args) -> None:
+        if args.thread is None or args.thread.name != "ExecutorManagerThread":
+            previous(args)
+
+    threading.excepthook = hook
 
 
 class DaskEngine:
@@ -131,10 +147,10 @@ class DaskEngine:
         self.client.close()
 
 
-def make_engine(backend: str, jobs: int, scheduler: str | None, warm: list[Any] | None = None):
+def make_engine(backend: str, jobs: int, scheduler: str | None, warm: tuple[type, ...] = ()):
     """The engine for a run's settings: ``jobs = -1`` is one worker per core (as joblib counts
-    them: the cores this process may use); one worker runs in this process. ``warm``: generators
-    whose ``available()`` each local worker calls when it starts (those that need R)."""
+    them: the cores this process may use); one worker runs in this process. ``warm``: generator
+    classes whose ``available()`` each local worker calls when it starts (those that need R)."""
     if backend == "dask":
         return DaskEngine(scheduler)
     from joblib import cpu_count

@@ -311,8 +311,9 @@ def run_spectrum(real: Any, config: SpectrumConfig | None = None, progress: bool
     notes = [n for n in (left_note, order_note) if n]
     work = Work(train, holdout, reference, list(cfg.keys or []), cfg.target or "", cfg.formula, cfg.family, order,
                 cfg.max_records, cfg.utility_measure, cfg.cv_folds, cfg.m)
-    records = _run_tasks(generators, seeds, work, make_engine(cfg.backend, cfg.jobs, cfg.scheduler,
-                                                      [g for g in generators.values() if getattr(g, "needs_r", False)]),
+    needs_r = sorted({type(g) for g in generators.values() if getattr(g, "needs_r", False)},
+                     key=lambda c: c.__qualname__)
+    records = _run_tasks(generators, seeds, work, make_engine(cfg.backend, cfg.jobs, cfg.scheduler, tuple(needs_r)),
                          _Progress(len(cfg.generators) * cfg.m, show_progress(progress)))
     runs = [{"generator": "measures", "seed": None, "status": "skipped", "message": why, "seconds": 0.0}
             for why in skipped_measures]

@@ -98,9 +98,11 @@ def _failure(record: dict, exc: Exception, where: str = "") -> dict:
     return record
 
 
-def warm_worker(generators: list[Any]) -> None:
+def warm_worker(generators: tuple[type, ...]) -> None:
     """A local worker's start: the libraries every task imports, and R with synthpop when one of
-    ``generators`` needs R (``available()`` starts it; its verdict is asked again in the fit task).
+    the ``generators`` classes needs R (``available()`` of a default instance starts it; the fit
+    task asks again and reports). Classes, not instances, so that the next run with the same
+    generators finds the same settings and reuses the workers, their R already started.
     Loky restarts a worker whose memory grew by more than 300 MB after its first task, taking that
     for a leak; R and the measures' libraries loaded here are counted in its starting size instead,
     so a worker is not restarted (and R started again) for loading them."""
@@ -108,9 +110,9 @@ def warm_worker(generators: list[Any]) -> None:
     _thread_lock_for_tqdm()
     import synthspectrum.metadata  # noqa: F401
 
-    for gen in generators:
+    for cls in generators:
         try:
-            gen.available()
+            cls().available()
         except Exception:  # the fit task asks again and reports why
             pass
 
