@@ -131,7 +131,25 @@ def _run_tasks(generators: dict[str, Any], seeds: list[int], work: Work, engine:
         bar.step(rec["generator"], rec["seed"], rec["status"], rec["message"], rec["seconds"],
                  1 if rec["seed"] is not None else work.m)
 
-    fits = list(generators.items())
+    # Tasks wait in ``ready`` and go to the engine when a worker is free, so that the next one can
+    # be chosen. One process takes a generator's draws before the next fit: a plain loop's order.
+    # A pool takes the fits first (a long fit starts early), then the draw expected to take longest:
+    # a generator's first draw before any second one, then by the time its first draw took, so
+    # that the long draws (synthpop's parametric models) do not come last and leave a worker idle.
+    ready: list[tuple] = [(name, None, fit_task, (name, gen, work)) for name, gen in generators.items()]
+    order = {id(t): i for i, t in enumerate(ready)}
+    took: dict[str, float] = {}
+
+    def priority(task: tuple) -> tuple:
+        name, _, fn, _ = task
+        if engine.workers == 1:
+            return fn is fit_task, order[id(task)]
+        return fn is not fit_task, -took.get(name, float("inf")), order[id(task)]
+
+    def queue(task: tuple) -> None:
+        order[id(task)] = len(order)
+        ready.append(task)
+
     # Tasks in flight when a worker died: the pool loses them all, without saying whose task
     # killed it. Each is run again alone; one that kills its worker alone is the one that failed.
     suspects: list[tuple[str, int | None, Any, tuple]] = []
@@ -140,16 +158,14 @@ def _run_tasks(generators: dict[str, Any], seeds: list[int], work: Work, engine:
         pending[engine.submit(fn, *args)] = (name, seed, fn, args, alone)
 
     try:
-        while pending or fits or suspects:
+        while pending or ready or suspects:
             if suspects:
                 if not pending:
                     submit(*suspects.pop(0), alone=True)
             else:
-                # a pool takes every fit at once (a long fit then starts early); one process fits the
-                # next generator when the last one's draws are done, the order of a plain loop
-                while fits and (engine.workers > 1 or not pending):
-                    name, gen = fits.pop(0)
-                    submit(name, None, fit_task, (name, gen, work))
+                while ready and len(pending) < engine.workers:
+                    ready.sort(key=priority)
+                    submit(*ready.pop(0))
             done = engine.first_done(pending)
             for future in [f for f in list(pending) if f in done]:  # in the order submitted
                 name, seed, fn, args, alone = pending.pop(future)
@@ -162,14 +178,12 @@ def _run_tasks(generators: dict[str, Any], seeds: list[int], work: Work, engine:
                         finish(died(name, seed, exc))
                     continue
                 if rec["status"] != "fitted":
+                    took.setdefault(name, rec["seconds"])
                     finish(rec)
                     continue
-                if seed is None:
-                    raise_again(rec.pop("warnings"))
-                    for s in seeds:
-                        submit(name, s, draw_task, (rec, s, work))
-                else:
-                    finish(rec)
+                raise_again(rec.pop("warnings"))
+                for s in seeds:
+                    queue((name, s, draw_task, (rec, s, work)))
         engine.close()
     except BaseException:
         engine.close(cancel=True)
