@@ -178,3 +178,21 @@ def test_large_frame_values_survive():
     r, schema = to_r(df)
     assert math.isclose(float(r_eval("sum(d$x)", d=r)[0]), float(df["x"].sum()), rel_tol=1e-12)
     assert from_r(r, schema).equals(df)
+
+
+@pytest.mark.parametrize("before", [None, "/opt/mine/lib"])
+def test_starting_r_leaves_the_library_path_of_child_processes_as_it_was(before):
+    # R's start-up writes its library path into the environment; a Python child started after
+    # it (the spectrum's workers, Dask's) would load the system's libpython instead of its own
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"}
+    if before is not None:
+        env["LD_LIBRARY_PATH"] = before
+    code = ("import os; from synthspectrum.synthpop.bridge import rinterface; rinterface(); "
+            "print(repr(os.environ.get('LD_LIBRARY_PATH')))")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == repr(before)
