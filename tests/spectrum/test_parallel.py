@@ -85,6 +85,21 @@ def test_a_worker_that_dies_fails_its_run_and_the_others_go_on(data, monkeypatch
     assert res.results.filter(pl.col("generator") == "dies")["seed"].unique().to_list() == [1000]
 
 
+def test_where_no_worker_can_start_the_run_goes_on_in_this_process(data, monkeypatch):
+    # as when Python was started from R and loads R's libpython build: spawning fails at once
+    from synthspectrum.spectrum import engines
+
+    class NoProcesses:
+        def submit(self, fn, *args):
+            raise AttributeError("'_thread.RLock' object has no attribute '_recursion_count'")
+
+    monkeypatch.setattr(engines.JoblibEngine, "_start", lambda self: NoProcesses())
+    names = ["random", "real-holdout"]
+    with pytest.warns(RuntimeWarning, match="could not start worker processes here .*one at a time in this process"):
+        res = run_spectrum(data, generators=names, m=2, jobs=2, progress=False)
+    assert res.results.equals(run_spectrum(data, generators=names, m=2, jobs=1, progress=False).results)
+
+
 @pytest.mark.parametrize("name", ["metasyn", "metasyn-disclosure"])
 def test_a_fitted_metasyn_generator_draws_the_same_rows_after_pickling(data, name):
     # what a worker receives: pickled, metasyn's scipy distributions kept a private copy of

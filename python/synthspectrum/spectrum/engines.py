@@ -55,6 +55,10 @@ class JoblibEngine:
     def __init__(self, workers: int, warm: tuple[type, ...] = ()):
         self.workers, self.warm = workers, tuple(warm)
         self._executor = self._start()
+        # Where processes cannot be started (a sandbox, or a Python that loads another Python's
+        # library because of an inherited LD_LIBRARY_PATH), the run goes on in this process.
+        self._serial: SerialEngine | None = None
+        self._started = False
 
     def _start(self):
         from joblib.externals.loky import get_reusable_executor
@@ -67,11 +71,24 @@ class JoblibEngine:
     def submit(self, fn: Callable, *args: Any) -> cf.Future:
         from joblib.externals.loky.process_executor import BrokenProcessPool
 
+        if self._serial is not None:
+            return self._serial.submit(fn, *args)
         try:
-            return self._executor.submit(fn, *args)
+            future = self._executor.submit(fn, *args)
         except BrokenProcessPool:  # a worker died (R crashed, out of memory): a fresh pool for what is left
             self._executor = self._start()
-            return self._executor.submit(fn, *args)
+            future = self._executor.submit(fn, *args)
+        except Exception as exc:  # no worker could be started at all: one at a time, here
+            if self._started:
+                raise
+            import warnings
+
+            warnings.warn(f"the spectrum could not start worker processes here ({type(exc).__name__}: {exc}); its "
+                          "runs go one at a time in this process, with the same numbers", RuntimeWarning, stacklevel=2)
+            self._serial, self.workers = SerialEngine(), 1
+            return self._serial.submit(fn, *args)
+        self._started = True
+        return future
 
     def first_done(self, pending: Iterable[Any]) -> set:
         done, _ = cf.wait(list(pending), return_when=cf.FIRST_COMPLETED)
@@ -84,7 +101,7 @@ class JoblibEngine:
         return isinstance(exc, BrokenProcessPool)
 
     def close(self, cancel: bool = False) -> None:
-        if cancel:  # interrupted: no worker may go on computing (or hold R) after we stop
+        if cancel and self._started:  # interrupted: no worker may go on computing (or hold R) after we stop
             _quiet_manager_thread()
             self._executor.shutdown(wait=False, kill_workers=True)
 

@@ -66,10 +66,11 @@ def describe(exc: BaseException) -> tuple[str, bool]:
 
 def _thread_lock_for_tqdm() -> None:
     """Give tqdm (metasyn's progress bars, off in tasks) a thread lock before it makes its own.
-    Its own is a multiprocessing semaphore, registered with a resource tracker; in a loky worker
-    that registration failed (AttributeError: '_thread.RLock' object has no attribute
-    '_recursion_count', Python 3.11.7, once the parent had drawn a bar), and a worker draws no bar
-    that another process could garble. Local workers only: the caller's own tqdm is left alone."""
+    Its own is a multiprocessing semaphore, registered with the standard library's resource
+    tracker, which fails (AttributeError: '_thread.RLock' object has no attribute
+    '_recursion_count') in a Python that loaded another build's libpython through an inherited
+    LD_LIBRARY_PATH (R's, when the parent was started from R); a worker draws no bar that another
+    process could garble anyway. Local workers only: the caller's own tqdm is left alone."""
     import threading
 
     from tqdm import tqdm
