@@ -145,10 +145,13 @@ class DaskEngine:
             raise SynthSpectrumError(f"could not reach the Dask scheduler at {address}: {type(exc).__name__}: {exc}") \
                 from None
         self.workers = max(1, sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values()))
+        self._submitted: list[Any] = []
 
     def submit(self, fn: Callable, *args: Any):
         # pure=False: two draws with the same arguments are still two tasks (never merged by key)
-        return self.client.submit(fn, *args, pure=False)
+        future = self.client.submit(fn, *args, pure=False)
+        self._submitted = [f for f in self._submitted if not f.done()] + [future]
+        return future
 
     def first_done(self, pending: Iterable[Any]) -> set:
         from distributed import as_completed  # our client is not the default one: its loop is passed
@@ -161,6 +164,8 @@ class DaskEngine:
         return False  # Dask already runs a task again elsewhere when its worker dies (KilledWorker after that)
 
     def close(self, cancel: bool = False) -> None:
+        if cancel and self._submitted:  # interrupted: the cluster stops our tasks too, not only this client
+            self.client.cancel(self._submitted)
         self.client.close()
 
 

@@ -136,19 +136,22 @@ def _run_tasks(generators: dict[str, Any], seeds: list[int], work: Work, engine:
     # A pool takes the fits first (a long fit starts early), then the draw expected to take longest:
     # a generator's first draw before any second one, then by the time its first draw took, so
     # that the long draws (synthpop's parametric models) do not come last and leave a worker idle.
-    ready: list[tuple] = [(name, None, fit_task, (name, gen, work)) for name, gen in generators.items()]
-    order = {id(t): i for i, t in enumerate(ready)}
+    # each waiting task: (queued as the n-th, generator, seed, function, arguments)
+    ready: list[tuple] = [(i, name, None, fit_task, (name, gen, work))
+                          for i, (name, gen) in enumerate(generators.items())]
+    queued = len(ready)
     took: dict[str, float] = {}
 
     def priority(task: tuple) -> tuple:
-        name, _, fn, _ = task
+        n, name, _, fn, _ = task
         if engine.workers == 1:
-            return fn is fit_task, order[id(task)]
-        return fn is not fit_task, -took.get(name, float("inf")), order[id(task)]
+            return fn is fit_task, n
+        return fn is not fit_task, -took.get(name, float("inf")), n
 
-    def queue(task: tuple) -> None:
-        order[id(task)] = len(order)
-        ready.append(task)
+    def queue(name: str, seed: int, fn: Any, args: tuple) -> None:
+        nonlocal queued
+        ready.append((queued, name, seed, fn, args))
+        queued += 1
 
     # Tasks in flight when a worker died: the pool loses them all, without saying whose task
     # killed it. Each is run again alone; one that kills its worker alone is the one that failed.
@@ -165,7 +168,7 @@ def _run_tasks(generators: dict[str, Any], seeds: list[int], work: Work, engine:
             else:
                 while ready and len(pending) < engine.workers:
                     ready.sort(key=priority)
-                    submit(*ready.pop(0))
+                    submit(*ready.pop(0)[1:])
             done = engine.first_done(pending)
             for future in [f for f in list(pending) if f in done]:  # in the order submitted
                 name, seed, fn, args, alone = pending.pop(future)
@@ -183,7 +186,7 @@ def _run_tasks(generators: dict[str, Any], seeds: list[int], work: Work, engine:
                     continue
                 raise_again(rec.pop("warnings"))
                 for s in seeds:
-                    queue((name, s, draw_task, (rec, s, work)))
+                    queue(name, s, draw_task, (rec, s, work))
         engine.close()
     except BaseException:
         engine.close(cancel=True)

@@ -127,7 +127,8 @@ def fit_task(name: str, gen: Any, work: Work) -> dict:
         try:
             ok, reason = gen.available()
         except Exception as exc:  # a generator's own check that breaks: reported, the run goes on
-            ok, reason = None, _failure(record, exc, "available: ")
+            _failure(record, exc, "available: ")
+            ok = None  # neither skipped nor fitted: failed
         if ok is False:
             record.update(status="skipped", message=reason)
         elif ok:
