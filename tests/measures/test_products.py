@@ -25,3 +25,29 @@ def test_square_product_is_scipys_bit_for_bit(frozen_split, maxorder):
         np.multiply(P.S.data, w[P.row_of], out=P.Sw.data)
         got, want = P.square(), (P.ST @ P.Sw).toarray()
         assert got.tobytes() == want.tobytes()
+
+
+@pytest.mark.parametrize("maxorder", [0, 1])
+def test_gram_is_the_blockwise_product_bit_for_bit(frozen_split, maxorder):
+    # X'WX as its blocks by scipy's public products, the sparse columns taken on their own (the
+    # layout before the sparse block kept all p columns): every entry the same bits
+    from scipy import sparse
+
+    real, syn, _ = frozen_split
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r, s = check_pair(real, syn)
+        X, _, _, _ = propensity._sparse_design(r, s, maxorder)
+    P = Products(X)
+    Xc = sparse.csc_matrix(X)
+    rest = Xc[:, P.rest]
+    for w in (np.ones(X.shape[0]), np.random.default_rng(7).random(X.shape[0])):
+        dw = P.D * w[:, None]
+        sw = rest.tocsr()
+        sw.data = sw.data * w[np.repeat(np.arange(X.shape[0]), np.diff(sw.indptr))]
+        want = np.empty((X.shape[1], X.shape[1]))
+        want[np.ix_(P.dense, P.dense)] = P.D.T @ dw
+        want[np.ix_(P.rest, P.dense)] = rest.T @ dw
+        want[np.ix_(P.dense, P.rest)] = (rest.T @ dw).T
+        want[np.ix_(P.rest, P.rest)] = (rest.T.tocsr() @ sw).toarray()
+        assert P.gram(w).tobytes() == want.tobytes()

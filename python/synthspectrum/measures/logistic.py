@@ -66,7 +66,13 @@ class Products:
         nnz = np.diff(Xc.indptr)
         self.dense, self.rest = np.flatnonzero(nnz > DENSE_SHARE * n), np.flatnonzero(nnz <= DENSE_SHARE * n)
         self.D = np.ascontiguousarray(Xc[:, self.dense].toarray())
-        rest = Xc[:, self.rest]
+        # S keeps all p columns, the dense ones empty: its products come out p x p, ready to take
+        # the dense blocks, instead of being scattered into place (np.ix_ cost a sixth of a step).
+        # Each entry is the same sum in the same order as with the sparse columns alone.
+        is_rest = nnz <= DENSE_SHARE * n
+        entries = np.repeat(is_rest, nnz)
+        rest = sparse.csc_matrix((Xc.data[entries], Xc.indices[entries],
+                                  np.concatenate([[0], np.cumsum(nnz * is_rest)])), shape=(n, p))
         self.ST = rest.T  # CSR
         self.S = rest.tocsr()
         self.Sw = self.S.copy()  # S with its rows scaled by w, refilled at every call
@@ -80,14 +86,13 @@ class Products:
         if not self.sparse:
             xw = self.X * w[:, None]
             return xw.T @ self.X
-        out = np.empty((self.p, self.p))
         dw = self.D * w[:, None]
         np.multiply(self.S.data, w[self.row_of], out=self.Sw.data)
-        sd = self.ST @ dw
+        out = self.square()  # S'WS, zero in the dense rows and columns
+        sd = self.ST @ dw  # S'WD, zero in the dense rows
+        out[:, self.dense] = sd
+        out[self.dense, :] = sd.T
         out[np.ix_(self.dense, self.dense)] = self.D.T @ dw
-        out[np.ix_(self.rest, self.dense)] = sd
-        out[np.ix_(self.dense, self.rest)] = sd.T
-        out[np.ix_(self.rest, self.rest)] = self.square()
         return out
 
     def normal(self, w: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -162,13 +167,15 @@ def _sparse_rank(products: Products, tol: float) -> np.ndarray:
     return _pivoted_rank(gram / np.outer(norms, norms), tol)
 
 
-def fit_full_rank(X: Any, y: np.ndarray, max_iter: int = 100, tol: float = 1e-10) -> tuple[np.ndarray, np.ndarray]:
+def fit_full_rank(X: Any, y: np.ndarray, max_iter: int = 100, tol: float = 1e-10,
+                  stretch: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """:func:`independent_columns` then :func:`irls_beta` on those columns: (kept columns,
     coefficients). For a sparse X of full rank (the usual case) both share one
-    :class:`Products`, whose set-up (column split, transposes) costs as much as a Newton step."""
+    :class:`Products`, whose set-up (column split, transposes) costs as much as a Newton step.
+    ``stretch``: see :func:`_stretch`."""
     if not sparse.issparse(X):
         keep = independent_columns(X)
-        return keep, irls_beta(X[:, keep], y, max_iter, tol)
+        return keep, irls_beta(X[:, keep], y, max_iter, tol, stretch)
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1, user_api="blas"):  # see irls_beta
@@ -177,7 +184,7 @@ def fit_full_rank(X: Any, y: np.ndarray, max_iter: int = 100, tol: float = 1e-10
         if len(keep) < X.shape[1]:
             X = X[:, keep]
             products = Products(X)
-        return keep, _irls(X, y, max_iter, tol, products)
+        return keep, _irls(X, y, max_iter, tol, products, stretch)
 
 
 def _pivoted_rank(gram: np.ndarray, tol: float) -> np.ndarray:
@@ -206,15 +213,17 @@ def logistic_fit(X: Any, y: np.ndarray, max_iter: int = 100, tol: float = 1e-10,
         return 1 / (1 + np.exp(-X @ irls_beta(X, y, max_iter, tol)))
 
 
-def irls_beta(X: Any, y: np.ndarray, max_iter: int, tol: float) -> np.ndarray:
+def irls_beta(X: Any, y: np.ndarray, max_iter: int, tol: float, stretch: bool = True) -> np.ndarray:
     """The coefficients of the IRLS fit of :func:`logistic_fit` (X already of full column rank).
 
     Near separation a full Newton step can overshoot, after which the deviance climbs and the
     weights of the separated records vanish: the step is then halved until the deviance no
     longer rises (as R's glm.fit truncates a diverging step), and the best iterate is kept. A
     fit that does not converge within ``max_iter`` steps says so in a warning. Where every
-    step lowers the deviance, as on well-conditioned designs, no step is halved and the fit is
-    the plain Newton iteration.
+    step lowers the deviance, as on well-conditioned designs, no step is halved. With
+    ``stretch`` (the default), a step that lowers the deviance is lengthened while it goes on
+    lowering it (:func:`_stretch`), which brings a separated fit to the tolerance in about half
+    the steps; ``stretch=False`` is the plain Newton iteration.
     """
     if sparse.issparse(X):
         # the BLAS work left is small (p x p Cholesky factors, thin dense blocks): one thread.
@@ -223,11 +232,39 @@ def irls_beta(X: Any, y: np.ndarray, max_iter: int, tol: float) -> np.ndarray:
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(limits=1, user_api="blas"):
-            return _irls(X, y, max_iter, tol)
-    return _irls(X, y, max_iter, tol)
+            return _irls(X, y, max_iter, tol, stretch=stretch)
+    return _irls(X, y, max_iter, tol, stretch=stretch)
 
 
-def _irls(X: Any, y: np.ndarray, max_iter: int, tol: float, products: Products | None = None) -> np.ndarray:
+def _stretch(deviance: Any, beta_old: np.ndarray, beta: np.ndarray, dev: float, eta: np.ndarray,
+             mu: np.ndarray) -> tuple:
+    """The Newton step from ``beta_old`` to ``beta``, doubled (up to 1024 times its length) while the
+    deviance keeps falling: (coefficients, deviance, eta, mu, whether it was stretched).
+
+    Why: under (quasi-)separation, which the propensity model's interactions nearly always meet
+    (a cell of two categories held by synthetic records only), the coefficients that separate run
+    off to infinity, and a Newton step moves them by a constant amount (the linear predictor of the
+    separated records grows by about 2 a step), so the deviance converges only linearly, at a rate
+    of about 1/e a step: 17-20 steps to glm's criterion at tol 1e-10 on the default spectrum's
+    model. Along those directions the deviance falls all the way to its infimum, so a longer step
+    along the same direction is better still; where the model is well determined, the doubled step
+    overshoots, the deviance rises and the plain step is kept. The fit still ends on a plain Newton
+    step (see :func:`_irls`). Measured on the default spectrum's five kinds of synthetic set:
+    9-11 Newton steps instead of 17-20, fitted probabilities within 4e-6 and pMSE within 6e-9 of
+    the plain iteration's (both iterations stop short of the same infimum; the stretched one nearer
+    it, at a lower deviance)."""
+    step = beta - beta_old
+    for factor in (2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0):
+        longer = beta_old + factor * step
+        dev2, eta2, mu2 = deviance(longer)
+        if not dev2 < dev:
+            return beta, dev, eta, mu, factor > 2.0
+        beta, dev, eta, mu = longer, dev2, eta2, mu2
+    return beta, dev, eta, mu, True
+
+
+def _irls(X: Any, y: np.ndarray, max_iter: int, tol: float, products: Products | None = None,
+          stretch: bool = True) -> np.ndarray:
     import warnings
 
     from scipy.linalg import cho_factor, cho_solve
@@ -252,6 +289,7 @@ def _irls(X: Any, y: np.ndarray, max_iter: int, tol: float, products: Products |
             sw = np.sqrt(w)
             dense = X.toarray() if products.sparse else X
             beta = np.linalg.lstsq(dense * sw[:, None], z * sw, rcond=None)[0]
+        stretched = False
         with np.errstate(over="ignore"):
             dev, eta, mu = deviance(beta)
             halvings = 0
@@ -259,9 +297,13 @@ def _irls(X: Any, y: np.ndarray, max_iter: int, tol: float, products: Products |
                 beta = (beta + beta_old) / 2
                 dev, eta, mu = deviance(beta)
                 halvings += 1
+            if stretch and beta_old is not None and halvings == 0 and dev < dev_old:
+                beta, dev, eta, mu, stretched = _stretch(deviance, beta_old, beta, dev, eta, mu)
         if beta_old is not None and dev > dev_old:  # halving did not help: the previous iterate is the best
             return beta_old
-        if abs(dev - dev_old) < tol * (abs(dev) + 0.1):
+        # the fit ends on a plain Newton step, never on a stretched one, so that the coefficients that
+        # do converge are at Newton's precision (a stretched step moves them too)
+        if not stretched and abs(dev - dev_old) < tol * (abs(dev) + 0.1):
             return beta
         dev_old, beta_old = dev, beta
     warnings.warn(f"the logistic propensity model did not converge in {max_iter} iterations (near separation): "
