@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import math
 from textwrap import fill
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from matplotlib.figure import Figure
 
 from synthspectrum.render import html as h
+
+if TYPE_CHECKING:  # matplotlib is imported where a figure is drawn: a spectrum's workers draw none
+    from matplotlib.figure import Figure
 
 REFERENCE = "real-holdout"
 REAL, FRONT, REF = "#1A3C5A", "#E4572E", "#2a9d8f"
@@ -108,6 +110,8 @@ def plot_frontier(result: Any, path: str | None = None) -> Figure:
 
     pts = result.frontier_points()
     cfg = result.config
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(8, 5.8))
     ax = fig.subplots()
     labelled = []
