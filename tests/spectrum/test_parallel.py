@@ -44,14 +44,24 @@ def test_local_workers_give_the_numbers_of_one_process(data, one_process):
 
 
 def test_a_dask_cluster_gives_the_numbers_of_one_process(data, one_process):
-    # metasyn is left out: it draws from numpy's process-wide random state, and a Dask worker runs
-    # its own threads beside the task (dask.sizeof samples with np.random and random), so its
-    # draws there are not bit for bit those of one process (seen once in a full test run; the
-    # README says so). The other generators draw from their own seeded generators (or R's).
+    # metasyn included: it draws from the process-wide random streams, which a Dask worker's event
+    # loop also reads (sizing each message it sends samples with random.sample), so on Dask its
+    # draw runs in a process of its own; without that, one message during a draw shifted its rows.
+    # Such a message comes at random; here each worker's loop sizes one every 2 ms, as
+    # distributed.comm.utils.to_frames sizes what it sends, so that one always comes.
     distributed = pytest.importorskip("distributed", reason="Dask's distributed package is not installed")
-    names = [n for n in _names() if n != "metasyn"]
+    names = _names()
+
+    async def size_messages(dask_worker):  # defined here: it travels to the workers by value
+        from dask.sizeof import sizeof
+        from tornado.ioloop import PeriodicCallback
+
+        dask_worker.sizing_messages = PeriodicCallback(lambda: sizeof(list(range(20))), 2)
+        dask_worker.sizing_messages.start()
+
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                  silence_logs=40) as cluster:
+                                  silence_logs=40) as cluster, distributed.Client(cluster) as client:
+        client.run(size_messages)
         res = run_spectrum(data, generators=names, m=2, backend="dask", scheduler=cluster.scheduler_address,
                            progress=False)
     expected = one_process.results.filter(pl.col("generator").is_in(names))

@@ -73,7 +73,10 @@ class MetasynGenerator(Generator):
 
     def sample(self, n: int) -> pl.DataFrame:
         model = self.check_fitted("model_")
-        return model.synthesize(n, seed=self.draw_seed(), progress=False, as_pandas=False)
+        seed = self.draw_seed()
+        if _in_a_dask_task():
+            return _draw_apart(model.to_dict(), n, seed)
+        return model.synthesize(n, seed=seed, progress=False, as_pandas=False)
 
     # A fitted generator travels to the spectrum's workers by pickling. metasyn's distributions
     # keep frozen scipy distributions whose random state is numpy's global one; pickled, each
@@ -92,6 +95,119 @@ class MetasynGenerator(Generator):
 
             state["model_"] = model_from_gmf(state["model_"], "the fitted metasyn generator")
         self.__dict__.update(state)
+
+
+# metasyn takes no random generator: its seed reseeds the process-wide streams (numpy's global
+# RandomState, Python's ``random``, Faker's shared one), and its draws read them (a date column
+# draws with ``random.random``). A Dask worker runs its task in a thread while its event loop
+# thread goes on, and that thread reads Python's ``random`` too: every message it sends is sized
+# by ``safe_sizeof`` (distributed/comm/utils.py), which samples any list or dict of more than 10
+# items with ``random.sample``. One such message during a metasyn draw shifts the rows drawn.
+# So in a Dask task the draw runs in a process of its own, started for it and kept for the
+# worker's later draws, where it is the only thread: the same GMF document and seed, the same
+# rows as one process. Elsewhere (one process, the spectrum's loky workers) the draw stays where
+# it is: there no event loop runs beside it, and test_parallel checks those numbers too.
+def _in_a_dask_task() -> bool:
+    import sys
+
+    distributed = sys.modules.get("distributed")
+    if distributed is None:
+        return False
+    try:
+        distributed.get_worker()
+    except ValueError:
+        return False
+    return True
+
+
+_apart: dict[str, Any] = {}
+
+
+def _draw_apart(doc: dict, n: int, seed: int) -> pl.DataFrame:
+    """``model_from_gmf(doc).synthesize(n, seed)`` in this process's draw process (started on
+    first use; draws of several threads take turns), its warnings raised again here."""
+    import pickle
+    import threading
+    import warnings
+
+    lock = _apart.setdefault("lock", threading.Lock())
+    with lock:
+        proc = _apart.get("proc")
+        if proc is None or proc.poll() is not None:
+            proc = _apart["proc"] = _start_draw_process()
+        try:
+            pickle.dump((doc, n, seed), proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            proc.stdin.flush()
+            status, value, caught = pickle.load(proc.stdout)
+        except (OSError, EOFError, pickle.UnpicklingError) as exc:
+            proc.kill()
+            _apart.pop("proc", None)
+            raise SynthSpectrumError("the metasyn draw process of this Dask worker ended before it answered",
+                                     detail=f"{type(exc).__name__}: {exc}") from None
+    for category, message in caught:
+        warnings.warn(message, category, stacklevel=2)
+    if status == "ok":
+        return value
+    if status == "ours":
+        raise SynthSpectrumError(value[1], detail=value[2])
+    if isinstance(value, BaseException):
+        raise value
+    raise SynthSpectrumError("metasyn's draw failed in the draw process of this Dask worker", detail=value)
+
+
+def _start_draw_process():
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p),
+               OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    return subprocess.Popen([sys.executable, "-c", "from synthspectrum.spectrum.generators import _serve_draws; "
+                             "_serve_draws()"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
+                            close_fds=True)
+
+
+def _serve_draws() -> None:
+    """The draw process: (GMF document, n, seed) in on stdin, (status, frame or error, warnings)
+    out on stdout, until stdin closes (the worker ended)."""
+    import os
+    import pickle
+    import sys
+    import threading
+    import warnings
+
+    from tqdm import tqdm
+
+    from synthspectrum.metadata.model import model_from_gmf
+
+    tqdm.monitor_interval = 0  # a bar (even one not shown) would start tqdm's monitor thread
+    inp, out = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # what a library prints goes to stderr, not into the answers
+    while True:
+        try:
+            doc, n, seed = pickle.load(inp)
+        except EOFError:
+            return
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                # the guarantee holds only while the draw is this process's one thread
+                if threading.active_count() != 1:
+                    raise SynthSpectrumError(f"the metasyn draw process runs {threading.active_count()} threads, "
+                                             "so its draws could differ from those of one process")
+                answer: tuple = ("ok", model_from_gmf(doc, "the fitted metasyn generator")
+                                 .synthesize(n, seed=seed, progress=False, as_pandas=False))
+            except SynthSpectrumError as exc:  # its public part and detail kept apart, as raised
+                answer = ("ours", (type(exc).__name__, exc.public, exc.detail))
+            except Exception as exc:
+                try:
+                    pickle.loads(pickle.dumps(exc))
+                    answer = ("error", exc)
+                except Exception:
+                    answer = ("error", f"{type(exc).__name__}: {exc}")
+        answer += ([(w.category, str(w.message)) for w in caught],)
+        pickle.dump(answer, out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.flush()
 
 
 class MetasynDisclosureGenerator(MetasynGenerator):
