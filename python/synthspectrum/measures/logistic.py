@@ -284,7 +284,8 @@ def _irls(X: Any, y: np.ndarray, max_iter: int, tol: float, products: Products |
         z = eta + (y - mu) / w
         try:
             gram, rhs = products.normal(w, z)
-            beta = cho_solve(cho_factor(gram), rhs)
+            # gram is made afresh each step and always finite (w >= 1e-12): factored in place, unchecked
+            beta = cho_solve(cho_factor(gram, overwrite_a=True, check_finite=False), rhs)
         except np.linalg.LinAlgError:  # near-separation: weights ~0 make X'WX singular
             sw = np.sqrt(w)
             dense = X.toarray() if products.sparse else X
