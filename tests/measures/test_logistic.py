@@ -50,3 +50,16 @@ def test_a_separated_group_is_fitted_near_one_in_fewer_steps(monkeypatch):
     # the pMSE, sum (p - c)^2 / N with c the share of ones, is the same to far below 1e-6
     c = y.mean()
     assert np.mean((stretched - c) ** 2) == pytest.approx(np.mean((plain - c) ** 2), abs=1e-10)
+
+
+def test_the_direct_cholesky_solve_is_scipys_bit_for_bit():
+    from scipy.linalg import cho_factor, cho_solve
+
+    rng = np.random.default_rng(4)
+    for p in (1, 7, 120, 507):
+        a = rng.normal(size=(3 * p, p))
+        gram, rhs = a.T @ a, rng.normal(size=p)
+        want = cho_solve(cho_factor(gram), rhs)
+        assert logistic._cholesky_solve(gram.copy(), rhs).tobytes() == want.tobytes()
+    with pytest.raises(np.linalg.LinAlgError):  # not positive definite: the step falls back, as before
+        logistic._cholesky_solve(np.array([[1.0, 2.0], [2.0, 1.0]]), np.ones(2))

@@ -263,11 +263,29 @@ def _stretch(deviance: Any, beta_old: np.ndarray, beta: np.ndarray, dev: float, 
     return beta, dev, eta, mu, True
 
 
+def _cholesky_solve(gram: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """``cho_solve(cho_factor(gram), rhs)``, the same LAPACK routines (potrf, potrs) called
+    directly: scipy's wrappers (argument checks, finiteness scans, a copy) took half as long
+    again as the factorisation of the spectrum's 507 x 507 X'WX. ``gram`` is made afresh at
+    every Newton step and is finite by construction (w >= 1e-12), so it is factored in place."""
+    from scipy.linalg import lapack
+
+    if gram.dtype != np.float64 or rhs.dtype != np.float64:  # the d-routines only: the wrappers' choice otherwise
+        from scipy.linalg import cho_factor, cho_solve
+
+        return cho_solve(cho_factor(gram), rhs)
+    factor, info = lapack.dpotrf(gram, lower=False, clean=False, overwrite_a=True)
+    if info > 0:
+        raise np.linalg.LinAlgError(f"{info}-th leading minor of the array is not positive definite")
+    beta, info = lapack.dpotrs(factor, rhs, lower=False)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"potrs: illegal value in argument {-info}")
+    return beta
+
+
 def _irls(X: Any, y: np.ndarray, max_iter: int, tol: float, products: Products | None = None,
           stretch: bool = True) -> np.ndarray:
     import warnings
-
-    from scipy.linalg import cho_factor, cho_solve
 
     products = products or Products(X)
 
@@ -284,8 +302,7 @@ def _irls(X: Any, y: np.ndarray, max_iter: int, tol: float, products: Products |
         z = eta + (y - mu) / w
         try:
             gram, rhs = products.normal(w, z)
-            # gram is made afresh each step and always finite (w >= 1e-12): factored in place, unchecked
-            beta = cho_solve(cho_factor(gram, overwrite_a=True, check_finite=False), rhs)
+            beta = _cholesky_solve(gram, rhs)
         except np.linalg.LinAlgError:  # near-separation: weights ~0 make X'WX singular
             sw = np.sqrt(w)
             dense = X.toarray() if products.sparse else X
