@@ -11,13 +11,17 @@ from synthspectrum.measures import propensity
 from synthspectrum.measures.logistic import Products
 
 
-@pytest.mark.parametrize("maxorder", [0, 1])
-def test_square_product_is_scipys_bit_for_bit(frozen_split, maxorder):
+def _design(frozen_split, maxorder):
     real, syn, _ = frozen_split
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         r, s = check_pair(real, syn)
-        X, _, _, _ = propensity._sparse_design(r, s, maxorder)
+        return propensity._sparse_design(r, s, maxorder)[0]
+
+
+@pytest.mark.parametrize("maxorder", [0, 1])
+def test_square_product_is_scipys_bit_for_bit(frozen_split, maxorder):
+    X = _design(frozen_split, maxorder)
     P = Products(X)
     assert P.square.fast  # the one-pass route runs here (else the test would compare scipy with itself)
     rng = np.random.default_rng(maxorder)
@@ -33,11 +37,7 @@ def test_gram_is_the_blockwise_product_bit_for_bit(frozen_split, maxorder):
     # layout before the sparse block kept all p columns): every entry the same bits
     from scipy import sparse
 
-    real, syn, _ = frozen_split
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        r, s = check_pair(real, syn)
-        X, _, _, _ = propensity._sparse_design(r, s, maxorder)
+    X = _design(frozen_split, maxorder)
     P = Products(X)
     Xc = sparse.csc_matrix(X)
     rest = Xc[:, P.rest]
