@@ -34,7 +34,7 @@ def check_pair(real: Any, synthetic: Any, columns: Sequence[str] | None = None,
         raise SynthSpectrumError(f"the {names[0]} and {names[1]} have different columns: {only[0]!r} is in only one")
     s = s.select([s.get_column(c) for c in r.columns])
     for c in r.columns:
-        a, b = r.schema[c], s.schema[c]
+        a, b = r.get_column(c).dtype, s.get_column(c).dtype  # not .schema: polars builds it afresh per call
         if kind(a) != kind(b):
             raise SynthSpectrumError(f"is {a} in the {names[0]} but {b} in the {names[1]}", c)
     r, _ = clean_numbers(r, names[0])

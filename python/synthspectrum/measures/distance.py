@@ -225,7 +225,7 @@ def _sample(real: Any, synthetic: Any, holdout: Any, max_records: int, seed: int
     n = min(max_records, ho.height, tr.height)
     tr_s, ho_s, sy_s = sample(tr, n), sample(ho, n), sample(sy, max_records)
     frames = [f.select([f.get_column(c) for c in cols]) for f in (tr_s, ho_s, sy_s)]
-    wide = [c for c in cols if kind(tr.schema[c]) == "categorical"
+    wide = [c for c in cols if kind(tr.get_column(c).dtype) == "categorical"
             and pl.concat([f.get_column(c).alias("v").cast(pl.String).alias("v") for f in frames]).n_unique() > max_levels]
     narrow = [c for c in cols if c not in wide]
     reference = pl.concat(frames[:2], how="vertical_relaxed")

@@ -34,7 +34,8 @@ def exact_matches(real: Any, synthetic: Any) -> pl.DataFrame:
     r, s = check_pair(real, synthetic)
     # joined under neutral names: polars reads a name like "^a.*$" as a pattern
     neutral = [f"c{i}" for i in range(r.width)]
-    rs = pl.DataFrame([(r.get_column(c).cast(s.schema[c]) if r.schema[c] != s.schema[c] else r.get_column(c)).alias(n)
+    r_types, s_types = r.schema, s.schema  # once: polars builds .schema afresh at every call
+    rs = pl.DataFrame([(r.get_column(c).cast(s_types[c]) if r_types[c] != s_types[c] else r.get_column(c)).alias(n)
                        for c, n in zip(r.columns, neutral)]).unique()
     sn = pl.DataFrame([s.get_column(c).alias(n) for c, n in zip(r.columns, neutral)])
     hits = sn.join(rs, on=neutral, how="semi", nulls_equal=True).height
