@@ -91,3 +91,59 @@ def test_the_cap_must_be_a_whole_number(frames):
     for bad in (1, 2.5, True):
         with pytest.raises(Exception, match="max_model_records"):
             quiet(evaluate, train, syn, max_model_records=bad, plots=False)
+
+
+def test_a_wide_frame_plots_its_weakest_columns_only():
+    # 40 columns, of which the ten named weak_* are drawn shifted in the synthetic frame: the
+    # report's per-column plot holds MAX_MARGINAL_PANELS panels, those ten first, and says so
+    from synthspectrum.evaluation.evaluator import MAX_MARGINAL_PANELS
+
+    rng = np.random.default_rng(0)
+    names = [f"weak_{i}" if i % 4 == 0 else f"fine_{i}" for i in range(40)]
+    real = pl.DataFrame({c: rng.normal(size=400) for c in names})
+    syn = pl.DataFrame({c: rng.normal(loc=1.5 if c.startswith("weak") else 0.0, size=400) for c in names})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ev = evaluate(real, syn, maxorder=0)
+    titles = [ax.get_title() for ax in ev.figures["marginals"].axes if ax.get_title()]
+    assert len(titles) == MAX_MARGINAL_PANELS == 30
+    assert set(titles[:10]) == {c for c in names if c.startswith("weak")}
+    ks = dict(zip(*ev.measures.filter(pl.col("measure") == "KSComplement").select("column", "value")))
+    assert [ks[c] for c in titles] == sorted(ks[c] for c in titles)  # weakest first
+    assert max(ks[c] for c in titles) <= min(ks[c] for c in names if c not in titles)
+    assert any("30 weakest of the 40 columns" in n for n in ev.notes["univariate"])
+
+
+def test_a_narrow_frame_plots_every_column():
+    rng = np.random.default_rng(1)
+    real = pl.DataFrame({f"x{i}": rng.normal(size=200) for i in range(5)})
+    syn = pl.DataFrame({f"x{i}": rng.normal(size=200) for i in range(5)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ev = evaluate(real, syn, maxorder=0)
+    assert [ax.get_title() for ax in ev.figures["marginals"].axes if ax.get_title()] == real.columns
+    assert not any("weakest of the" in n for n in ev.notes.get("univariate", []))
+
+
+def test_a_wide_frame_draws_the_heatmaps_of_the_most_changed_columns():
+    # 50 independent columns; in the synthetic frame five pairs are made dependent, so their ten
+    # columns change their association most: the heatmaps keep 40 columns, those ten among them
+    from synthspectrum.render.plots import MAX_HEATMAP_COLUMNS, heatmap_columns
+
+    rng = np.random.default_rng(2)
+    names = [f"x{i:02d}" for i in range(50)]
+    real = pl.DataFrame({c: rng.normal(size=300) for c in names})
+    cols = {c: rng.normal(size=300) for c in names}
+    for i in range(0, 10, 2):
+        cols[names[i + 1]] = cols[names[i]] + 0.1 * rng.normal(size=300)
+    syn = pl.DataFrame(cols)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ev = evaluate(real, syn, maxorder=0)
+    shown = heatmap_columns(ev.associations, names)
+    assert len(shown) == MAX_HEATMAP_COLUMNS == 40 and shown == sorted(shown)  # kept in their order
+    assert set(names[:10]) <= set(shown)
+    heat = ev.figures["associations"].axes[0]
+    assert [t.get_text() for t in heat.get_yticklabels()] == shown
+    assert any("40 of the 50 columns" in n for n in ev.notes["associations"])
+    assert heatmap_columns(ev.associations, names[:12]) == names[:12]  # under the cap: every column

@@ -20,7 +20,9 @@ What each artefact discloses (treat them like the metadata they summarise):
   :mod:`synthspectrum.render.plots`: column names, category labels held by >= ``k`` real
   records (at most 20 per column, the rest pooled into "other"), no per-value plot for
   identifier-like text, histograms between the k-th smallest and k-th largest real value. It
-  never prints a record; the tests record every string drawn and scan the HTML.
+  never prints a record; the tests record every string drawn and scan the HTML. On wide data
+  the per-column plots hold the MAX_MARGINAL_PANELS weakest columns and the heatmaps the
+  MAX_HEATMAP_COLUMNS most changed (:mod:`synthspectrum.render.plots`), as the notes say.
 """
 
 from __future__ import annotations
@@ -51,6 +53,10 @@ WORST = 3  # columns named in the summary as the weakest
 # spectrum (3,333 records a frame) is far below it: its numbers are those of all records.
 MAX_MODEL_RECORDS = 100_000
 NARROW = 0.05  # a synthetic range covering less than this share of the real range has collapsed
+# Panels of the report's per-column plot. Beyond, the weakest columns: drawing 200 panels took
+# 50 of the report's 65 s on a 300 x 200 export (matplotlib lays out every axis) for a picture
+# 200 inches tall that nobody reads; the table still lists every column.
+MAX_MARGINAL_PANELS = 30
 
 SCHEMA = {"group": pl.String, "section": pl.String, "measure": pl.String, "column": pl.String, "value": pl.Float64}
 
@@ -226,6 +232,20 @@ def _model_sample(r: pl.DataFrame, s: pl.DataFrame, cap: int, seed: int
                     f"larger sample no longer changes what it can tell apart (max_model_records={cap:,}).")
 
 
+def _marginal_columns(univariate: pl.DataFrame, columns: list[str], unplotted: list[str]) -> list[str]:
+    """The columns of the per-column plot: all of them, or, past :data:`MAX_MARGINAL_PANELS`,
+    the weakest by their complement (KS or TV), weakest first, leaving out the identifier-like
+    columns, which would only show a note."""
+    if len(columns) <= MAX_MARGINAL_PANELS:
+        return list(columns)
+    ranked = (univariate.filter(pl.col("measure").is_in(["KSComplement", "TVComplement"])
+                                & ~pl.col("column").is_in(unplotted))
+              .with_columns(pl.col("value").fill_nan(None))
+              .with_row_index("order")
+              .sort(["value", "order"], nulls_last=True))
+    return ranked["column"].head(MAX_MARGINAL_PANELS).to_list()
+
+
 def evaluate(
     real: Any,
     synthetic: Any,
@@ -281,8 +301,9 @@ def evaluate(
     # the scores come from the same fit as the measures: the propensity plot refits nothing
     r_model, s_model, model_note = _model_sample(r, s, max_model_records, seed)
     general, scores, auc_cv = logit_gen(r_model, s_model, maxorder, cv_folds=cv_folds, seed=seed)
+    univariate = utility.univariate(r, s)
     parts = [
-        _rows(pl.concat([utility.univariate(r, s), _collapsed_rows(r, s)]), "utility", "univariate"),
+        _rows(pl.concat([univariate, _collapsed_rows(r, s)]), "utility", "univariate"),
         _rows(assoc.filter(~is_note).select(
             pl.col("measure"), pl.concat_str("column_a", pl.lit(" × "), "column_b").alias("column"),
             pl.col("difference").alias("value")), "utility", "associations"),
@@ -296,8 +317,9 @@ def evaluate(
         notes.setdefault(section, []).extend(utility.left_out_sentences(frame, what))
     if model_note:
         notes["general"].insert(0, model_note)
-    unplotted = [c for c in r.columns if kind(r.schema[c]) == "categorical"
-                 and r.schema[c] != pl.Boolean and category_rule(r.get_column(c), k).identifier_like]
+    dtypes = r.schema
+    unplotted = [c for c in r.columns if kind(dtypes[c]) == "categorical"
+                 and dtypes[c] != pl.Boolean and category_rule(r.get_column(c), k).identifier_like]
     if unplotted:
         notes["univariate"] = [f"{', '.join(repr(c) for c in unplotted)}: most values held by fewer than {k} real "
                                "records (identifier-like or free text), so no per-value plot."]
@@ -347,6 +369,16 @@ def evaluate(
     if plots:
         from synthspectrum.render import plots as pt
 
-        ev.figures["marginals"] = pt.marginals_figure(r, s, k=k)
+        shown = _marginal_columns(univariate, r.columns, unplotted)
+        if len(shown) < len(r.columns):
+            ev.notes.setdefault("univariate", []).append(
+                f"The plots show the {len(shown)} weakest of the {len(r.columns)} columns (lowest KSComplement or "
+                "TVComplement, weakest first); the table lists every column.")
+        ev.figures["marginals"] = pt.marginals_figure(r.select(shown), s.select(shown), k=k)
+        in_heatmaps = pt.heatmap_columns(assoc, r.columns)
+        if len(in_heatmaps) < len(r.columns):
+            ev.notes.setdefault("associations", []).append(
+                f"The heatmaps show {len(in_heatmaps)} of the {len(r.columns)} columns: those whose association "
+                "with another column changed most (largest |synthetic - real| NMI), in their order.")
         ev.figures.update(pt.evaluation_figures(ev))
     return ev

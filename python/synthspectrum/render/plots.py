@@ -263,13 +263,37 @@ def plot_dcr(distances: pl.DataFrame, path: str | None = None) -> Figure:
     return _finish(fig, path)
 
 
+# Columns of the association heatmaps. Beyond, those whose association changed most: 200 columns
+# made a 44 x 127 inch figure that took 11 s to render and showed nothing at 0.2 inch a cell.
+MAX_HEATMAP_COLUMNS = 40
+
+
+def heatmap_columns(associations: pl.DataFrame, columns: Sequence[str], measure: str = "NMI",
+                    most: int = MAX_HEATMAP_COLUMNS) -> list[str]:
+    """The columns :func:`evaluation_figures` draws in the heatmaps: all of ``columns``, or, past
+    ``most``, the ``most`` whose largest |synthetic - real| ``measure`` over their pairs is
+    largest (ties by their order), in their order."""
+    cols = list(columns)
+    if len(cols) <= most:
+        return cols
+    d = associations.filter((pl.col("measure") == measure) & pl.col("column_b").is_not_null())
+    ends = pl.concat([d.select(pl.col("column_a").alias("c"), pl.col("difference").abs().alias("d")),
+                      d.select(pl.col("column_b").alias("c"), pl.col("difference").abs().alias("d"))])
+    worst = dict(ends.group_by("c").agg(pl.col("d").fill_nan(None).max()).iter_rows())
+    ranked = sorted((c for c in cols if c in worst), key=lambda c: (-(worst[c] if worst[c] is not None else -1.0),
+                                                                   cols.index(c)))
+    chosen = set(ranked[:most])
+    return [c for c in cols if c in chosen]
+
+
 def evaluation_figures(ev: Any) -> dict[str, Figure]:
     """The figures of an :class:`synthspectrum.evaluation.Evaluation` drawn from what its measures
     kept (association matrices, propensity scores, distances): nothing is refitted. The marginal
     plots need the frames themselves, so :func:`synthspectrum.evaluation.evaluate` draws them."""
     out = {}
     if ev.associations is not None:
-        out["associations"] = association_heatmaps(ev.associations, ev.settings["columns"])
+        out["associations"] = association_heatmaps(ev.associations,
+                                                   heatmap_columns(ev.associations, ev.settings["columns"]))
     if ev.propensity is not None:
         out["propensity"] = propensity_histogram(ev.propensity)
     if ev.distances is not None:
