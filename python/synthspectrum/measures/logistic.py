@@ -267,13 +267,10 @@ def _cholesky_solve(gram: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     """``cho_solve(cho_factor(gram), rhs)``, the same LAPACK routines (potrf, potrs) called
     directly: scipy's wrappers (argument checks, finiteness scans, a copy) took half as long
     again as the factorisation of the spectrum's 507 x 507 X'WX. ``gram`` is made afresh at
-    every Newton step and is finite by construction (w >= 1e-12), so it is factored in place."""
+    every Newton step and is finite by construction (w >= 1e-12), so it is factored in place; it
+    is float64, as the designs are (the d-routines would cast anything else to it)."""
     from scipy.linalg import lapack
 
-    if gram.dtype != np.float64 or rhs.dtype != np.float64:  # the d-routines only: the wrappers' choice otherwise
-        from scipy.linalg import cho_factor, cho_solve
-
-        return cho_solve(cho_factor(gram), rhs)
     factor, info = lapack.dpotrf(gram, lower=False, clean=False, overwrite_a=True)
     if info > 0:
         raise np.linalg.LinAlgError(f"{info}-th leading minor of the array is not positive definite")

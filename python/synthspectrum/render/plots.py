@@ -279,9 +279,8 @@ def heatmap_columns(associations: pl.DataFrame, columns: Sequence[str], measure:
     d = associations.filter((pl.col("measure") == measure) & pl.col("column_b").is_not_null())
     ends = pl.concat([d.select(pl.col("column_a").alias("c"), pl.col("difference").abs().alias("d")),
                       d.select(pl.col("column_b").alias("c"), pl.col("difference").abs().alias("d"))])
-    worst = dict(ends.group_by("c").agg(pl.col("d").fill_nan(None).max()).iter_rows())
-    ranked = sorted((c for c in cols if c in worst), key=lambda c: (-(worst[c] if worst[c] is not None else -1.0),
-                                                                   cols.index(c)))
+    worst = dict(ends.group_by("c").agg(pl.col("d").fill_nan(None).max().fill_null(-1.0)).iter_rows())
+    ranked = sorted((c for c in cols if c in worst), key=lambda c: -worst[c])  # stable: ties keep their order
     chosen = set(ranked[:most])
     return [c for c in cols if c in chosen]
 
