@@ -294,6 +294,18 @@ def _auc_cv(X: Any, t: np.ndarray, n_main: int, folds: int, seed: int) -> float:
     return u / (n_syn * n_real)
 
 
+def _spread(v: list[float], folds: int) -> float:
+    """numpy's ``np.std`` of the fold shares ``v``, added in fold order on Python floats."""
+    mean = 0.0
+    for x in v:
+        mean += x
+    mean /= folds
+    sq = 0.0
+    for x in v:
+        sq += (x - mean) * (x - mean)
+    return math.sqrt(sq / folds)
+
+
 def _stratified_group_folds(t: np.ndarray, groups: np.ndarray, folds: int, seed: int) -> list[np.ndarray]:
     """The test folds of scikit-learn's ``StratifiedGroupKFold(folds, shuffle=True,
     random_state=seed)``, the very same (tests/measures/test_design.py checks), in a few
@@ -325,27 +337,42 @@ def _stratified_group_folds(t: np.ndarray, groups: np.ndarray, folds: int, seed:
     fold_of = np.empty(len(g_cnt), dtype=np.int64)
     per_fold = [[0.0] * len(y_cnt) for _ in range(folds)]
     n_class = [float(c) for c in y_cnt]
-    for g in np.argsort(-np.std(counts, axis=1), kind="stable"):
-        add = counts[g].tolist()
+    # Per class, each fold's share (count / class count) and the spread of those shares: a
+    # class the group holds no record of has the same spread whichever fold takes the group
+    # (adding 0.0 changes no bit), so it is reckoned once and kept until that class grows;
+    # only the classes the group holds are reckoned per fold. The same operations on the same
+    # floats as sklearn's, so the same choices (tests/measures/test_design.py).
+    share = [[0.0] * folds for _ in n_class]
+    kept: list[float | None] = [None] * len(n_class)
+    n_classes, candidates = len(n_class), range(folds)
+    order = np.argsort(-np.std(counts, axis=1), kind="stable")
+    for g, add in zip(order.tolist(), counts[order].tolist()):
+        evals = [0.0] * folds  # per fold: the sum over classes of the spreads with the group there
+        for c, n_c in enumerate(n_class):
+            if add[c] == 0.0:
+                if kept[c] is None:
+                    kept[c] = _spread(share[c], folds)
+                s = kept[c]
+                evals = [e + s for e in evals] if c else [s] * folds
+                continue
+            v = share[c]
+            for i in candidates:
+                old, v[i] = v[i], (per_fold[i][c] + add[c]) / n_c
+                s = _spread(v, folds)
+                v[i] = old
+                evals[i] = evals[i] + s if c else s
         best, min_eval, min_samples = 0, math.inf, math.inf
-        for i in range(folds):
-            spread = 0.0
-            for c, n_c in enumerate(n_class):
-                v = [(per_fold[f][c] + add[c] if f == i else per_fold[f][c]) / n_c for f in range(folds)]
-                mean = 0.0
-                for x in v:
-                    mean += x
-                mean /= folds
-                sq = 0.0
-                for x in v:
-                    sq += (x - mean) * (x - mean)
-                spread = spread + math.sqrt(sq / folds) if c else math.sqrt(sq / folds)
-            fold_eval = spread / len(n_class)
+        for i in candidates:
+            fold_eval = evals[i] / n_classes
             samples = sum(per_fold[i])
-            close = math.isfinite(min_eval) and abs(fold_eval - min_eval) <= 1e-8 + 1e-5 * abs(min_eval)
+            close = min_eval != math.inf and abs(fold_eval - min_eval) <= 1e-8 + 1e-5 * abs(min_eval)
             if fold_eval < min_eval or (close and samples < min_samples):
                 best, min_eval, min_samples = i, fold_eval, samples
-        per_fold[best] = [a + b for a, b in zip(per_fold[best], add)]
+        row = per_fold[best] = [a + b for a, b in zip(per_fold[best], add)]
+        for c, n_c in enumerate(n_class):
+            if add[c] != 0.0:
+                share[c][best] = row[c] / n_c
+                kept[c] = None
         fold_of[g] = best
     record_fold = fold_of[g_inv]
     return [np.flatnonzero(record_fold == i) for i in range(folds)]
