@@ -310,6 +310,22 @@
   value
 }
 
+# synthpop's polyreg method (and polr where it falls back to a multinomial model) ends with
+# summary(fit), and syn() keeps that summary only with models = TRUE. For a multinom fit the
+# summary computes the model's Hessian (nnet's multinomHess, an R loop over every record): 80%
+# of a parametric syn() of the bundled data, thrown away. Unless models = TRUE, `expr` runs with
+# nnet's summary method for multinom fits replaced, for its duration only, by one that returns
+# the fit: the summary draws no random number, so the synthetic data are the same (tests compare
+# them with synthpop's own call) and a parametric syn() takes a fifth of the time. nnet's method
+# is put back on the way out, error or not.
+.ss_without_discarded_summaries <- function(expr, keep = FALSE) {
+  if (keep || !requireNamespace("nnet", quietly = TRUE)) return(expr)
+  original <- getS3method("summary", "multinom")
+  registerS3method("summary", "multinom", function(object, ...) object, envir = asNamespace("nnet"))
+  on.exit(registerS3method("summary", "multinom", original, envir = asNamespace("nnet")), add = TRUE)
+  expr
+}
+
 syn <- function(real, method = "cart", visit_sequence = NULL, smoothing = NULL,
                 minnumlevels = NULL, maxfaclevels = 60, m = 1, seed = NULL,
                 max_cart_levels = 20, ...) {
@@ -371,7 +387,8 @@ syn <- function(real, method = "cart", visit_sequence = NULL, smoothing = NULL,
     args$visit.sequence <- setup$visit.sequence
     args$predictor.matrix <- pm
   }
-  object <- do.call(synthpop::syn, c(args, list(m = m, seed = seed)))
+  object <- .ss_without_discarded_summaries(do.call(synthpop::syn, c(args, list(m = m, seed = seed))),
+                                           keep = isTRUE(args$models))
   meth <- if (is.matrix(object$method)) object$method[1, ] else object$method
   vseq <- if (is.matrix(object$visit.sequence)) object$visit.sequence[1, ] else object$visit.sequence
   copied <- names(d)[as.character(meth) == "" & names(d) %in% names(.ss_syn_list(object)[[1]])]
