@@ -124,6 +124,14 @@
   out("ok", version)
 }
 
+# The twin's own errors: a condition of class synthspectrum_error, so that Python can tell them
+# from synthpop's and R's. Their messages name columns, arguments and counts, never a data value,
+# and Python shows them whole, in runs.csv too (another library's words are withheld there).
+.ss_stop <- function(message) {
+  stop(structure(class = c("synthspectrum_error", "error", "condition"),
+                 list(message = message, call = NULL)))
+}
+
 # The one seed policy, in the words of Python's synthspectrum.core.seeds.check_seed (keep the
 # two in step): set.seed takes a 32-bit signed integer, so a seed is a whole number in
 # [0, 2^31 - 1] on both sides and a Python call and its R twin draw the same data.
@@ -132,8 +140,8 @@
 .ss_check_seed <- function(seed, what = "seed") {
   ok <- is.numeric(seed) && length(seed) == 1 && !is.na(seed) && seed == round(seed) &&
     seed >= 0 && seed <= .ss_seed_max
-  if (!ok) stop(sprintf("%s must be a whole number from 0 to %.0f (2^31 - 1), got %s", what, .ss_seed_max,
-                        paste(deparse(seed), collapse = " ")), call. = FALSE)
+  if (!ok) .ss_stop(sprintf("%s must be a whole number from 0 to %.0f (2^31 - 1), got %s", what, .ss_seed_max,
+                        paste(deparse(seed), collapse = " ")))
   as.integer(seed)
 }
 
@@ -160,6 +168,44 @@
 }
 
 .ss_tree_methods <- c("cart", "ctree", "rf", "ranger", "bag", "survctree")
+.ss_regression_methods <- c("norm", "normrank", "lognorm", "sqrtnorm", "cubertnorm", "logreg", "polyreg", "polr")
+
+# The terms a regression of a column on `x` (the columns synthpop's predictor matrix gives it)
+# has besides its intercept: one per numeric column, levels less one per category (synthpop's
+# dummies; a numeric with fewer than minnumlevels values is a category to synthpop, and NA in
+# a category is a level of its own); none for a constant column, which synthpop drops.
+# A lower bound: synthpop may add terms (missing-value indicators), never more columns' worth.
+.ss_regression_terms <- function(x, minnumlevels) {
+  sum(vapply(x, function(v) {
+    k <- length(unique(v[!is.na(v)]))
+    if (k <= 1) return(0)
+    if (is.factor(v) || is.logical(v) || (is.numeric(v) && k < minnumlevels)) return(k - 1 + anyNA(v))
+    1
+  }, numeric(1)))
+}
+
+# A regression on p terms from n records is no model when n <= p + 2: synthpop's norm family
+# divides the residual sum of squares by n - p - 2 (NaN or Inf, so NaN synthetic values after a
+# warning), and logreg, polyreg and polr fit each record exactly (polyreg then fails inside nnet
+# with "subscript out of bounds"). Stop before synthpop runs, naming the first such column.
+.ss_check_regressions <- function(d, setup, minnumlevels, map) {
+  meth <- as.character(setup$method)
+  pm <- setup$predictor.matrix
+  n <- nrow(d)
+  for (j in setup$visit.sequence) {
+    if (!(meth[j] %in% .ss_regression_methods)) next
+    preds <- colnames(pm)[pm[j, ] == 1]
+    p <- .ss_regression_terms(d[preds], minnumlevels)
+    if (n > p + 2) next
+    .ss_stop(sprintf(paste0(
+      "column '%s' cannot be synthesised by %s: its regression on the %d columns before it in the ",
+      "visit sequence has %d terms (a category counts its levels less one) and the data have %d ",
+      "records; a regression needs more records than terms + 2 (with fewer, synthpop's norm ",
+      "methods give NaN and its logreg/polyreg/polr fit every record exactly). Synthesise fewer ",
+      "columns (visit_sequence), give it fewer predictors (predictor_matrix), or use method = \"cart\"."),
+      .ss_to_real(names(d)[j], map), meth[j], length(preds), p, n))
+  }
+}
 
 .ss_temporal <- function(x) {
   if (inherits(x, "Date")) return(list(kind = "Date"))
@@ -221,11 +267,11 @@
 }
 
 .ss_prepare <- function(data, maxfaclevels = 60, what = "data", map = NULL) {
-  if (!is.data.frame(data)) stop(sprintf("%s must be a data.frame, got %s", what, class(data)[1]), call. = FALSE)
-  if (nrow(data) == 0) stop(sprintf("%s is empty (0 rows)", what), call. = FALSE)
+  if (!is.data.frame(data)) .ss_stop(sprintf("%s must be a data.frame, got %s", what, class(data)[1]))
+  if (nrow(data) == 0) .ss_stop(sprintf("%s is empty (0 rows)", what))
   dup <- anyDuplicated(names(data))
-  if (dup) stop(sprintf("column '%s' appears more than once: column names must be unique",
-                        names(data)[dup]), call. = FALSE)
+  if (dup) .ss_stop(sprintf("column '%s' appears more than once: column names must be unique",
+                        names(data)[dup]))
   cleaned <- .ss_clean_numbers(data, what)
   data <- cleaned$data
   temporal <- list()
@@ -243,14 +289,13 @@
     } else if (is.character(x)) {
       n <- length(unique(x[!is.na(x)]))
       if (n > maxfaclevels)
-        stop(sprintf(paste0("column '%s': text with %d distinct values; synthpop would need a factor ",
+        .ss_stop(sprintf(paste0("column '%s': text with %d distinct values; synthpop would need a factor ",
                             "with that many levels (maxfaclevels = %d). Drop it, recode its rare ",
-                            "values, or raise maxfaclevels."), v, n, maxfaclevels), call. = FALSE)
+                            "values, or raise maxfaclevels."), v, n, maxfaclevels))
       data[[v]] <- factor(x)
       text <- c(text, v)
     } else if (!(is.numeric(x) || is.factor(x) || is.logical(x))) {
-      stop(sprintf("column '%s': class %s cannot be synthesised", v, paste(class(x), collapse = "/")),
-           call. = FALSE)
+      .ss_stop(sprintf("column '%s': class %s cannot be synthesised", v, paste(class(x), collapse = "/")))
     }
   }
   if (is.null(map)) map <- .ss_name_map(names(data))
@@ -354,14 +399,14 @@ syn <- function(real, method = "cart", visit_sequence = NULL, smoothing = NULL,
   }
   vs <- if (is.null(visit_sequence)) seq_along(d) else {
     idx <- match(.ss_to_safe(visit_sequence, map), names(d))
-    if (anyNA(idx)) stop(sprintf("visit_sequence names a column that is not in the data: '%s'",
-                                 visit_sequence[is.na(idx)][1]), call. = FALSE)
+    if (anyNA(idx)) .ss_stop(sprintf("visit_sequence names a column that is not in the data: '%s'",
+                                 visit_sequence[is.na(idx)][1]))
     idx
   }
   if (length(method) > 1 || !is.null(names(method))) {
-    if (is.null(names(method))) stop("a method per column must be named by column", call. = FALSE)
+    if (is.null(names(method))) .ss_stop("a method per column must be named by column")
     bad <- setdiff(names(method), names(map))
-    if (length(bad)) stop(sprintf("method names a column that is not in the data: '%s'", bad[1]), call. = FALSE)
+    if (length(bad)) .ss_stop(sprintf("method names a column that is not in the data: '%s'", bad[1]))
     full <- rep("", ncol(d)); names(full) <- names(d)
     full[.ss_to_safe(names(method), map)] <- unlist(method)
     method <- unname(full)
@@ -371,10 +416,13 @@ syn <- function(real, method = "cart", visit_sequence = NULL, smoothing = NULL,
                  maxfaclevels = maxfaclevels, print.flag = FALSE), extra)
   if (!is.null(smoothing)) args$smoothing <- .ss_rename_arg(smoothing, map)
   big <- names(d)[vapply(d, function(x) is.factor(x) && nlevels(x) > max_cart_levels, logical(1))]
+  regressions <- any(as.character(method) %in% c("parametric", .ss_regression_methods))
+  # Only then is synthpop's set-up (m = 0) worth its cost: it gives the methods and the
+  # predictor matrix, which tell whether each regression has records enough, and in which the
+  # many-level factors are switched off as predictors.
+  setup <- if (length(big) || regressions) do.call(synthpop::syn, c(args, list(m = 0)))
+  if (regressions) .ss_check_regressions(d, setup, minnumlevels, map)
   if (length(big)) {
-    # Only then is synthpop's set-up (m = 0) worth its cost: it gives the methods and the
-    # predictor matrix, in which the many-level factors are then switched off as predictors.
-    setup <- do.call(synthpop::syn, c(args, list(m = 0)))
     pm <- setup$predictor.matrix
     uses_trees <- setup$method %in% .ss_tree_methods
     for (v in big) {
@@ -426,8 +474,8 @@ syn <- function(real, method = "cart", visit_sequence = NULL, smoothing = NULL,
 # classes and real names (sdc); `kind` says what came in.
 .ss_pair <- function(real, synthetic, need = character()) {
   if (!is.data.frame(real))
-    stop(sprintf("real must be the real data, a data.frame, got %s: the arguments are (real, synthetic, ...)",
-                 class(real)[1]), call. = FALSE)
+    .ss_stop(sprintf("real must be the real data, a data.frame, got %s: the arguments are (real, synthetic, ...)",
+                 class(real)[1]))
   if (is.list(synthetic) && !is.data.frame(synthetic) && inherits(synthetic$object, "synds")) {
     kind <- "result"
     object <- synthetic$object
@@ -443,22 +491,22 @@ syn <- function(real, method = "cart", visit_sequence = NULL, smoothing = NULL,
     kind <- if (is.data.frame(synthetic)) "frame" else "frames"
     frames <- if (is.data.frame(synthetic)) list(synthetic) else synthetic
     if (!is.list(frames) || !length(frames) || !all(vapply(frames, is.data.frame, logical(1))))
-      stop(sprintf(paste0("synthetic must be what syn() returned, a synds object, a data.frame or a list ",
-                          "of data.frames, got %s"), class(synthetic)[1]), call. = FALSE)
+      .ss_stop(sprintf(paste0("synthetic must be what syn() returned, a synds object, a data.frame or a list ",
+                          "of data.frames, got %s"), class(synthetic)[1]))
     map <- .ss_name_map(names(real))
     object <- NULL
   }
   syn_names <- if (is.null(object)) names(frames[[1]]) else .ss_to_real(names(.ss_syn_list(object)[[1]]), map)
   lacking <- setdiff(syn_names, names(real))
   if (length(lacking))
-    stop(sprintf("the real data has no column '%s', which the synthetic data has", lacking[1]), call. = FALSE)
+    .ss_stop(sprintf("the real data has no column '%s', which the synthetic data has", lacking[1]))
   lacking <- setdiff(need, syn_names)
-  if (length(lacking)) stop(sprintf("the synthetic data has no column '%s'", lacking[1]), call. = FALSE)
+  if (length(lacking)) .ss_stop(sprintf("the synthetic data has no column '%s'", lacking[1]))
   rp <- .ss_prepare(real[syn_names], Inf, what = "real data", map = map)$data
   if (is.null(object)) {
     preps <- lapply(frames, function(f) {
       if (!identical(sort(names(f)), sort(syn_names)))
-        stop("every synthetic data.frame must have the same columns", call. = FALSE)
+        .ss_stop("every synthetic data.frame must have the same columns")
       .ss_prepare(f[syn_names], Inf, what = "synthetic data", map = map)
     })
     restore <- preps[[1]]
@@ -467,8 +515,8 @@ syn <- function(real, method = "cart", visit_sequence = NULL, smoothing = NULL,
       cols <- c(list(rp[[v]]), lapply(sf, `[[`, v))
       fac <- vapply(cols, is.factor, logical(1))
       if (any(fac) && !all(fac))
-        stop(sprintf("column '%s' is a category in one of the real and synthetic data but not in the other",
-                     .ss_to_real(v, map)), call. = FALSE)
+        .ss_stop(sprintf("column '%s' is a category in one of the real and synthetic data but not in the other",
+                     .ss_to_real(v, map)))
       if (all(fac)) {
         lv <- unique(unlist(lapply(cols, levels)))
         rp[[v]] <- factor(as.character(rp[[v]]), levels = lv)
@@ -721,9 +769,8 @@ sdc <- function(real, synthetic, keys = NULL, rm_replicated_uniques = FALSE, rec
     object <- synthetic
     map <- NULL
   } else {
-    stop(sprintf(paste0("%s_synds needs what syn() returned (or a synds object), got %s: synthpop's ",
-                        "combining rules use the sizes of the real and synthetic data"), kind, class(synthetic)[1]),
-         call. = FALSE)
+    .ss_stop(sprintf(paste0("%s_synds needs what syn() returned (or a synds object), got %s: synthpop's ",
+                        "combining rules use the sizes of the real and synthetic data"), kind, class(synthetic)[1]))
   }
   formula <- stats::as.formula(formula)
   if (!is.null(map)) formula <- .ss_rename_call(formula, map)

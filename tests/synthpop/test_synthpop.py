@@ -219,10 +219,39 @@ def test_errors_name_the_call_and_column(real):
     with pytest.raises(ColumnError, match="no column 'nope'"):
         sp.syn(real, visit_sequence=["nope"])
     text = pl.DataFrame({"free": [f"note {i}" for i in range(100)], "x": np.arange(100.0)})
-    with pytest.raises(SynthpopError, match=r"synthpop syn\(\) failed: column 'free': text with 100"):
+    with pytest.raises(SynthpopError, match=r"^syn\(\): column 'free': text with 100") as err:
         sp.syn(text, maxfaclevels=60)
+    assert err.value.detail is None  # the twin's own words: all of them public
     with pytest.raises(SynthpopError, match=r"synthpop glm_synds\(\)|synthpop compare_fit\(\)"):
         sp.compare_fit(sp.glm_synds("admitted ~ no_such_column", sp.syn(real.head(200), seed=1)), real)
+
+
+def test_a_regression_with_more_terms_than_records_allow_stops_naming_its_column():
+    # 12 records; column x_j is regressed on the j - 1 columns before it. synthpop's norm
+    # family divides by records - terms - 2, so x10 (9 terms) is the last it can fit: synthpop's
+    # own residual sd for x11 (10 terms) is Inf (NaN with fewer records still), and its synthetic
+    # x11 nothing but the real minimum and maximum. The check stops that.
+    rng = np.random.default_rng(5)
+    df = pl.DataFrame({f"x{j}": rng.normal(size=12).round(3) for j in range(1, 12)})
+    ok = sp.syn(df.drop("x11"), method="parametric", seed=2)
+    assert ok.synthetic["x10"].null_count() == 0 and ok.synthetic["x10"].is_nan().sum() == 0
+    theirs = direct('s <- suppressWarnings(synthpop::syn(d, method = "parametric", seed = 2, models = TRUE, '
+                    'print.flag = FALSE)); c(s$models$x10$sigma, s$models$x11$sigma, '
+                    'all(s$syn$x11 %in% range(d$x11)))', d=df)
+    assert np.isfinite(theirs[0]) and not np.isfinite(theirs[1]) and theirs[2] == 1
+    with pytest.raises(SynthpopError, match=r"column 'x11' cannot be synthesised by normrank: .* 10 columns .* "
+                                            r"10 terms .* 12 records") as err:
+        sp.syn(df, method="parametric", seed=2)
+    assert err.value.detail is None
+    # a category counts its levels less one: after a 4-level factor, x8 has 3 + 7 = 10 terms
+    cat = pl.Series("g", ["a", "b", "c", "d"] * 3, dtype=pl.Enum(["a", "b", "c", "d"]))
+    with pytest.raises(SynthpopError, match=r"column 'x8' cannot be synthesised by normrank: .* 8 columns .* 10 terms"):
+        sp.syn(df.select(cat, *[f"x{j}" for j in range(1, 9)]), method="parametric", seed=2)
+    sp.syn(df.select(cat, *[f"x{j}" for j in range(1, 8)]), method="parametric", seed=2)
+    # CART has no such limit, and a method per column is checked too
+    sp.syn(df, method="cart", seed=2)
+    with pytest.raises(SynthpopError, match=r"column 'x11' cannot be synthesised by norm"):
+        sp.syn(df, method={c: ("sample" if c == "x1" else "norm") for c in df.columns}, seed=2)
 
 
 def test_the_r_twin_from_rscript_gives_synthpops_numbers(tmp_path):

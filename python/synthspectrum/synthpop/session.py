@@ -4,7 +4,8 @@ console output, warnings and errors into Python's.
 * R's console chatter is captured and printed only with ``verbose=True``;
 * each R warning becomes a Python ``RWarning``;
 * an R error becomes a :class:`SynthpopError` naming the synthpop call (and, where the twin
-  or synthpop says so, the column).
+  or synthpop says so, the column). The twin's own errors (class ``synthspectrum_error``) are
+  the whole public message; synthpop's and R's words go to ``detail``, which can quote a value.
 
 Arguments go to R under their Python names; the twin itself turns the Python spelling of
 synthpop's own arguments into synthpop's (``cont_na`` -> ``cont.na``, in ``.ss_synthpop_args``),
@@ -23,15 +24,16 @@ from synthspectrum.errors import RNotAvailableError, RWarning, SynthpopError, Sy
 from synthspectrum.synthpop.bridge import rinterface
 
 _CALL = """function(fname, args, envir) {
-  msgs <- character(); warns <- character(); err <- NULL; value <- NULL
+  msgs <- character(); warns <- character(); err <- NULL; own <- FALSE; value <- NULL
   out <- utils::capture.output(
     value <- withCallingHandlers(
       tryCatch(do.call(get(fname, envir = envir), args),
-               error = function(e) { err <<- conditionMessage(e); NULL }),
+               error = function(e) {
+                 err <<- conditionMessage(e); own <<- inherits(e, "synthspectrum_error"); NULL }),
       warning = function(w) { warns <<- c(warns, conditionMessage(w)); invokeRestart("muffleWarning") },
       message = function(m) { msgs <<- c(msgs, conditionMessage(m)); invokeRestart("muffleMessage") }))
   list(value = value, output = c(out, msgs), warnings = warns,
-       error = if (is.null(err)) character() else err)
+       error = if (is.null(err)) character() else err, own = own)
 }"""
 
 _env = None
@@ -191,6 +193,9 @@ def call(fname: str, *args, verbose: bool = False, **kwargs):
     for w in parts["warnings"]:
         warnings.warn(f"synthpop {fname}(): {w}", RWarning, stacklevel=3)
     if len(parts["error"]):
+        if bool(parts["own"][0]):
+            # the twin's own words (.ss_stop) name columns and counts, never a value: all public
+            raise SynthpopError(f"{fname}(): {parts['error'][0]}")
         raise SynthpopError(f"synthpop {fname}() failed", detail=str(parts["error"][0]))
     return parts["value"]
 
