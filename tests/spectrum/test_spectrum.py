@@ -209,6 +209,21 @@ def test_small_data_keep_the_utility_axis_meaningful(ae_deid):
     assert any("main effects only" in n for n in res.notes)  # 200 records cannot fit 400+ columns
 
 
+def test_data_too_wide_even_for_main_effects_say_the_propensity_measures_cannot_rank():
+    # 70 numeric columns, 30 training records (a third of 90): against 30 synthetic ones, 60
+    # records for 71 columns (70 slopes and the intercept); maxorder 1 would add the 2,415 pairs
+    rng = np.random.default_rng(1)
+    wide = pl.DataFrame({f"c{j:02d}": rng.normal(size=90).round(2) for j in range(70)})
+    res = run_spectrum(wide, generators=["random", "real-holdout"], m=1, progress=False)
+    note = [n for n in res.notes if "too wide" in n]
+    assert len(note) == 1, res.notes
+    assert "with 60 records" in note[0] and "even main effects give it 71 columns" in note[0]
+    assert "maxorder 1 would give 2,486 columns" in note[0]
+    assert not [n for n in res.notes if "main effects only" in n]
+    insample = res.results.filter((pl.col("measure") == "AUC") & (pl.col("generator") == "real-holdout"))
+    assert insample["value"].item() > 0.9  # what the note warns of: the reference, "separated"
+
+
 def test_a_reference_far_from_best_is_warned_about(ae_deid):
     small = ae_deid.sample(300, seed=4)
     with pytest.warns(UserWarning, match="Even the reference, real records no generator saw, scores AUC"):

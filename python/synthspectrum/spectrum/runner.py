@@ -265,35 +265,52 @@ def _resolve_keys(cfg: SpectrumConfig, real: pl.DataFrame) -> tuple[list[str], s
     return keys, target, skipped
 
 
-def _design_width(df: pl.DataFrame, maxorder: int) -> tuple[int, int]:
-    """(columns, variables) of the propensity design :func:`synthspectrum.measures.utility.utility_gen` would fit
-    on ``df``'s levels (identifier-like columns left out, levels grouped, the cap applied), counted
-    without building it."""
+def _design_width(df: pl.DataFrame, maxorder: int) -> tuple[int, int, int]:
+    """(columns, variables, uncapped columns) of the propensity design
+    :func:`synthspectrum.measures.utility.utility_gen` would fit on ``df``'s levels
+    (identifier-like columns left out, levels grouped, the cap applied; ``uncapped``: before the
+    cap), counted without building it."""
     from synthspectrum.measures.utility import design_size
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the measures themselves warn about what they leave out
         size = design_size(df, df, maxorder)
-    return size["columns"], size["variables"]
+    return size["columns"], size["variables"], size["uncapped"]
 
 
 def _propensity_order(real: pl.DataFrame, maxorder: int) -> tuple[int, str | None]:
     """The highest interaction order <= ``maxorder`` whose design has at least
     ``RECORDS_PER_COLUMN`` records (a set of ``real.height`` synthetic records against the
-    training records) per column, and a note when it is lower than asked."""
+    training records) per column, and a note when it is lower than asked, or when even main
+    effects are too many for the records (then the propensity measures cannot rank generators)."""
     n = 2 * real.height
-    order, width = maxorder, 0
+    order, width, fits = maxorder, 0, False
     for order in range(maxorder, -1, -1):
-        width, variables = _design_width(real, order)
+        width, variables, _ = _design_width(real, order)
         if order < variables and n >= RECORDS_PER_COLUMN * width:
+            fits = True
             break
-    if order == maxorder:
+    if order == maxorder and fits:
         return order, None
+    asked, _, uncapped = _design_width(real, maxorder)
+    asked_text = f"{uncapped:,} columns" + (f" ({asked:,} after the cap)" if asked != uncapped else "")
+    if not fits and width >= n:
+        # a logistic model with as many columns as records separates them: no estimate exists
+        return 0, (f"The propensity model is too wide for these data: with {n} records (training and synthetic) "
+                   f"even main effects give it {width:,} columns, as many as the records or more (maxorder "
+                   f"{maxorder} would give {asked_text}). It separates its own records: the in-sample pMSE, "
+                   "S_pMSE and propensity AUC are at their worst for every generator, the reference too, and "
+                   "the out-of-sample AUC_cv, from a model that cannot generalise, tells only gross "
+                   "differences apart. On these data the propensity measures cannot rank the generators: "
+                   "read the per-column measures (KSComplement, TVComplement), or measure fewer columns or "
+                   "more records.")
     what = "main effects only" if order == 0 else f"interactions of up to {order + 1} variables"
+    short = "" if fits else (f"; even main effects, {width:,} columns, have fewer than {RECORDS_PER_COLUMN} records "
+                             "per column: read its in-sample measures with care")
     return order, (f"The propensity model uses {what} (maxorder {order}, not {maxorder}): with {n} records "
                    f"(training and synthetic) the model of maxorder {maxorder} would have "
-                   f"{_design_width(real, maxorder)[0]} columns, fewer than {RECORDS_PER_COLUMN} records per "
-                   "column, and would fit its own records instead of the data.")
+                   f"{asked_text}, fewer than {RECORDS_PER_COLUMN} records per "
+                   f"column, and would fit its own records instead of the data{short}.")
 
 
 def run_spectrum(real: Any, config: SpectrumConfig | None = None, progress: bool | None = None,
