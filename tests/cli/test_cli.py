@@ -1,6 +1,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -217,3 +218,34 @@ def test_the_written_config_reproduces_the_run_from_another_folder(tmp_path, cap
     code, _, err = run(capsys, "spectrum", "--config", str(project / "mine.toml"), "-o", "third")
     assert code == 0, err
     assert pl.read_csv(elsewhere / "third" / "results.csv").equals(first)
+
+
+def test_show_errors_prints_the_withheld_words_to_stderr_only(tmp_path, capsys, ae_deid, monkeypatch,
+                                                              generator_registry):
+    from synthspectrum.spectrum import Generator
+
+    class Leaky(Generator):
+        name = "leaky-cli"
+
+        def fit(self, real, holdout=None):
+            return self
+
+        def sample(self, n):
+            raise RuntimeError("could not parse value 'Zebedee Quartermaine' in column name")
+
+    generator_registry.register_generator("leaky-cli", Leaky)
+    monkeypatch.chdir(tmp_path)
+    ae_deid.head(400).write_csv("steward.csv")
+    common = ["spectrum", "steward.csv", "--generators", "leaky-cli", "random", "--m", "1", "--jobs", "1"]
+    code, out, err = run(capsys, *common, "-o", "quiet")
+    assert code == 1 and "Zebedee" not in out + err
+    assert "--show-errors prints them" in err
+    runs = pl.read_csv("quiet/runs.csv").filter(pl.col("generator") == "leaky-cli")
+    assert "--show-errors prints them to the terminal" in runs["message"].item()
+    code, out, err = run(capsys, *common, "-o", "loud", "--show-errors")
+    assert code == 1 and "Zebedee" not in out  # stdout may be kept in a log: stderr only
+    warning, line = err.splitlines()[-2:]
+    assert warning.startswith("WARNING: the 1 error text(s) below") and "can quote a value" in warning
+    assert line == "- leaky-cli (seed 1000): RuntimeError: could not parse value 'Zebedee Quartermaine' in column name"
+    written = " ".join(p.read_text(errors="replace") for p in Path("loud").iterdir() if p.is_file())
+    assert "Zebedee" not in written

@@ -185,6 +185,24 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def _error_details(details: list[dict], show: bool) -> None:
+    """Other libraries' words for failed runs (``SpectrumResult.error_details``), on stderr only:
+    they can quote a data value, so no file holds them, and the terminal shows them only when
+    asked (``--show-errors``), after a warning saying what they may disclose."""
+    if not details:
+        return
+    if not show:
+        print(f"the libraries' own words for {len(details)} failure(s) are withheld because they can quote a "
+              "data value: --show-errors prints them to this terminal (never to a file)", file=sys.stderr)
+        return
+    print(f"WARNING: the {len(details)} error text(s) below are other libraries' own words; they can quote a "
+          "value of your data, and are printed here only (no file holds them): do not paste them where the "
+          "data may not go.", file=sys.stderr)
+    for d in details:
+        seed = "" if d.get("seed") is None else f" (seed {d['seed']})"
+        print(f"- {d['generator']}{seed}: {d['type']}: {d['text']}", file=sys.stderr)
+
+
 def cmd_spectrum(args) -> int:
     from dataclasses import replace
 
@@ -217,6 +235,7 @@ def cmd_spectrum(args) -> int:
     for line in explain(result):
         print("- " + line)
     failed, total = result.n_failed, result.n_runs
+    _error_details(result.error_details, args.show_errors)
     if failed:
         print(f"{failed} of {total} runs FAILED (see {out}/runs.csv); what succeeded is written to {out}/ "
               "(aggregates only, no record)")

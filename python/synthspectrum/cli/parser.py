@@ -180,6 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true",
                    help="add the spectrum's files to a non-empty folder that is not a previous spectrum output "
                         "(nothing else in it is touched)")
+    s.add_argument("--show-errors", action="store_true",
+                   help="print the full text of failed runs' errors (R's, metasyn's...) to this terminal's "
+                        "stderr; it can quote a data value, so it is never written to a file (runs.csv gives "
+                        "only the error's type)")
     s.set_defaults(func=cmd_spectrum)
 
     s = sub.add_parser("doctor", help="what is installed and how to fix what is missing")

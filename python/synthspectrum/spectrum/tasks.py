@@ -48,6 +48,10 @@ class Work:
     m: int
 
 
+_WHERE_WITHHELD = ("synthspectrum spectrum --show-errors prints them to the terminal, SpectrumResult.error_details "
+                   "holds them in memory")
+
+
 def describe(exc: BaseException) -> tuple[str, bool]:
     """A runs.csv message for ``exc`` and whether its own text was withheld.
 
@@ -58,10 +62,10 @@ def describe(exc: BaseException) -> tuple[str, bool]:
     if isinstance(exc, SynthSpectrumError):
         if exc.detail:
             return (f"{type(exc).__name__}: {exc.public} (the library's own words are withheld here because "
-                    "they can quote a data value; SpectrumResult.error_details holds them in memory)"), True
+                    f"they can quote a data value; {_WHERE_WITHHELD})"), True
         return f"{type(exc).__name__}: {exc}", False
     return (f"{type(exc).__name__} raised by the generator or a measure (its text is withheld here because it "
-            "can quote a data value; SpectrumResult.error_details holds it in memory)"), True
+            f"can quote a data value; {_WHERE_WITHHELD})"), True
 
 
 def _thread_lock_for_tqdm() -> None:
