@@ -65,9 +65,11 @@ def one_line(exc: Exception, limit: int = 300) -> str:
     return line if len(line) <= limit else line[:limit - 3] + "..."
 
 
-def metaframe_from_gmf(gmf: Any, source: str = "the model", is_file: bool = False):
+def metaframe_from_gmf(gmf: Any, source: str = "the model", is_file: bool = False, validate: bool = True):
     """``(MetaFrame, our notes)`` from a GMF document (a dict), checked by metasyn's schema;
-    ``source`` names the document in the one-line error. ``gmf`` itself is not changed."""
+    ``source`` names the document in the one-line error. ``gmf`` itself is not changed.
+    ``validate=False`` skips the schema (0.5 s a document: jsonschema checks the schema itself
+    each time) for a document this package just made with ``to_dict()``, never a user's file."""
     from metasyn import MetaFrame
 
     if not isinstance(gmf, dict) or "tables" not in gmf and "vars" not in gmf:
@@ -77,7 +79,7 @@ def metaframe_from_gmf(gmf: Any, source: str = "the model", is_file: bool = Fals
     if not isinstance(notes, dict):
         notes = {}
     try:
-        mf = MetaFrame.load_json(json.loads(json.dumps(gmf)))  # a copy: metasyn edits what it reads
+        mf = MetaFrame.load_json(json.loads(json.dumps(gmf)), validate=validate)  # a copy: metasyn edits what it reads
     except Exception as exc:  # metasyn raises many kinds here; the user needs one line
         raise SynthSpectrumError(f"{source} is not a valid GMF model: {one_line(exc)}") from None
     return mf, notes

@@ -234,10 +234,12 @@ def load(path: str | Path) -> MetadataModel:
     return model_from_gmf(read_gmf(path), str(path), is_file=True)
 
 
-def model_from_gmf(gmf: Any, source: str = "the model", is_file: bool = False) -> MetadataModel:
+def model_from_gmf(gmf: Any, source: str = "the model", is_file: bool = False,
+                   validate: bool = True) -> MetadataModel:
     """A :class:`MetadataModel` from a GMF document (a dict), checked as :func:`load` checks a
-    file; ``source`` names it in the one-line error."""
-    mf, notes = metaframe_from_gmf(gmf, source, is_file)
+    file; ``source`` names it in the one-line error. ``validate=False``: see
+    :func:`synthspectrum.metadata.files.metaframe_from_gmf` (our own documents only)."""
+    mf, notes = metaframe_from_gmf(gmf, source, is_file, validate)
     return MetadataModel(mf, notes.get("dtypes") or {}, notes.get("frame_kind", "polars"),
                          notes.get("privacy"), notes.get("notes", []), notes.get("support"))
 

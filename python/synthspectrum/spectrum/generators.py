@@ -83,6 +83,8 @@ class MetasynGenerator(Generator):
     # takes a private copy of that state, so the seed no longer reaches its draws and a worker
     # would draw other rows than this process. The model travels as its GMF document instead and
     # is rebuilt on arrival, its distributions bound to the receiving process's global state.
+    # It is our own to_dict() of a model fitted moments ago, not a user's file: rebuilt without
+    # metasyn's schema check, which cost 0.5 s at every draw in a worker and stalled the parent.
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         if "model_" in state:
@@ -93,7 +95,7 @@ class MetasynGenerator(Generator):
         if isinstance(state.get("model_"), dict):
             from synthspectrum.metadata.model import model_from_gmf
 
-            state["model_"] = model_from_gmf(state["model_"], "the fitted metasyn generator")
+            state["model_"] = model_from_gmf(state["model_"], "the fitted metasyn generator", validate=False)
         self.__dict__.update(state)
 
 
@@ -195,7 +197,7 @@ def _serve_draws() -> None:
                 if threading.active_count() != 1:
                     raise SynthSpectrumError(f"the metasyn draw process runs {threading.active_count()} threads, "
                                              "so its draws could differ from those of one process")
-                answer: tuple = ("ok", model_from_gmf(doc, "the fitted metasyn generator")
+                answer: tuple = ("ok", model_from_gmf(doc, "the fitted metasyn generator", validate=False)
                                  .synthesize(n, seed=seed, progress=False, as_pandas=False))
             except SynthSpectrumError as exc:  # its public part and detail kept apart, as raised
                 answer = ("ours", (type(exc).__name__, exc.public, exc.detail))
