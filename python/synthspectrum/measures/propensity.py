@@ -25,7 +25,6 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from scipy import stats
 
 from synthspectrum.core.columns import MAX_LEVELS
 from synthspectrum.core.pair import check_pair
@@ -108,6 +107,8 @@ def _u_and_ks(score: np.ndarray, t: np.ndarray) -> tuple[float, float]:
     records per group (beyond, it keeps the difference of two rounded fractions: one ulp off).
     """
     if np.isnan(score).any():  # scipy's NaN rules
+        from scipy import stats  # here only: the spectrum's parent sizes designs without scipy.stats
+
         syn, real = score[t == 1], score[t == 0]
         return (float(stats.mannwhitneyu(syn, real, method="asymptotic").statistic),
                 float(stats.ks_2samp(syn, real).statistic))

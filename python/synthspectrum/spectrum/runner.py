@@ -137,7 +137,8 @@ def _run_tasks(generators: dict[str, Any], seeds: list[int], work: Work, engine:
     # a generator's first draw before any second one, then by the time its first draw took, so
     # that the long draws (synthpop's parametric models) do not come last and leave a worker idle.
     # each waiting task: (queued as the n-th, generator, seed, function, arguments)
-    ready: list[tuple] = [(i, name, None, fit_task, (name, gen, work))
+    ship = engine.name != "serial"
+    ready: list[tuple] = [(i, name, None, fit_task, (name, gen, work, ship))
                           for i, (name, gen) in enumerate(generators.items())]
     queued = len(ready)
     took: dict[str, float] = {}
@@ -270,7 +271,9 @@ def _design_width(df: pl.DataFrame, maxorder: int) -> tuple[int, int, int]:
     :func:`synthspectrum.measures.utility.utility_gen` would fit on ``df``'s levels
     (identifier-like columns left out, levels grouped, the cap applied; ``uncapped``: before the
     cap), counted without building it."""
-    from synthspectrum.measures.utility import design_size
+    # not through measures.utility, which loads scipy.stats (0.6 s): a parallel run's parent
+    # measures nothing and needs only this count
+    from synthspectrum.measures.propensity import design_size
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the measures themselves warn about what they leave out

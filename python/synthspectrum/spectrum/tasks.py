@@ -122,9 +122,15 @@ def warm_worker(generators: tuple[type, ...]) -> None:
             pass
 
 
-def fit_task(name: str, gen: Any, work: Work) -> dict:
+def fit_task(name: str, gen: Any, work: Work, ship: bool = False) -> dict:
     """Check that ``gen`` can run here and fit it (on the reference pool for the reference, on the
-    training records otherwise; never on the holdout, the distance measures' unseen baseline)."""
+    training records otherwise; never on the holdout, the distance measures' unseen baseline).
+
+    ``ship``: the record travels through another process to the draws (a pool or a cluster),
+    so the fitted generator goes in it already pickled: the process that hands it on never
+    unpickles it (unpickling a metasyn model imports metasyn, a second in which that process
+    gives no worker its next task). cloudpickle, as the engines use: a generator class defined in
+    a script travels by value."""
     record: dict[str, Any] = {"generator": name, "seed": None, "status": "fitted", "message": "", "seconds": 0.0,
                               "detail": None, "fitted": None}
     with _one_thread() as caught:
@@ -139,7 +145,12 @@ def fit_task(name: str, gen: Any, work: Work) -> dict:
             t0 = time.perf_counter()
             try:
                 gen.fit(work.reference if getattr(gen, "reference", False) else work.train)
-                record["fitted"] = gen
+                if ship:
+                    import cloudpickle
+
+                    record["fitted"] = cloudpickle.dumps(gen)
+                else:
+                    record["fitted"] = gen
             except Exception as exc:  # reported in the results; the run goes on
                 _failure(record, exc, "fit: ")
             record["seconds"] = time.perf_counter() - t0
@@ -158,7 +169,12 @@ def draw_task(fit: dict, seed: int, work: Work) -> dict:
     t1 = time.perf_counter()
     with _one_thread() as caught:
         try:
-            syn = fit["fitted"].set_params(seed=seed).sample(work.train.height)
+            fitted = fit["fitted"]
+            if isinstance(fitted, bytes):  # shipped (fit_task): this task's own copy
+                import pickle
+
+                fitted = pickle.loads(fitted)
+            syn = fitted.set_params(seed=seed).sample(work.train.height)
             gen_seconds = time.perf_counter() - t1 + fit["seconds"] / work.m
             t2 = time.perf_counter()
             # the out-of-sample AUC from the design the propensity model was fitted on (built once)
