@@ -111,7 +111,7 @@ def test_where_no_worker_can_start_the_run_goes_on_in_this_process(data, monkeyp
         def submit(self, fn, *args):
             raise AttributeError("'_thread.RLock' object has no attribute '_recursion_count'")
 
-    monkeypatch.setattr(engines.JoblibEngine, "_start", lambda self: NoProcesses())
+    monkeypatch.setattr(engines.JoblibEngine, "_start", lambda self, lane: NoProcesses())
     names = ["random", "real-holdout"]
     with pytest.warns(RuntimeWarning, match="could not start worker processes here .*one at a time in this process"):
         res = run_spectrum(data, generators=names, m=2, jobs=2, progress=False)
@@ -184,3 +184,29 @@ def test_parallel_settings_round_trip_the_config_file():
     cfg = SpectrumConfig(jobs=2, backend="dask", scheduler="tcp://10.0.0.5:8786")
     again = SpectrumConfig.from_toml(cfg.to_toml())
     assert (again.jobs, again.backend, again.scheduler) == (2, "dask", "tcp://10.0.0.5:8786")
+
+
+def test_only_the_r_lane_starts_r_unless_r_tasks_would_wait(data):
+    # two workers: one starts R with synthpop, the other does not, and takes the tasks that need
+    # no R; an R task of unknown time (no draw of its generator done yet) counts as long, so with
+    # nothing else to do the plain worker starts R for it rather than wait
+    ok, why = make_generator("synthpop-sample").available()
+    if not ok:
+        pytest.skip(f"needs synthpop: {why}")
+    from synthspectrum.spectrum import engines, tasks
+    from synthspectrum.spectrum.generators import SynthpopGenerator
+
+    engine = engines.JoblibEngine(2, (SynthpopGenerator,))
+    assert engine.lanes == {"r": 1, "plain": 1}
+    for pool in engine._executors.values():  # fresh workers, whatever earlier tests left running
+        pool.shutdown(wait=True, kill_workers=True)
+    engines._PLAIN_POOLS.clear()
+    names = ["random", "metasyn", "synthpop-sample"]
+    res = run_spectrum(data, generators=names, m=2, jobs=2, progress=False)
+    assert res.results.equals(run_spectrum(data, generators=names, m=2, jobs=1, progress=False).results)
+    engine = engines.JoblibEngine(2, (SynthpopGenerator,))  # the same pools, kept across runs
+    assert engine.submit(tasks.r_started, lane="r").result() is True
+    assert engine.submit(tasks.r_started, lane="plain").result() is False
+    only_r = run_spectrum(data, generators=["synthpop-sample", "synthpop-cart"], m=2, jobs=2, progress=False)
+    assert only_r.n_failed == 0
+    assert engine.submit(tasks.r_started, lane="plain").result() is True

@@ -24,8 +24,9 @@ class SerialEngine:
 
     name = "serial"
     workers = 1
+    lanes = {"any": 1}
 
-    def submit(self, fn: Callable, *args: Any) -> cf.Future:
+    def submit(self, fn: Callable, *args: Any, lane: str = "any") -> cf.Future:
         future: cf.Future = cf.Future()
         try:
             future.set_result(fn(*args))
@@ -35,7 +36,7 @@ class SerialEngine:
             future.set_exception(exc)
         return future
 
-    def first_done(self, pending: Iterable[Any]) -> set:
+    def first_done(self, pending: Iterable[Any], timeout: float | None = None) -> set:
         return set(pending)
 
     def lost_worker(self, exc: BaseException) -> bool:
@@ -45,39 +46,73 @@ class SerialEngine:
         pass
 
 
+# Seconds a worker takes to start R with synthpop (2.4 s measured on the 2-core machine; most of
+# it loading the Matrix package, which synthpop needs through party and survival).
+R_START_SECONDS = 3.0
+
+# The pools of workers that never start R unless asked to (see JoblibEngine), kept across runs of
+# one session like loky's reusable executor: {workers: executor}.
+_PLAIN_POOLS: dict[int, Any] = {}
+
+
 class JoblibEngine:
     """Local worker processes from joblib's engine, the loky executor (spawned, not forked: R and
     OpenMP do not survive a fork). Workers are reused across runs of one session, which keeps their
-    R sessions warm, and stop after a minute idle."""
+    R sessions warm, and stop after a minute idle.
+
+    Two lanes when some generators need R and there are two workers or more: ``r``, half the
+    workers, which start R with synthpop as they start, and ``plain``, the rest, which do not.
+    Starting R costs a worker 2-4 s, during which it runs nothing: on two cores, a spectrum's
+    first task started 4.8 s after the run did, as both workers loaded R, while the metasyn
+    fits and every measure need no R. The runner (:func:`synthspectrum.spectrum.runner`) gives a
+    plain worker the tasks that need no R first, and an R task only when the R lane would
+    otherwise keep it waiting longer than starting R takes (a plain worker then starts R itself,
+    as any task does). Either way, a task computes the same numbers in either lane."""
 
     name = "joblib"
 
     def __init__(self, workers: int, warm: tuple[type, ...] = ()):
         self.workers, self.warm = workers, tuple(warm)
-        self._executor = self._start()
         # Where processes cannot be started (a sandbox, or a Python that loads another Python's
         # library because of an inherited LD_LIBRARY_PATH), the run goes on in this process.
         self._serial: SerialEngine | None = None
         self._started = False
+        r_workers = max(1, workers // 2) if self.warm and workers >= 2 else workers
+        self._sizes = {"r": r_workers, "plain": workers - r_workers} if r_workers < workers else {"any": workers}
+        self._executors = {lane: self._start(lane) for lane in self._sizes}
 
-    def _start(self):
-        from joblib.externals.loky import get_reusable_executor
+    @property
+    def lanes(self) -> dict[str, int]:
+        return {"any": 1} if self._serial is not None else dict(self._sizes)
+
+    def _start(self, lane: str):
+        from joblib.externals.loky import ProcessPoolExecutor, get_reusable_executor
 
         from synthspectrum.spectrum.tasks import warm_worker
 
-        return get_reusable_executor(max_workers=self.workers, timeout=60, env=WORKER_ENV,
-                                     initializer=warm_worker, initargs=(self.warm,))
+        if lane != "plain":
+            return get_reusable_executor(max_workers=self._sizes[lane], timeout=60, env=WORKER_ENV,
+                                         initializer=warm_worker, initargs=(self.warm,))
+        size = self._sizes[lane]
+        pool = _PLAIN_POOLS.get(size)
+        flags = getattr(pool, "_flags", None)
+        if pool is None or flags is None or flags.broken or flags.shutdown:
+            pool = _PLAIN_POOLS[size] = ProcessPoolExecutor(max_workers=size, timeout=60, env=WORKER_ENV,
+                                                            initializer=warm_worker, initargs=((), True))
+        return pool
 
-    def submit(self, fn: Callable, *args: Any) -> cf.Future:
+    def submit(self, fn: Callable, *args: Any, lane: str = "any") -> cf.Future:
         from joblib.externals.loky.process_executor import BrokenProcessPool
 
         if self._serial is not None:
             return self._serial.submit(fn, *args)
+        lane = lane if lane in self._executors else next(iter(self._executors))
         try:
-            future = self._executor.submit(fn, *args)
+            future = self._executors[lane].submit(fn, *args)
         except BrokenProcessPool:  # a worker died (R crashed, out of memory): a fresh pool for what is left
-            self._executor = self._start()
-            future = self._executor.submit(fn, *args)
+            _PLAIN_POOLS.pop(self._sizes[lane], None) if lane == "plain" else None
+            self._executors[lane] = self._start(lane)
+            future = self._executors[lane].submit(fn, *args)
         except Exception as exc:  # no worker could be started at all: one at a time, here
             if self._started:
                 raise
@@ -90,8 +125,9 @@ class JoblibEngine:
         self._started = True
         return future
 
-    def first_done(self, pending: Iterable[Any]) -> set:
-        done, _ = cf.wait(list(pending), return_when=cf.FIRST_COMPLETED)
+    def first_done(self, pending: Iterable[Any], timeout: float | None = None) -> set:
+        """The tasks done, as soon as one is; an empty set after ``timeout`` seconds without one."""
+        done, _ = cf.wait(list(pending), timeout=timeout, return_when=cf.FIRST_COMPLETED)
         return done
 
     def lost_worker(self, exc: BaseException) -> bool:
@@ -103,7 +139,10 @@ class JoblibEngine:
     def close(self, cancel: bool = False) -> None:
         if cancel and self._started:  # interrupted: no worker may go on computing (or hold R) after we stop
             _quiet_manager_thread()
-            self._executor.shutdown(wait=False, kill_workers=True)
+            for lane, executor in self._executors.items():
+                executor.shutdown(wait=False, kill_workers=True)
+                if lane == "plain":
+                    _PLAIN_POOLS.pop(self._sizes[lane], None)
 
 
 def _quiet_manager_thread() -> None:
@@ -128,6 +167,10 @@ class DaskEngine:
 
     name = "dask"
 
+    @property
+    def lanes(self) -> dict[str, int]:
+        return {"any": self.workers}
+
     def __init__(self, address: str | None):
         try:
             import dask
@@ -147,13 +190,13 @@ class DaskEngine:
         self.workers = max(1, sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values()))
         self._submitted: list[Any] = []
 
-    def submit(self, fn: Callable, *args: Any):
+    def submit(self, fn: Callable, *args: Any, lane: str = "any"):
         # pure=False: two draws with the same arguments are still two tasks (never merged by key)
         future = self.client.submit(fn, *args, pure=False)
         self._submitted = [f for f in self._submitted if not f.done()] + [future]
         return future
 
-    def first_done(self, pending: Iterable[Any]) -> set:
+    def first_done(self, pending: Iterable[Any], timeout: float | None = None) -> set:
         from distributed import as_completed  # our client is not the default one: its loop is passed
 
         futures = list(pending)
@@ -181,4 +224,4 @@ def make_engine(backend: str, jobs: int, scheduler: str | None, warm: tuple[type
     return SerialEngine() if workers <= 1 else JoblibEngine(workers, warm)
 
 
-__all__ = ["SerialEngine", "JoblibEngine", "DaskEngine", "make_engine", "WORKER_ENV"]
+__all__ = ["SerialEngine", "JoblibEngine", "DaskEngine", "make_engine", "WORKER_ENV", "R_START_SECONDS"]

@@ -30,6 +30,7 @@ What a run discloses: aggregates only (measures, run statuses); no real or synth
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 import warnings
@@ -45,7 +46,7 @@ from synthspectrum.core.progress import show_progress
 from synthspectrum.errors import SynthSpectrumError
 from synthspectrum.measures import registry as measure_registry
 from synthspectrum.spectrum.config import SpectrumConfig, set_seeds
-from synthspectrum.spectrum.engines import make_engine
+from synthspectrum.spectrum.engines import R_START_SECONDS, make_engine
 from synthspectrum.spectrum.narrate import reference_note
 from synthspectrum.spectrum.registry import make_generator
 from synthspectrum.spectrum.result import SpectrumResult
@@ -158,21 +159,59 @@ def _run_tasks(generators: dict[str, Any], seeds: list[int], work: Work, engine:
     # killed it. Each is run again alone; one that kills its worker alone is the one that failed.
     suspects: list[tuple[str, int | None, Any, tuple]] = []
 
-    def submit(name: str, seed: int | None, fn: Any, args: tuple, alone: bool = False) -> None:
-        pending[engine.submit(fn, *args)] = (name, seed, fn, args, alone)
+    # Lanes (JoblibEngine): workers that start with R and workers that do not. A worker without
+    # R takes the tasks that need none first, and an R task only when the R lane would keep the
+    # waiting R tasks longer than starting R takes (a task of unknown time counts as long).
+    r_names = {name for name, gen in generators.items() if getattr(gen, "needs_r", False)}
+    plain_with_r: set[int] = set()  # plain workers that have started R since
+
+    def lane_of(name: str) -> str:
+        lanes = engine.lanes
+        return "r" if name in r_names and "r" in lanes else ("plain" if "plain" in lanes else next(iter(lanes)))
+
+    def expected(task: tuple) -> float:
+        """A waiting task's time: its generator's first draw's, else at least as long as a draw
+        of it has been running, else unknown (inf)."""
+        name, fn = task[1], task[3]
+        if fn is draw_task and name in took:
+            return took[name]
+        now = time.perf_counter()
+        running = [now - entry[6] for entry in pending.values() if entry[0] == name and entry[2] is draw_task]
+        return max(running) if running else float("inf")
+
+    def pick(lane: str) -> tuple | None:
+        ready.sort(key=priority)
+        if lane not in ("r", "plain") or (lane == "plain" and len(plain_with_r) >= engine.lanes["plain"]):
+            return ready[0]
+        own = [t for t in ready if (t[1] in r_names) == (lane == "r")]
+        if own or lane == "r":
+            return own[0] if own else ready[0]
+        wait = sum(expected(t) for t in ready) / engine.lanes["r"]
+        return ready[0] if math.isinf(wait) or wait > R_START_SECONDS + expected(ready[0]) or not pending else None
+
+    def submit(name: str, seed: int | None, fn: Any, args: tuple, alone: bool = False, lane: str = "any") -> None:
+        pending[engine.submit(fn, *args, lane=lane)] = (name, seed, fn, args, alone, lane, time.perf_counter())
 
     try:
         while pending or ready or suspects:
+            idle = False
             if suspects:
                 if not pending:
-                    submit(*suspects.pop(0), alone=True)
+                    name = suspects[0][0]
+                    submit(*suspects.pop(0), alone=True, lane=lane_of(name))
             else:
-                while ready and len(pending) < engine.workers:
-                    ready.sort(key=priority)
-                    submit(*ready.pop(0)[1:])
-            done = engine.first_done(pending)
+                for lane in sorted(engine.lanes, key=lambda name: name != "r"):  # the R lane chooses first
+                    while ready and sum(entry[5] == lane for entry in pending.values()) < engine.lanes.get(lane, 0):
+                        task = pick(lane)
+                        if task is None:
+                            idle = True
+                            break
+                        ready.remove(task)
+                        submit(*task[1:], lane=lane)
+            # a worker left idle looks again each second: the R tasks' running draws grow longer
+            done = engine.first_done(pending, timeout=1.0 if idle else None)
             for future in [f for f in list(pending) if f in done]:  # in the order submitted
-                name, seed, fn, args, alone = pending.pop(future)
+                name, seed, fn, args, alone, lane, _ = pending.pop(future)
                 try:
                     rec = future.result()
                 except Exception as exc:  # the task itself catches everything: only a dead worker lands here
@@ -181,6 +220,9 @@ def _run_tasks(generators: dict[str, Any], seeds: list[int], work: Work, engine:
                     else:
                         finish(died(name, seed, exc))
                     continue
+                pid, has_r = rec.pop("worker", (None, False))
+                if lane == "plain" and has_r:
+                    plain_with_r.add(pid)
                 if rec["status"] != "fitted":
                     took.setdefault(name, rec["seconds"])
                     finish(rec)

@@ -19,6 +19,7 @@ in ``detail``, which the runner keeps in memory (``SpectrumResult.error_details`
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
 from contextlib import contextmanager
@@ -103,23 +104,39 @@ def _failure(record: dict, exc: Exception, where: str = "") -> dict:
     return record
 
 
-def warm_worker(generators: tuple[type, ...]) -> None:
+def warm_worker(generators: tuple[type, ...], plain: bool = False) -> None:
     """A local worker's start: the libraries every task imports, and R with synthpop when one of
     the ``generators`` classes needs R (``available()`` of a default instance starts it; the fit
     task asks again and reports). Classes, not instances, so that the next run with the same
     generators finds the same settings and reuses the workers, their R already started.
     Loky restarts a worker whose memory grew by more than 300 MB after its first task, taking that
     for a leak; R and the measures' libraries loaded here are counted in its starting size instead,
-    so a worker is not restarted (and R started again) for loading them."""
+    so a worker is not restarted (and R started again) for loading them. A ``plain`` worker (the
+    lane that starts no R, :class:`synthspectrum.spectrum.engines.JoblibEngine`) may still start R
+    in a later task, when R tasks would otherwise wait: R with synthpop is 305 MB, so its
+    allowance is raised by that much, not to have loky restart it (and R) after every R task."""
     import synthspectrum.evaluation  # noqa: F401 - loaded for its size, see above
     _thread_lock_for_tqdm()
     import synthspectrum.metadata  # noqa: F401
 
+    if plain:
+        from joblib.externals.loky import process_executor
+
+        process_executor._MAX_MEMORY_LEAK_SIZE = int(3e8) + int(4e8)
     for cls in generators:
         try:
             cls().available()
         except Exception:  # the fit task asks again and reports why
             pass
+
+
+def r_started() -> bool:
+    """Whether this process has started R (through rpy2): a worker reports it with each task, so
+    that the runner knows which workers can take an R task without starting R first."""
+    import sys
+
+    embedded = sys.modules.get("rpy2.rinterface_lib.embedded")
+    return bool(embedded is not None and embedded.isinitialized())
 
 
 def fit_task(name: str, gen: Any, work: Work, ship: bool = False) -> dict:
@@ -155,6 +172,7 @@ def fit_task(name: str, gen: Any, work: Work, ship: bool = False) -> dict:
                 _failure(record, exc, "fit: ")
             record["seconds"] = time.perf_counter() - t0
     record["warnings"] = _warnings(caught)
+    record["worker"] = (os.getpid(), r_started())
     return record
 
 
@@ -188,4 +206,5 @@ def draw_task(fit: dict, seed: int, work: Work) -> dict:
             _failure(record, exc)
     record["seconds"] = time.perf_counter() - t1
     record["warnings"] = _warnings(caught)
+    record["worker"] = (os.getpid(), r_started())
     return record
