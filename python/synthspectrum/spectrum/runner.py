@@ -338,7 +338,7 @@ def _propensity_order(real: pl.DataFrame, maxorder: int) -> tuple[int, str | Non
     if order == maxorder and fits:
         return order, None
     asked, _, uncapped = _design_width(real, maxorder)
-    asked_text = f"{uncapped:,} columns" + (f" ({asked:,} after the cap)" if asked != uncapped else "")
+    asked_text = f"{uncapped:,} columns" + (f", {asked:,} after the cap" if asked != uncapped else "")
     if not fits and width >= n:
         # a logistic model with as many columns as records separates them: no estimate exists
         return 0, (f"The propensity model is too wide for these data: with {n} records (training and synthetic) "
