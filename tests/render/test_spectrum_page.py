@@ -2,6 +2,7 @@
 headline, runs, config): labels that never overlap, error bars that stop at zero, verdict
 colours from the registry, the runs folded away."""
 
+import math
 from itertools import combinations
 from types import SimpleNamespace
 
@@ -58,6 +59,38 @@ def test_crowded_labels_do_not_overlap_and_stay_inside():
         assert not ba.overlaps(bb), (a, b)
     for name, box in boxes.items():
         assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1, name
+
+
+def _markers(fig):
+    """Each drawn point's centre in pixels, in drawing order (the generators' order)."""
+    ax = fig.axes[0]
+    return [tuple(ax.transData.transform(c.lines[0].get_xydata()[0])) for c in ax.containers]
+
+
+def _gap(point, box):
+    return math.hypot(max(box.x0 - point[0], 0, point[0] - box.x1), max(box.y0 - point[1], 0, point[1] - box.y1))
+
+
+# a spectrum's default run (ae_deid, 2 seeds): metasyn's and synthpop-sample's points 13 pixels
+# apart; synthpop-sample's label sat nearer the reference star, metasyn's nearer synthpop-sample
+DEFAULT_RUN = {"random": (0.401, 0.003, 0.00655, 0.0055), "metasyn": (0.1059, 0.008, 0.00155, 0.001),
+               "metasyn-disclosure": (0.1731, 0.006, 0.00215, 0.001),
+               "synthpop-sample": (0.1004, 0.009, 0.00595, 0.003),
+               "synthpop-parametric": (0.0533, 0.004, 0.0326, 0.005), "synthpop-cart": (0.0394, 0.002, 0.1337, 0.001),
+               "synthpop-cart-smooth": (0.0213, 0.012, 0.0578, 0.001), "real-holdout": (0.0056, 0.001, 0.00345, 0.0)}
+
+
+def test_each_label_is_nearest_its_own_point(points=DEFAULT_RUN):
+    # a reader takes a label for the point nearest it: measured on the drawn figure, from each
+    # label's text to every marker's centre, its own point must be the nearest
+    fig = sp.plot_frontier(result(points, pareto=("metasyn", "real-holdout")))
+    boxes, _ = _label_boxes(fig)
+    centres = dict(zip(points, _markers(fig)))
+    for name, box in boxes.items():
+        own = name.removesuffix(" (reference)")
+        gaps = {g: _gap(c, box) for g, c in centres.items()}
+        nearest = min(gaps, key=gaps.get)
+        assert nearest == own, f"label {name!r} is {gaps[own]:.1f} px from its point, {gaps[nearest]:.1f} from {nearest}'s"
 
 
 def test_points_at_their_distances_and_bars_stop_at_zero(monkeypatch):

@@ -25,9 +25,13 @@ if TYPE_CHECKING:  # matplotlib is imported where a figure is drawn: a spectrum'
 REFERENCE = "real-holdout"
 REAL, FRONT, REF = "#1A3C5A", "#E4572E", "#2a9d8f"
 # where a label may sit around its point: offsets in points (radius) and directions (degrees),
-# tried in this order; the first place that touches no other label, point or the axes' edge wins
+# tried in this order; the first place that touches no other label, point or the axes' edge, and
+# that no other point is near, wins
 RADII = (9, 22, 36, 52, 70)
-ANGLES = (30, -30, 150, -150, 90, -90, 0, 180)
+ANGLES = (30, -30, 150, -150, 90, -90, 0, 180, 60, -60, 120, -120)
+# a label is read as its nearest point's: every other point must be at least this much (points)
+# farther from the label's box than the label's own point
+CLEAR = 4.0
 # labels sit on a pale box above the error bars, so a bar crossing one does not hide it
 LABEL = {"fontsize": 9, "parse_math": False, "zorder": 5,
          "bbox": {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85}}
@@ -53,21 +57,45 @@ def _outside(box, frame) -> float:
     return box.width * box.height - inside
 
 
-def _place_labels(fig: Figure, ax, points: list[tuple[float, float, str]]) -> list[Any]:
+def _gap(px: float, py: float, box) -> float:
+    """The distance (pixels) from a point to the nearest edge of a box; 0 inside it."""
+    return math.hypot(max(box.x0 - px, 0.0, px - box.x1), max(box.y0 - py, 0.0, py - box.y1))
+
+
+def _ambiguity(box, own: int, centres: list[tuple[float, float]], clear: float) -> float:
+    """How far (pixels, summed) other points come inside the label's own point's distance from
+    ``box`` plus ``clear``: 0 when the label's own point is clearly the one nearest to it."""
+    mine = _gap(*centres[own], box) + clear
+    return sum(max(0.0, mine - _gap(cx, cy, box)) for j, (cx, cy) in enumerate(centres) if j != own)
+
+
+def _place_labels(fig: Figure, ax, points: list[tuple[float, float, str]],
+                  sizes: list[float] | None = None) -> list[Any]:
     """Annotate each (x, y, text) where its label overlaps no other label and no point, inside
-    the axes; where every place is taken, the least-crowded one, with a leader line."""
+    the axes, and no other point is as near to it as its own (so that a reader does not take it
+    for a neighbour's); where every place is taken, the least-crowded one, with a leader line.
+    ``sizes``: each point's marker size (points; 7 by default). Labels of the points with the
+    nearest neighbours are placed first, while most places are still free."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.transforms import Bbox
 
     renderer = FigureCanvasAgg(fig).get_renderer()  # a canvas of our own figure: no backend is chosen
     frame = ax.get_window_extent(renderer)
-    pad = 5.0 * fig.dpi / 72  # a marker's half-size, in pixels
+    px_per_pt = fig.dpi / 72
+    clear = CLEAR * px_per_pt
+    sizes = list(sizes) if sizes is not None else [7.0] * len(points)
+    centres = [tuple(ax.transData.transform((p[0], p[1]))) for p in points]
     taken = []
-    for x, y in ((p[0], p[1]) for p in points):
-        px, py = ax.transData.transform((x, y))
+    for (px, py), size in zip(centres, sizes):
+        pad = max(5.0, size / 2) * px_per_pt  # a marker's half-size, in pixels
         taken.append(Bbox([[px - pad, py - pad], [px + pad, py + pad]]))
-    placed = []
-    for x, y, text in points:
+
+    def crowding(i: int) -> float:
+        return min((math.dist(centres[i], c) for j, c in enumerate(centres) if j != i), default=math.inf)
+
+    placed: dict[int, Any] = {}
+    for i in sorted(range(len(points)), key=crowding):
+        x, y, text = points[i]
         best = None
         for radius in RADII:
             for angle in ANGLES:
@@ -77,33 +105,37 @@ def _place_labels(fig: Figure, ax, points: list[tuple[float, float, str]]) -> li
                 ann = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
                                   **LABEL)
                 box = ann.get_window_extent(renderer).padded(2)
-                cost = sum(_overlap(box, t) for t in taken) + 4 * _outside(box, frame)
+                vague = _ambiguity(box, i, centres, clear)
+                # an overlap costs its area (pixels squared); a neighbour 10 pixels too near, 500
+                cost = sum(_overlap(box, t) for t in taken) + 4 * _outside(box, frame) + 50 * vague
                 if best is None or cost < best[0]:
                     if best is not None:
                         best[1].remove()
-                    best = (cost, ann, box, radius)
+                    best = (cost, ann, box, radius, vague)
                 else:
                     ann.remove()
                 if cost == 0:
                     break
             if best[0] == 0:
                 break
-        _, ann, box, radius = best
-        if radius > RADII[0]:  # far from its point: a leader line says whose label it is
+        _, ann, box, radius, vague = best
+        if radius > RADII[0] or vague > 0:  # far from its point, or near another: a leader line says whose it is
             offset, ha, va = ann.xyann, ann.get_ha(), ann.get_va()
             ann.remove()
             ann = ax.annotate(text, (x, y), xytext=offset, textcoords="offset points", ha=ha, va=va, **LABEL,
-                              arrowprops={"arrowstyle": "-", "color": "#999", "lw": 0.5})
+                              arrowprops={"arrowstyle": "-", "color": "#555", "lw": 0.8, "shrinkA": 1,
+                                          "shrinkB": 2})
         taken.append(box)
-        placed.append(ann)
-    return placed
+        placed[i] = ann
+    return [placed[i] for i in range(len(points))]
 
 
 def plot_frontier(result: Any, path: str | None = None) -> Figure:
     """Each generator's distance from the best value of the utility measure (x) and of the risk
     measure (y), with error bars of one sd over seeds (stopping at 0: a distance is never
     negative), the real-holdout reference marked, the Pareto frontier drawn (lower-left is better
-    on both), and labels placed where they overlap no other label or point. Drawn on a
+    on both), and labels placed where they overlap no other label or point and sit nearer
+    their own point than any other. Drawn on a
     ``matplotlib.figure.Figure`` without pyplot, so the caller's backend is left as it was.
     Aggregates only."""
     from matplotlib.lines import Line2D
@@ -114,7 +146,7 @@ def plot_frontier(result: Any, path: str | None = None) -> Figure:
 
     fig = Figure(figsize=(8, 5.8))
     ax = fig.subplots()
-    labelled = []
+    labelled, sizes = [], []
     for row in pts.iter_rows(named=True):
         ref = row["generator"] == REFERENCE
         ux, ry = row["utility_distance"], row["risk_distance"]
@@ -123,6 +155,7 @@ def plot_frontier(result: Any, path: str | None = None) -> Figure:
                     markersize=14 if ref else 7, capsize=3, color=REF if ref else (FRONT if row["pareto"] else REAL))
         if ux is not None and ry is not None and not (math.isnan(ux) or math.isnan(ry)):
             labelled.append((ux, ry, row["generator"] + (" (reference)" if ref else "")))
+            sizes.append(14 if ref else 7)
     front = pts.filter(pl.col("pareto")).sort("utility_distance")
     if front.height > 1:
         ax.plot(front["utility_distance"], front["risk_distance"], "--", color=FRONT, label="Pareto frontier")
@@ -142,7 +175,7 @@ def plot_frontier(result: Any, path: str | None = None) -> Figure:
     ax.set_xlim(ax.get_xlim())  # fixed now, so that labels are placed against the final axes
     ax.set_ylim(ax.get_ylim())
     fig.tight_layout()
-    _place_labels(fig, ax, labelled)
+    _place_labels(fig, ax, labelled, sizes)
     if path:
         from synthspectrum.io.outputs import save_figure
 
