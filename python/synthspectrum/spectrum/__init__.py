@@ -4,8 +4,9 @@ the runner that measures each the same way on the same split, the frontier and i
 Modules: ``generators`` (the built-ins and their contract), ``base`` (the generators' common
 base), ``uniform`` (the random generator), ``registry`` (generators by name, entry points),
 ``conformance`` (the contract as a check), ``config`` (``SpectrumConfig``, TOML), ``runner``
-(``run_spectrum``, ``split``), ``tasks`` (a fit, a draw: the units of work), ``engines`` (where
-they run: this process, local workers, a Dask cluster), ``result`` (``SpectrumResult``: headline, frontier points),
+(``run_spectrum``, ``split``), ``tasks`` (a fit, a draw: the units of work), ``schedule`` (which
+task goes next, to which workers), ``engines`` (where they run: this process, local workers in
+two lanes, a Dask cluster), ``result`` (``SpectrumResult``: headline, frontier points),
 ``narrate`` (``explain``), ``files`` (the output folder; the frontier plot and the page are
 drawn by :mod:`synthspectrum.render.spectrum`).
 """
