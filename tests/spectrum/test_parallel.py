@@ -210,3 +210,62 @@ def test_only_the_r_lane_starts_r_unless_r_tasks_would_wait(data):
     only_r = run_spectrum(data, generators=["synthpop-sample", "synthpop-cart"], m=2, jobs=2, progress=False)
     assert only_r.n_failed == 0
     assert engine.submit(tasks.r_started, lane="plain").result() is True
+
+
+def test_a_lane_that_cannot_start_leaves_its_tasks_to_the_other(data, monkeypatch):
+    # the plain lane's processes cannot start (a process limit reached once the R lane's worker
+    # runs): its tasks go to the R lane's worker, with a warning, not a failed run
+    from joblib.externals.loky import process_executor as pe
+
+    from synthspectrum.spectrum import engines
+
+    engines._PLAIN_POOLS.clear()
+    adjust = pe.ProcessPoolExecutor._adjust_process_count
+
+    def limited(self):
+        if type(self) is pe.ProcessPoolExecutor:  # the plain lane's own pool, not loky's reusable one
+            raise OSError(11, "Resource temporarily unavailable")
+        return adjust(self)
+
+    monkeypatch.setattr(pe.ProcessPoolExecutor, "_adjust_process_count", limited)
+    names = ["random", "synthpop-sample"]
+    with pytest.warns(RuntimeWarning, match="could not start its 'plain' worker processes"):
+        res = run_spectrum(data, generators=names, m=2, jobs=2, progress=False)
+    monkeypatch.undo()
+    engines._PLAIN_POOLS.clear()
+    assert res.results.equals(run_spectrum(data, generators=names, m=2, jobs=1, progress=False).results)
+
+
+def test_after_falling_back_to_one_process_no_worker_runs_a_half_submitted_task(data, monkeypatch, tmp_path,
+                                                                                generator_registry):
+    from joblib.externals.loky import process_executor as pe
+
+    marks = tmp_path / "fits.txt"
+
+    class Marker(Generator):  # defined here, so that it travels by value, its file's path with it
+        name = "marker"
+
+        def fit(self, real, holdout=None):
+            with open(str(marks), "a") as f:
+                f.write(f"{os.getpid()}\n")
+            self.real_ = real
+            return self
+
+        def sample(self, n):
+            return self.real_.sample(n, with_replacement=True, seed=self.seed)
+
+    generator_registry.register_generator("marker", Marker)
+    adjust = pe.ProcessPoolExecutor._adjust_process_count
+
+    def boom(self):
+        raise OSError(11, "transient")
+
+    monkeypatch.setattr(pe.ProcessPoolExecutor, "_adjust_process_count", boom)
+    with pytest.warns(RuntimeWarning, match="one at a time in this process"):
+        run_spectrum(data.head(300), generators=["marker"], m=1, jobs=2, progress=False)
+    monkeypatch.setattr(pe.ProcessPoolExecutor, "_adjust_process_count", adjust)
+    run_spectrum(data.head(300), generators=["marker"], m=1, jobs=2, progress=False)
+    import time
+
+    time.sleep(2)  # a stale task would run on the second run's worker by now
+    assert len(marks.read_text().splitlines()) == 2  # one fit per run, the first in this process

@@ -76,14 +76,14 @@ class JoblibEngine:
         # Where processes cannot be started (a sandbox, or a Python that loads another Python's
         # library because of an inherited LD_LIBRARY_PATH), the run goes on in this process.
         self._serial: SerialEngine | None = None
-        self._started = False
+        self._started: set[str] = set()  # the lanes whose workers have taken a task
         r_workers = max(1, workers // 2) if self.warm and workers >= 2 else workers
         self._sizes = {"r": r_workers, "plain": workers - r_workers} if r_workers < workers else {"any": workers}
         self._executors = {lane: self._start(lane) for lane in self._sizes}
 
     @property
     def lanes(self) -> dict[str, int]:
-        return {"any": 1} if self._serial is not None else dict(self._sizes)
+        return {"any": 1} if self._serial is not None or not self._sizes else dict(self._sizes)
 
     def _start(self, lane: str):
         from joblib.externals.loky import ProcessPoolExecutor, get_reusable_executor
@@ -113,17 +113,36 @@ class JoblibEngine:
             _PLAIN_POOLS.pop(self._sizes[lane], None) if lane == "plain" else None
             self._executors[lane] = self._start(lane)
             future = self._executors[lane].submit(fn, *args)
-        except Exception as exc:  # no worker could be started at all: one at a time, here
-            if self._started:
+        except Exception as exc:  # this lane's workers could not be started
+            if lane in self._started:
                 raise
             import warnings
 
+            if self._started:  # another lane runs: its workers take this lane's tasks too
+                warnings.warn(f"the spectrum could not start its {lane!r} worker processes ({type(exc).__name__}: "
+                              f"{exc}); their tasks go to the other workers, with the same numbers",
+                              RuntimeWarning, stacklevel=2)
+                self._drop(lane)
+                return self.submit(fn, *args, lane=next(iter(self._executors)))
             warnings.warn(f"the spectrum could not start worker processes here ({type(exc).__name__}: {exc}); its "
                           "runs go one at a time in this process, with the same numbers", RuntimeWarning, stacklevel=2)
+            for name in list(self._executors):  # none may run, later, a task whose submit failed half-way
+                self._drop(name)
             self._serial, self.workers = SerialEngine(), 1
             return self._serial.submit(fn, *args)
-        self._started = True
+        self._started.add(lane)
         return future
+
+    def _drop(self, lane: str) -> None:
+        executor = self._executors.pop(lane)
+        size = self._sizes.pop(lane)
+        try:
+            executor.shutdown(wait=False, kill_workers=True)
+        except Exception:  # an executor that never started may not shut down cleanly: it holds nothing
+            pass
+        if lane == "plain":
+            _PLAIN_POOLS.pop(size, None)
+        self.workers = max(1, sum(self._sizes.values()))
 
     def first_done(self, pending: Iterable[Any], timeout: float | None = None) -> set:
         """The tasks done, as soon as one is; an empty set after ``timeout`` seconds without one."""

@@ -131,12 +131,14 @@ def run_tasks(generators: dict[str, Any], seeds: list[int], work: Work, engine: 
 
     def pick(lane: str) -> tuple | None:
         ready.sort(key=priority)
-        if lane not in ("r", "plain") or (lane == "plain" and len(plain_with_r) >= engine.lanes["plain"]):
+        lanes = engine.lanes
+        if lane not in ("r", "plain") or "r" not in lanes or "plain" not in lanes \
+                or (lane == "plain" and len(plain_with_r) >= lanes["plain"]):
             return ready[0]
         own = [t for t in ready if (t[1] in r_names) == (lane == "r")]
         if own or lane == "r":
             return own[0] if own else ready[0]
-        wait = sum(expected(t) for t in ready) / engine.lanes["r"]
+        wait = sum(expected(t) for t in ready) / lanes["r"]
         return ready[0] if math.isinf(wait) or wait > R_START_SECONDS + expected(ready[0]) or not pending else None
 
     def submit(name: str, seed: int | None, fn: Any, args: tuple, alone: bool = False, lane: str = "any") -> None:
