@@ -64,8 +64,8 @@ class JoblibEngine:
     workers, which start R with synthpop as they start, and ``plain``, the rest, which do not.
     Starting R costs a worker 2-4 s, during which it runs nothing: on two cores, a spectrum's
     first task started 4.8 s after the run did, as both workers loaded R, while the metasyn
-    fits and every measure need no R. The runner (:func:`synthspectrum.spectrum.runner`) gives a
-    plain worker the tasks that need no R first, and an R task only when the R lane would
+    fits and every measure need no R. The schedule (:func:`synthspectrum.spectrum.schedule.run_tasks`)
+    gives a plain worker the tasks that need no R first, and an R task only when the R lane would
     otherwise keep it waiting longer than starting R takes (a plain worker then starts R itself,
     as any task does). Either way, a task computes the same numbers in either lane."""
 
@@ -110,7 +110,8 @@ class JoblibEngine:
         try:
             future = self._executors[lane].submit(fn, *args)
         except BrokenProcessPool:  # a worker died (R crashed, out of memory): a fresh pool for what is left
-            _PLAIN_POOLS.pop(self._sizes[lane], None) if lane == "plain" else None
+            if lane == "plain":
+                _PLAIN_POOLS.pop(self._sizes[lane], None)
             self._executors[lane] = self._start(lane)
             future = self._executors[lane].submit(fn, *args)
         except Exception as exc:  # this lane's workers could not be started
