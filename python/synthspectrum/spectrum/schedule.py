@@ -57,7 +57,7 @@ class Progress:
 
 
 def run_tasks(generators: dict[str, Any], seeds: list[int], work: Work, engine: Any,
-               bar: Progress) -> dict[str, list[dict]]:
+              bar: Progress) -> dict[str, list[dict]]:
     """Every generator's fit, then each of its draws as soon as that fit is done, on ``engine``;
     per generator, its records: the skip or the failed fit (seed None), or one per seed in
     ``seeds``' order. A task whose worker died (a crash in R or a library, out of memory) is
