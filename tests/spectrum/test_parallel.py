@@ -1,5 +1,6 @@
 """The spectrum on several processes gives the numbers of one process, to the last bit: local
-workers (joblib), a Dask cluster started here, a worker that dies, and the settings' errors."""
+workers (joblib), a Dask cluster started here, a worker that dies, workers that cannot start or
+stop as they start, and the settings' errors."""
 
 import os
 
@@ -269,3 +270,86 @@ def test_after_falling_back_to_one_process_no_worker_runs_a_half_submitted_task(
 
     time.sleep(2)  # a stale task would run on the second run's worker by now
     assert len(marks.read_text().splitlines()) == 2  # one fit per run, the first in this process
+
+
+def _fresh_workers():
+    # workers left running by earlier tests would serve the run: the environment under test only
+    # reaches workers started after it is set
+    from joblib.externals.loky import get_reusable_executor
+
+    from synthspectrum.spectrum import engines
+
+    get_reusable_executor().shutdown(wait=True, kill_workers=True)
+    for pool in engines._PLAIN_POOLS.values():
+        pool.shutdown(wait=True, kill_workers=True)
+    engines._PLAIN_POOLS.clear()
+
+
+@pytest.mark.parametrize("names", [["random", "metasyn"], ["random", "metasyn", "synthpop-sample"]],
+                         ids=["one lane", "two lanes"])
+def test_where_workers_stop_as_they_start_the_run_goes_on_in_this_process(data, monkeypatch, names):
+    # a PYTHONHOME meant for another Python: every worker spawns and dies before its first task,
+    # so each fresh pool broke again, and every run came back failed as a crash of its own
+    if "synthpop-sample" in names and not make_generator("synthpop-sample").available()[0]:
+        pytest.skip("needs synthpop: the R lane")
+    import warnings
+
+    small = data.head(300)
+    _fresh_workers()
+    monkeypatch.setenv("PYTHONHOME", "/nonexistent")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = run_spectrum(small, generators=names, m=2, jobs=2, progress=False)
+    monkeypatch.undo()
+    said = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert len(said) == 1, said  # one warning, whichever lanes there were
+    assert "could not start worker processes here (each stopped as it started" in said[0]
+    assert "one at a time in this process" in said[0]
+    assert res.n_failed == 0
+    one = run_spectrum(small, generators=names, m=2, jobs=1, progress=False)
+    assert res.results.equals(one.results)
+    _same_runs(res, one)
+
+
+def _stops_its_r_worker_as_it_starts():
+    # a generator that needs R, whose check kills the worker that runs it as it starts (as a
+    # crash loading R would) and nowhere else: defined here, so that it travels by value
+    import sys
+
+    parent = os.getpid()
+
+    class RCrash(Generator):
+        name = "r-crash"
+        needs_r = True
+
+        def available(self):
+            if os.getpid() != parent and sys._getframe(1).f_code.co_name == "warm_worker":
+                os._exit(1)
+            return True, ""
+
+        def fit(self, real, holdout=None):
+            self.real_ = real
+            return self
+
+        def sample(self, n):
+            return self.check_fitted("real_").sample(n, with_replacement=True, seed=self.seed)
+
+    return RCrash
+
+
+def test_a_lane_whose_workers_stop_as_they_start_leaves_its_tasks_to_the_other(data, generator_registry):
+    import warnings
+
+    generator_registry.register_generator("r-crash", _stops_its_r_worker_as_it_starts())
+    names, small = ["random", "r-crash"], data.head(300)
+    _fresh_workers()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = run_spectrum(small, generators=names, m=2, jobs=2, progress=False)
+    said = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert len(said) == 1 and "could not start its 'r' worker processes (each stopped as it started" in said[0], said
+    assert "their tasks go to the other workers" in said[0]
+    assert res.n_failed == 0
+    one = run_spectrum(small, generators=names, m=2, jobs=1, progress=False)
+    assert res.results.equals(one.results)
+    _same_runs(res, one)

@@ -10,6 +10,7 @@ No engine changes a number: every task carries its own seeds, and
 from __future__ import annotations
 
 import concurrent.futures as cf
+import os
 from typing import Any, Callable, Iterable
 
 from synthspectrum.errors import SynthSpectrumError
@@ -50,6 +51,10 @@ class SerialEngine:
 # it loading the Matrix package, which synthpop needs through party and survival).
 R_START_SECONDS = 3.0
 
+# Seconds a fresh pool's first worker may take to start (R with synthpop included) before its
+# lane counts as one whose workers cannot start: a run never waits on workers that hang as they start.
+START_SECONDS = 120.0
+
 # The pools of workers that never start R unless asked to (see JoblibEngine), kept across runs of
 # one session like loky's reusable executor: {workers: executor}.
 _PLAIN_POOLS: dict[int, Any] = {}
@@ -74,7 +79,8 @@ class JoblibEngine:
     def __init__(self, workers: int, warm: tuple[type, ...] = ()):
         self.workers, self.warm = workers, tuple(warm)
         # Where processes cannot be started (a sandbox, or a Python that loads another Python's
-        # library because of an inherited LD_LIBRARY_PATH), the run goes on in this process.
+        # library because of an inherited LD_LIBRARY_PATH), or start and stop at once (an inherited
+        # PYTHONHOME), the run goes on in this process.
         self._serial: SerialEngine | None = None
         self._started: set[str] = set()  # the lanes whose workers have taken a task
         r_workers = max(1, workers // 2) if self.warm and workers >= 2 else workers
@@ -109,30 +115,60 @@ class JoblibEngine:
         lane = lane if lane in self._executors else next(iter(self._executors))
         try:
             future = self._executors[lane].submit(fn, *args)
-        except BrokenProcessPool:  # a worker died (R crashed, out of memory): a fresh pool for what is left
-            if lane == "plain":
-                _PLAIN_POOLS.pop(self._sizes[lane], None)
-            self._executors[lane] = self._start(lane)
+        except BrokenProcessPool as exc:  # a worker died (R crashed, out of memory): a fresh pool for what is left
+            if not self._restart(lane):
+                return self._cannot_start(lane, fn, args, _stopped_as_they_started(exc))
             future = self._executors[lane].submit(fn, *args)
         except Exception as exc:  # this lane's workers could not be started
             if lane in self._started:
                 raise
-            import warnings
-
-            if self._started:  # another lane runs: its workers take this lane's tasks too
-                warnings.warn(f"the spectrum could not start its {lane!r} worker processes ({type(exc).__name__}: "
-                              f"{exc}); their tasks go to the other workers, with the same numbers",
-                              RuntimeWarning, stacklevel=2)
-                self._drop(lane)
-                return self.submit(fn, *args, lane=next(iter(self._executors)))
-            warnings.warn(f"the spectrum could not start worker processes here ({type(exc).__name__}: {exc}); its "
-                          "runs go one at a time in this process, with the same numbers", RuntimeWarning, stacklevel=2)
-            for name in list(self._executors):  # none may run, later, a task whose submit failed half-way
-                self._drop(name)
-            self._serial, self.workers = SerialEngine(), 1
-            return self._serial.submit(fn, *args)
+            return self._cannot_start(lane, fn, args, f"{type(exc).__name__}: {exc}")
         self._started.add(lane)
         return future
+
+    def _restart(self, lane: str) -> bool:
+        """A fresh pool for ``lane`` in place of its broken one, and whether its workers start.
+        Workers that die as they start (a PYTHONHOME or PYTHONPATH meant for another Python, a
+        library that crashes as it loads) break every fresh pool before it runs anything: without
+        this check, each task lost with the first pool was run again alone on a fresh one and
+        reported as a crash of its own, so every run failed. A task goes to the fresh pool only
+        once its workers have run a no-op, which no crash can be blamed on."""
+        if lane == "plain":
+            _PLAIN_POOLS.pop(self._sizes[lane], None)
+        self._executors[lane] = self._start(lane)
+        return self._works(lane)
+
+    def _works(self, lane: str) -> bool:
+        """Whether ``lane``'s workers start and run a no-op, within ``START_SECONDS``."""
+        try:
+            self._executors[lane].submit(os.getpid).result(timeout=START_SECONDS)
+        except Exception:  # noqa: BLE001 - broken, cannot spawn, or no worker ready in time: not started
+            return False
+        self._started.add(lane)
+        return True
+
+    def _cannot_start(self, lane: str, fn: Callable, args: tuple, why: str) -> cf.Future:
+        """``lane``'s workers could not start (``why``): its tasks go to the other lane's workers
+        if those run, else every task goes to this process; either way with one warning."""
+        import warnings
+
+        self._drop(lane)
+        for other in list(self._executors):  # each tried once (a broken pool once afresh), never again
+            flags = getattr(self._executors[other], "_flags", None)
+            if getattr(flags, "broken", None) is not None:
+                runs = self._restart(other)
+            else:
+                runs = other in self._started or self._works(other)
+            if not runs:
+                self._drop(other)
+        if self._executors:
+            warnings.warn(f"the spectrum could not start its {lane!r} worker processes ({why}); their tasks go to "
+                          "the other workers, with the same numbers", RuntimeWarning, stacklevel=3)
+            return self.submit(fn, *args, lane=next(iter(self._executors)))
+        warnings.warn(f"the spectrum could not start worker processes here ({why}); its runs go one at a time in "
+                      "this process, with the same numbers", RuntimeWarning, stacklevel=3)
+        self._serial, self.workers = SerialEngine(), 1
+        return self._serial.submit(fn, *args)
 
     def _drop(self, lane: str) -> None:
         executor = self._executors.pop(lane)
@@ -163,6 +199,19 @@ class JoblibEngine:
                 executor.shutdown(wait=False, kill_workers=True)
                 if lane == "plain":
                     _PLAIN_POOLS.pop(self._sizes[lane], None)
+
+
+def _stopped_as_they_started(exc: BaseException) -> str:
+    """Why a lane's workers did not start, for its warning: loky's own words blame a task (a
+    segmentation fault while calling the function, memory), while no task had run; its workers'
+    exit codes are kept."""
+    import re
+
+    codes = re.search(r"exit codes of the workers are (\{[^}]*\})", str(exc))
+    return (f"each stopped as it started, before running anything: {type(exc).__name__}"
+            + (f", exit codes {codes.group(1)}" if codes else "")
+            + "; their Python or a library it loads cannot start in this environment, as with a PYTHONHOME or "
+              "PYTHONPATH meant for another Python")
 
 
 def _quiet_manager_thread() -> None:

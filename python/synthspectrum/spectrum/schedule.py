@@ -62,7 +62,8 @@ def run_tasks(generators: dict[str, Any], seeds: list[int], work: Work, engine: 
     per generator, its records: the skip or the failed fit (seed None), or one per seed in
     ``seeds``' order. A task whose worker died (a crash in R or a library, out of memory) is
     reported as failed; the others go on (those the dead worker's pool took down with it are
-    run again, one at a time)."""
+    run again, one at a time). Workers that die as they start fail no task: the engine gives
+    their tasks to the other lane, or to this process (JoblibEngine's ``submit``)."""
     records: dict[str, list[dict]] = {name: [] for name in generators}
     pending: dict[Any, tuple] = {}
 
