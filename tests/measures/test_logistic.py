@@ -63,3 +63,41 @@ def test_the_direct_cholesky_solve_is_scipys_bit_for_bit():
         assert logistic._cholesky_solve(gram.copy(), rhs).tobytes() == want.tobytes()
     with pytest.raises(np.linalg.LinAlgError):  # not positive definite: the step falls back, as before
         logistic._cholesky_solve(np.array([[1.0, 2.0], [2.0, 1.0]]), np.ones(2))
+
+
+def _qr_rank(gram, tol=1e-10):
+    """The rule the shortcut must agree with: pivoted QR's pivots above tol times the first."""
+    from scipy.linalg import qr
+
+    rr, piv = qr(gram, pivoting=True, mode="r")
+    diag = np.abs(np.diag(rr))
+    return np.sort(piv[: int(np.sum(diag > tol * diag[0]))])
+
+
+@pytest.mark.parametrize("gap", [1e-1, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-9, 1e-12, 0.0])
+def test_the_full_rank_shortcut_keeps_what_pivoted_qr_keeps(gap):
+    # a column that is another plus `gap` times noise: from clearly independent to aliased, through
+    # the range where QR's tolerance decides (gap^2 ~ 1e-10 relative, where the Gram's smallest
+    # eigenvalue sits); wherever the shortcut answers, it must be QR's answer
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(300, 8))
+    X[:, 5] = X[:, 2] + gap * rng.normal(size=300)
+    X[:, 6] = 0.0  # a column of zeros (an interaction cell no record holds), normalised as the fit does
+    norms = np.linalg.norm(X, axis=0)
+    norms[norms == 0] = 1.0
+    gram = X.T @ X / np.outer(norms, norms)
+    calls = []
+    real = logistic._surely_full_rank
+    monkey = lambda *a: calls.append(real(*a)) or calls[-1]  # noqa: E731
+    logistic._surely_full_rank = monkey
+    try:
+        got = logistic._pivoted_rank(gram.copy(), 1e-10)
+    finally:
+        logistic._surely_full_rank = real
+    assert np.array_equal(got, _qr_rank(gram))
+    # the shortcut answers for the clearly independent designs (else it saves nothing) and never
+    # for the aliased one
+    if gap >= 1e-3:
+        assert calls == [True]
+    if gap <= 1e-9:
+        assert calls == [False]
