@@ -75,10 +75,11 @@ class Products:
                                   np.concatenate([[0], np.cumsum(nnz * is_rest)])), shape=(n, p))
         self.ST = rest.T  # CSR
         self.S = rest.tocsr()
+        self.Sw = self.S.copy()  # S with its rows scaled by w, refilled at every call
         self.row_of = np.repeat(np.arange(n), np.diff(self.S.indptr))
         self.XT = Xc.T
         self.p = p
-        self.square = _SquareProduct(self.ST, self.S, self.row_of)
+        self.square = _SquareProduct(self.ST, self.Sw)
 
     def gram(self, w: np.ndarray) -> np.ndarray:
         """X'WX, W = diag(w), as a dense p x p array."""
@@ -86,7 +87,8 @@ class Products:
             xw = self.X * w[:, None]
             return xw.T @ self.X
         dw = self.D * w[:, None]
-        out = self.square(w)  # S'WS, zero in the dense rows and columns
+        np.multiply(self.S.data, w[self.row_of], out=self.Sw.data)
+        out = self.square()  # S'WS, zero in the dense rows and columns
         sd = self.ST @ dw  # S'WD, zero in the dense rows
         out[:, self.dense] = sd
         out[self.dense, :] = sd.T
@@ -102,80 +104,42 @@ class Products:
 
 
 class _SquareProduct:
-    """S'WS (S CSR, ``ST`` its transpose, also CSR) as a dense array: its upper triangle by the very
-    routines scipy's ``ST @ Sw`` and ``toarray`` run (sparsetools' csr_matmat, then csr_todense),
-    each entry the same sum in the same order, bit for bit; below the diagonal, equal to rounding.
+    """S'WS (``ST @ Sw``, both CSR) as a dense array, by the very routines scipy's ``@`` and
+    ``toarray`` run (sparsetools' csr_matmat, then csr_todense), without its first pass.
 
-    Two savings on scipy's product, both leaving every upper entry's bits as they were:
-
-    - scipy first counts an upper bound of the result's non-zeros (csr_matmat_maxnnz, a walk as
-      long as the product itself), then computes it. The structure is the same at every Newton
-      step (only the weights change), so the bound is counted once, here.
-    - The product is symmetric, so its entries below the diagonal need not be summed. The columns
-      are cut into :data:`BLOCKS` runs holding about as many non-zeros each; run b's rows of ST
-      are multiplied by W S restricted to the columns from run b on, which sums the upper
-      triangle and the diagonal blocks, about two thirds of the work (1/2 + 1/(2 BLOCKS)). An
-      entry (i, j) is still the sum over records, in record order, of ST[i, r] * (S[r, j] w_r),
-      as in the full product. Below the diagonal blocks, the entries are mirrored: S[r, i] *
-      (S[r, j] w_r) summed the other way round (equal to rounding, and to the bit where S holds
-      0/1 dummies or w is 1, as in the rank check of :func:`independent_columns`); the Newton step's
-      Cholesky factor reads the upper triangle only (LAPACK potrf, ``lower=False``), so the fit
-      is the same to the bit.
-
-    Where sparsetools' private names are missing (another scipy), the public
-    ``(ST @ WS).toarray()``: the same upper triangle, and a lower one to rounding.
+    scipy's sparse product first counts an upper bound of the result's non-zeros
+    (csr_matmat_maxnnz, a walk of both structures as long as the product itself) and then
+    computes it. The structure of S and Sw is the same at every Newton step (only Sw's values
+    change), so the bound is counted once here; each call runs the numeric pass alone, so every
+    entry is the same sum in the same order as before, bit for bit. Where sparsetools' private
+    names are missing (another scipy), the public ``(ST @ Sw).toarray()``: the same numbers.
     """
 
-    BLOCKS = 3
-
-    def __init__(self, ST: Any, S: Any, row_of: np.ndarray):
-        self.ST, self.S, self.row_of = ST, S, row_of
-        self.p = S.shape[1]
+    def __init__(self, ST: Any, Sw: Any):
+        self.ST, self.Sw = ST, Sw
         try:
             from scipy.sparse._sparsetools import csr_matmat, csr_matmat_maxnnz, csr_todense
         except ImportError:
             self.fast = False
-            self.Sw = S.copy()
             return
         self.fast = True
         self.matmat, self.todense = csr_matmat, csr_todense
-        # cuts where the columns' non-zeros reach 1/BLOCKS, 2/BLOCKS ... of the total
-        nnz = np.cumsum(np.diff(ST.indptr))
-        total = int(nnz[-1]) if nnz.size else 0
-        cuts = [0] + [int(np.searchsorted(nnz, total * b / self.BLOCKS)) for b in range(1, self.BLOCKS)] + [self.p]
-        cuts = sorted(set(min(max(c, 0), self.p) for c in cuts))
-        self.blocks = []
-        for lo, hi in zip(cuts[:-1], cuts[1:]):
-            A = ST[lo:hi]  # run b's rows of ST
-            B = S[:, lo:] if lo else S  # S from run b's first column on
-            Bw = B.copy()
-            rows = np.repeat(np.arange(S.shape[0]), np.diff(B.indptr))
-            idx = A._get_index_dtype((A.indptr, A.indices, B.indptr, B.indices))
-            arrays = [np.asarray(a, dtype=idx) for a in (A.indptr, A.indices, B.indptr, B.indices)]
-            M, N = A.shape[0], B.shape[1]
-            bound = csr_matmat_maxnnz(M, N, *arrays)
-            idx = A._get_index_dtype((A.indptr, A.indices, B.indptr, B.indices), maxval=bound)
-            arrays = [np.asarray(a, dtype=idx) for a in arrays]
-            out = (np.empty(M + 1, dtype=idx), np.empty(bound, dtype=idx),
-                   np.empty(bound, dtype=np.result_type(A.dtype, B.dtype)))
-            self.blocks.append((lo, hi, A, B, Bw, rows, arrays, out))
+        self.M, self.N = ST.shape[0], Sw.shape[1]
+        idx = ST._get_index_dtype((ST.indptr, ST.indices, Sw.indptr, Sw.indices))
+        self.arrays = [np.asarray(a, dtype=idx) for a in (ST.indptr, ST.indices, Sw.indptr, Sw.indices)]
+        nnz = csr_matmat_maxnnz(self.M, self.N, *self.arrays)
+        idx = ST._get_index_dtype((ST.indptr, ST.indices, Sw.indptr, Sw.indices), maxval=nnz)
+        self.arrays = [np.asarray(a, dtype=idx) for a in self.arrays]
+        self.Cp, self.Cj = np.empty(self.M + 1, dtype=idx), np.empty(nnz, dtype=idx)
+        self.Cx = np.empty(nnz, dtype=np.result_type(ST.dtype, Sw.dtype))
 
-    def __call__(self, w: np.ndarray) -> np.ndarray:
+    def __call__(self) -> np.ndarray:
         if not self.fast:
-            np.multiply(self.S.data, w[self.row_of], out=self.Sw.data)
             return (self.ST @ self.Sw).toarray()
-        out = np.zeros((self.p, self.p))
-        for lo, hi, A, B, Bw, rows, (sp, si, op, oi), (Cp, Cj, Cx) in self.blocks:
-            np.multiply(B.data, w[rows], out=Bw.data)
-            M, N = hi - lo, self.p - lo
-            self.matmat(M, N, sp, si, A.data, op, oi, Bw.data, Cp, Cj, Cx)
-            if lo == 0:  # rows [0, hi) and every column: a C-contiguous slice of out
-                self.todense(M, N, Cp, Cj, Cx, out[:hi])
-            else:
-                part = np.zeros((M, N))
-                self.todense(M, N, Cp, Cj, Cx, part)
-                out[lo:hi, lo:] = part
-                out[lo:hi, :lo] = out[:lo, lo:hi].T
+        sp, si, op, oi = self.arrays
+        self.matmat(self.M, self.N, sp, si, self.ST.data, op, oi, self.Sw.data, self.Cp, self.Cj, self.Cx)
+        out = np.zeros((self.M, self.N), dtype=self.Cx.dtype)
+        self.todense(self.M, self.N, self.Cp, self.Cj, self.Cx, out)
         return out
 
 
@@ -224,43 +188,14 @@ def fit_full_rank(X: Any, y: np.ndarray, max_iter: int = 100, tol: float = 1e-10
 
 
 def _pivoted_rank(gram: np.ndarray, tol: float) -> np.ndarray:
-    """The columns kept by pivoted QR of a unit-diagonal Gram matrix G: those whose pivot exceeds
-    ``tol`` times the first.
+    """The columns kept by pivoted QR of a unit-diagonal Gram matrix: those whose pivot exceeds
+    ``tol`` times the first."""
+    from scipy.linalg import qr
 
-    Most designs are of full rank, and then a cheaper test proves that QR would keep every
-    column. Pivoted QR's first pivot is the largest column norm, max_j ||g_j||; its pivots only
-    fall from there, down to |r_pp| >= sigma_min(G) (the last diagonal entry of a triangular
-    factor is at least its smallest singular value); and for G = R'R (Cholesky), sigma_min(G) =
-    lambda_min(G) >= 1 / trace(G^-1) = 1 / ||R^-1||_F^2. So where 1 / ||R^-1||_F^2 exceeds ``tol``
-    times the largest column norm (with a margin of 1e3 for rounding), every pivot passes (of the
-    columns that are not all zeros: those QR drops, whatever the rest). The
-    factor and its inverse (LAPACK potrf, trtri) cost about a fifth of the QR; where the test
-    does not pass (a singular or nearly singular G), the QR decides, as before.
-    """
-    from scipy.linalg import lapack, qr
-
-    # columns of zeros (an interaction cell no record holds: common) have pivot 0 and are dropped
-    # by QR; the test is of the others, whose pivots are those of QR on their own Gram matrix
-    nonzero = np.flatnonzero(np.diag(gram) != 0)
-    if nonzero.size and _surely_full_rank(gram[np.ix_(nonzero, nonzero)], tol, lapack):
-        return nonzero
     rr, piv = qr(gram, pivoting=True, mode="r")  # R and the pivots only: Q, never read, is not formed
     diag = np.abs(np.diag(rr))
     rank = int(np.sum(diag > tol * diag[0])) if diag.size else 0
     return np.sort(piv[:rank])
-
-
-def _surely_full_rank(gram: np.ndarray, tol: float, lapack: Any) -> bool:
-    """The test of :func:`_pivoted_rank`: True only where pivoted QR keeps every column."""
-    factor, info = lapack.dpotrf(gram, lower=False, clean=True)  # gram itself is left as it was
-    if info != 0:
-        return False
-    inverse, info = lapack.dtrtri(factor, lower=False)
-    if info != 0:
-        return False
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        bound = 1.0 / float(np.sum(inverse * inverse))
-    return bool(np.isfinite(bound) and bound > 1e3 * tol * float(np.linalg.norm(gram, axis=0).max()))
 
 
 def logistic_fit(X: Any, y: np.ndarray, max_iter: int = 100, tol: float = 1e-10,
