@@ -311,3 +311,26 @@ def test_plots_saved_from_python_follow_the_output_rules(tmp_path, frozen_split)
         plot_marginals(train.select("age_band"), syn.select("age_band"), path=tmp_path / "plot.csv")
     out = plot_marginals(train.select("age_band"), syn.select("age_band"), path=tmp_path / "m.png")
     assert (tmp_path / "m.png").read_bytes()[:4] == b"\x89PNG" and out is not None
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_the_public_table_writers_never_replace_a_users_file_or_an_input(tmp_path, suffix):
+    from synthspectrum.io import write_table
+    from synthspectrum.io.tables import write_table_blocks
+
+    df = pl.DataFrame({"a": [1, 2]})
+    precious = tmp_path / f"precious{suffix}"
+    precious.write_bytes(b"my,own\n1,2\n")
+    for write in (lambda p, **kw: write_table(df, p, **kw), lambda p, **kw: write_table_blocks(iter([df]), p, **kw)):
+        with pytest.raises(SynthSpectrumError, match="did not write it"):
+            write(precious)
+        assert precious.read_bytes() == b"my,own\n1,2\n"
+        with pytest.raises(SynthSpectrumError, match="also an input"):
+            write(precious, force=True, inputs=[precious])
+        assert precious.read_bytes() == b"my,own\n1,2\n"
+    ours = tmp_path / f"ours{suffix}"
+    write_table(df, ours)
+    write_table(df.head(1), ours)  # a file synthspectrum wrote may be rewritten
+    assert (pl.read_csv(ours) if suffix == ".csv" else pl.read_parquet(ours)).height == 1
+    write_table(df, precious, force=True)  # and the user's own, when asked
+    assert (pl.read_csv(precious) if suffix == ".csv" else pl.read_parquet(precious)).height == 2

@@ -39,7 +39,7 @@ def cmd_datasets(args) -> int:
         raise SynthSpectrumError("usage: synthspectrum datasets export NAME -o FILE.csv|FILE.parquet")
     check_output(args.output, TABLES, force=args.force)
     df = datasets.load(args.name)
-    write_table(df, args.output)
+    write_table(df, args.output, force=args.force)
     print(f"wrote {df.height} rows x {df.width} columns to {args.output}")
     return 0
 
@@ -80,7 +80,7 @@ def cmd_deidentify(args) -> int:
     quasi = args.quasi or (list(recipe.quasi_identifiers) if recipe else [])
     if quasi:
         print(de.k_anonymity(out, quasi))
-    write_table(out, args.output)
+    write_table(out, args.output, force=args.force, inputs=_input_files(args.data))
     print(f"wrote {out.height} de-identified rows x {out.width} columns to {args.output}")
     return 0
 
@@ -147,7 +147,7 @@ def cmd_synthesize(args) -> int:
         if not bar:  # on a terminal, the bar says it
             print(f"synthesize: {rows} of {total} rows written", file=sys.stderr, flush=True)
 
-    rows = write_table_blocks(drawn(), args.output, on_block=report)
+    rows = write_table_blocks(drawn(), args.output, on_block=report, force=args.force, inputs=[args.model])
     print(f"wrote {rows} synthetic rows (seed {model.last_seed}) to {args.output}")
     return 0
 

@@ -35,7 +35,7 @@ import polars as pl
 
 from synthspectrum.errors import SynthSpectrumError
 from synthspectrum.core.columns import is_low_cardinality
-from synthspectrum.io.outputs import atomic_path
+from synthspectrum.io.outputs import atomic_path, check_output
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 # pandas' default missing-value spellings: the list users of R, Excel and pandas already meet.
@@ -196,10 +196,15 @@ def cast_like(df: pl.DataFrame, like: pl.DataFrame, what: str = "data") -> pl.Da
     return pl.DataFrame(out)
 
 
-def write_table(df: pl.DataFrame, path: str | Path) -> Path:
-    """Write a polars frame to CSV or Parquet by the file's extension, atomically; create the folder."""
+def write_table(df: pl.DataFrame, path: str | Path, force: bool = False,
+                inputs: Iterable[str | Path | None] = ()) -> Path:
+    """Write a polars frame to CSV or Parquet by the file's extension, atomically; create the folder.
+
+    A file synthspectrum did not write is never replaced (unless ``force``), nor any of
+    ``inputs`` (even with ``force``): :func:`synthspectrum.io.outputs.check_output`."""
     path = Path(path)
     fmt = _format(path)
+    check_output(path, list(FORMATS), inputs, "table", force)
     with atomic_path(path) as tmp:  # creates the folder
         if fmt == "parquet":
             df.write_parquet(tmp)
@@ -214,7 +219,8 @@ def _same_schema(df: pl.DataFrame, schema, path: Path) -> None:
 
 
 def write_table_blocks(blocks: Iterable[pl.DataFrame], path: str | Path,
-                       on_block: Callable[[int], None] | None = None) -> int:
+                       on_block: Callable[[int], None] | None = None, force: bool = False,
+                       inputs: Iterable[str | Path | None] = ()) -> int:
     """Write polars frames of one schema, one after the other, as one CSV or Parquet file, holding
     one frame at a time; atomically (:mod:`synthspectrum.io.outputs`: the file appears only once
     every frame is written; on an error or Ctrl-C the temporary file is removed and an earlier
@@ -224,10 +230,11 @@ def write_table_blocks(blocks: Iterable[pl.DataFrame], path: str | Path,
     ``ParquetWriter``, one row group per frame, with the Arrow schema polars gives (Enum levels
     and categoricals kept), zstd-compressed as polars' ``write_parquet``; CSV as polars'
     ``write_csv`` of each frame, the header once. A frame whose schema differs from the first
-    one's is an error.
+    one's is an error. ``force`` and ``inputs``: as :func:`write_table`, checked before the first frame.
     """
     path = Path(path)
     fmt = _format(path)
+    check_output(path, list(FORMATS), inputs, "table", force)
     rows = 0
     with atomic_path(path) as tmp:
         if fmt == "parquet":
