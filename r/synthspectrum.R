@@ -53,6 +53,10 @@
 # * dates, datetimes and durations are synthesised as numbers (dates and datetimes as days since
 #   1970, durations as seconds) and come back as dates, datetimes and durations (synthpop
 #   cannot model them);
+# * a 64-bit integer column (bit64's integer64, e.g. from data.table's fread) is synthesised as
+#   numbers (doubles, exact within 2^53; a value beyond stops, naming the column), with a
+#   warning, and comes back as integer64 where bit64 is loaded (synthpop alone reads its bits
+#   as a number and copies the real values);
 # * a text column with more distinct values than maxfaclevels stops with a message naming it
 #   (synthpop would make it a factor with that many levels);
 # * a factor with more than max_cart_levels levels is still synthesised, but never used to
@@ -266,13 +270,54 @@
   unname(x)
 }
 
+# bit64's integer64 (what data.table's fread gives for big whole numbers) is a double vector
+# holding a 64-bit integer's bits: synthpop reads those bits as a number (a "constant" column,
+# copied from the real data). The values as doubles, exact within 2^53 in magnitude (NA stays
+# NA); NULL when a value lies beyond. Read word by word, so that bit64 need not be loaded.
+.ss_int64_limit <- 2^53
+
+.ss_from_integer64 <- function(x) {
+  n <- length(x)
+  if (!n) return(numeric())
+  words <- readBin(writeBin(as.vector(unclass(x), "double"), raw(), size = 8, endian = "little"),
+                   "integer", n = 2 * n, size = 4, endian = "little")
+  lo <- words[c(TRUE, FALSE)]
+  hi <- words[c(FALSE, TRUE)]  # NA_integer_ is the word 0x80000000, -2^31
+  na <- is.na(hi) & !is.na(lo) & lo == 0L  # bit64's NA is -2^63
+  lo <- ifelse(is.na(lo), 2^31, ifelse(lo < 0, lo + 2^32, as.numeric(lo)))
+  ok <- na | (!is.na(hi) & hi >= -2^21 & (hi < 2^21 | (hi == 2^21 & lo == 0)))
+  if (!all(ok)) return(NULL)
+  out <- as.numeric(hi) * 2^32 + lo
+  out[na] <- NA_real_
+  out
+}
+
 .ss_prepare <- function(data, maxfaclevels = 60, what = "data", map = NULL) {
   if (!is.data.frame(data)) .ss_stop(sprintf("%s must be a data.frame, got %s", what, class(data)[1]))
   if (nrow(data) == 0) .ss_stop(sprintf("%s is empty (0 rows)", what))
   dup <- anyDuplicated(names(data))
   if (dup) .ss_stop(sprintf("column '%s' appears more than once: column names must be unique",
                         names(data)[dup]))
+  int64 <- character()
+  int64_notes <- character()
+  for (v in names(data)) {
+    if (!inherits(data[[v]], "integer64")) next
+    x <- .ss_from_integer64(data[[v]])
+    if (is.null(x))
+      .ss_stop(sprintf(paste0("%s, column '%s': 64-bit integers (integer64) of magnitude beyond 2^53, which ",
+                              "no double holds exactly and no synthpop model can use. Drop the column (an ",
+                              "identifier is nothing to synthesise) or recode it"), what, v))
+    data[[v]] <- x
+    int64 <- c(int64, v)
+    msg <- sprintf(paste0("%s, column '%s': 64-bit integers (integer64) taken as numbers (doubles, exact ",
+                          "within 2^53)%s"), what, v,
+                   if (what != "data") "" else if (isNamespaceLoaded("bit64")) "; they come back as integer64"
+                   else "; they come back as whole numbers of class numeric (bit64 is not loaded)")
+    warning(msg, call. = FALSE)
+    int64_notes <- c(int64_notes, msg)
+  }
   cleaned <- .ss_clean_numbers(data, what)
+  cleaned$notes <- c(int64_notes, cleaned$notes)
   data <- cleaned$data
   temporal <- list()
   text <- character()
@@ -302,7 +347,7 @@
   names(data) <- .ss_to_safe(names(data), map)
   names(temporal) <- .ss_to_safe(names(temporal), map)
   list(data = data, temporal = temporal, text = .ss_to_safe(text, map), integer = .ss_to_safe(integer, map),
-       map = map, notes = cleaned$notes)
+       int64 = .ss_to_safe(int64, map), map = map, notes = cleaned$notes)
 }
 
 # A column that went in as integer, as synthpop gave it back (integer, double, or a factor of
@@ -335,6 +380,12 @@
   }
   for (v in intersect(prep$text, names(df))) df[[v]] <- as.character(df[[v]])
   for (v in intersect(prep$integer, names(df))) df[[v]] <- .ss_as_integer(df[[v]], .ss_to_real(v, prep$map))
+  for (v in intersect(prep$int64, names(df))) {
+    x <- df[[v]]
+    if (is.factor(x)) x <- as.numeric(as.character(x))
+    x <- round(x)
+    df[[v]] <- if (isNamespaceLoaded("bit64")) bit64::as.integer64(x) else x
+  }
   names(df) <- .ss_to_real(names(df), prep$map)
   df
 }
@@ -462,6 +513,7 @@ syn <- function(real, method = "cart", visit_sequence = NULL, smoothing = NULL,
        temporal = prep$temporal,
        text = prep$text,
        integer = prep$integer,
+       int64 = prep$int64,
        name_map = map)
 }
 
@@ -480,7 +532,8 @@ syn <- function(real, method = "cart", visit_sequence = NULL, smoothing = NULL,
     kind <- "result"
     object <- synthetic$object
     map <- synthetic$name_map
-    restore <- list(temporal = synthetic$temporal, text = synthetic$text, integer = synthetic$integer, map = map)
+    restore <- list(temporal = synthetic$temporal, text = synthetic$text, integer = synthetic$integer,
+                    int64 = synthetic$int64, map = map)
   } else if (inherits(synthetic, "synds")) {
     kind <- "synds"
     object <- synthetic

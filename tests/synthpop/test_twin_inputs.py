@@ -1,0 +1,97 @@
+"""Inputs the twins must not take silently: R classes synthpop cannot model (integer64, difftime
+in minutes), what the real data carries besides its values (row names), column names synthpop
+uses itself (``t``), pairs and results that do not match the real data, misspelt arguments.
+
+Each case is checked from R (a fresh Rscript that sources the twin) and, where Python can make
+it, from Python. Skips as a whole, with the reason in the summary, where R, rpy2 or synthpop
+is missing.
+"""
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pytest
+
+from conftest import synthpop_or_skip_module, rscript
+from synthspectrum.errors import SynthpopError, SynthSpectrumError
+from synthspectrum import synthpop as sp
+
+ri = synthpop_or_skip_module()  # skips the module, saying why, where synthpop is missing
+
+LIB = 'suppressMessages(library(synthpop))\n'
+
+# An integer64 (bit64's class) made without bit64: a double vector holding the 64-bit integer's
+# bits, which is all bit64 itself stores. `i64(v)` for whole doubles v, NA for bit64's NA.
+I64 = r'''
+i64 <- function(v) {
+  hi <- floor(v / 2^32); lo <- v - hi * 2^32; lo <- ifelse(lo >= 2^31, lo - 2^32, lo)
+  hi[is.na(v)] <- -2^31; lo[is.na(v)] <- 0
+  words <- as.vector(rbind(lo, hi))
+  # -2^31 is NA_integer_ in R, which writeBin writes as those very bits
+  bits <- writeBin(suppressWarnings(as.integer(words)), raw(), size = 4, endian = "little")
+  structure(readBin(bits, "double", n = length(v), size = 8, endian = "little"), class = "integer64")
+}
+i64max <- function(n) {  # 2^63 - 1, n times: hi = 2^31 - 1, lo = all ones
+  bits <- writeBin(rep(c(-1L, .Machine$integer.max), n), raw(), size = 4, endian = "little")
+  structure(readBin(bits, "double", n = n, size = 8, endian = "little"), class = "integer64")
+}
+set.seed(0); n <- 300
+d <- data.frame(a = sample(0:99, n, TRUE), b = sample(c("x", "y", "z"), n, TRUE), c = rnorm(n))
+'''
+
+
+def rlines(code: str, tmp_path) -> list[str]:
+    return rscript(LIB + code, tmp_path, twin=True).splitlines()
+
+
+# --- 1. integer64 ----------------------------------------------------------------------------
+
+def test_r_integer64_is_synthesised_as_numbers_not_copied(tmp_path):
+    out = rlines(I64 + r'''
+d$id <- i64(sample(1:1e6, n, TRUE) * 1e6)
+ids <- unclass(d$id)
+w <- character()
+r <- withCallingHandlers(syn(d, seed = 1), warning = function(x) {
+  w <<- c(w, conditionMessage(x)); invokeRestart("muffleWarning") })
+cat(r$method[["id"]], "\n")
+cat(any(grepl("column 'id'", w) & grepl("integer64", w)), any(grepl("integer64", r$notes)), "\n")
+s <- r$synthetic$id
+v <- if (inherits(s, "integer64")) NA else s  # without bit64 it comes back as whole doubles
+cat(class(s)[1], is.numeric(s), identical(unclass(s), ids), "\n")
+cat(all(v %in% (1:1e6 * 1e6)), "\n")
+u <- suppressWarnings(utility_gen(d, d[sample(n), ], maxorder = 0))
+cat(nrow(u), all(is.finite(u$value)), "\n")
+d$id[1:10] <- i64max(10)
+cat(tryCatch({ syn(d, seed = 1); "accepted" }, error = conditionMessage), "\n")
+cat(tryCatch({ utility_gen(d, d, maxorder = 0); "accepted" }, error = conditionMessage), "\n")
+''', tmp_path)
+    assert out[0].strip() == "cart"
+    assert out[1].strip() == "TRUE TRUE"
+    assert out[2].strip() == "numeric TRUE FALSE"
+    assert out[3].strip() == "TRUE"
+    assert out[4].strip() == "6 TRUE"
+    for line in out[5:7]:
+        assert "column 'id'" in line and "integer64" in line and "2^53" in line
+        assert "9223372036854775807" not in line
+
+
+def test_r_integer64_with_bit64_comes_back_as_integer64(tmp_path):
+    probe = rscript('cat(requireNamespace("bit64", quietly = TRUE))', tmp_path)
+    if probe.strip() != "TRUE":
+        pytest.skip("the R package bit64 is not installed for Rscript (R_LIBS can point at one)")
+    out = rlines(r'''
+suppressMessages(library(bit64))
+set.seed(0); n <- 300
+d <- data.frame(a = sample(0:99, n, TRUE), b = sample(c("x", "y", "z"), n, TRUE))
+d$id <- as.integer64(sample(1:1e6, n, TRUE)) * as.integer64(1000000L)
+d$id[3] <- NA
+r <- suppressWarnings(syn(d, seed = 1))
+s <- r$synthetic$id
+cat(r$method[["id"]], class(s)[1], identical(as.character(s), as.character(d$id)), "\n")
+cat(all(is.na(s) | s %in% d$id), "\n")
+d$id[1] <- as.integer64("9223372036854775807")
+cat(tryCatch({ syn(d, seed = 1); "accepted" }, error = conditionMessage), "\n")
+''', tmp_path)
+    assert out[0].strip() == "cart integer64 FALSE"
+    assert out[1].strip() == "TRUE"
+    assert "column 'id'" in out[2] and "2^53" in out[2]
