@@ -51,7 +51,7 @@
 # * a numeric column with at most 5 distinct values is synthesised as a category (unless
 #   minnumlevels is given), with a warning; it comes back as numbers;
 # * dates, datetimes and durations are synthesised as numbers (dates and datetimes as days since
-#   1970, durations as seconds) and come back as dates, datetimes and durations (synthpop
+#   1970, durations in their own units) and come back as dates, datetimes and durations (synthpop
 #   cannot model them);
 # * a 64-bit integer column (bit64's integer64, e.g. from data.table's fread) is synthesised as
 #   numbers (doubles, exact within 2^53; a value beyond stops, naming the column), with a
@@ -298,6 +298,8 @@
   dup <- anyDuplicated(names(data))
   if (dup) .ss_stop(sprintf("column '%s' appears more than once: column names must be unique",
                         names(data)[dup]))
+  # the real data's row names (often identifiers) must not reach synthpop and the synthetic data
+  rownames(data) <- NULL
   int64 <- character()
   int64_notes <- character()
   for (v in names(data)) {
@@ -329,8 +331,10 @@
     tk <- .ss_temporal(x)
     if (!is.null(tk)) {
       temporal[[v]] <- tk
-      # datetimes as days, not seconds: regressions on values near 1e9 can fail to converge
-      data[[v]] <- if (tk$kind == "POSIXct") as.numeric(x) / 86400 else as.numeric(x)
+      # datetimes as days, not seconds: regressions on values near 1e9 can fail to converge;
+      # durations in their own units (kept in tk$units), which is what as.numeric gives
+      data[[v]] <- if (tk$kind == "POSIXct") as.numeric(x) / 86400
+                   else if (tk$kind == "difftime") as.numeric(x, units = tk$units) else as.numeric(x)
     } else if (is.character(x)) {
       n <- length(unique(x[!is.na(x)]))
       if (n > maxfaclevels)
@@ -376,7 +380,7 @@
     df[[v]] <- switch(tk$kind,
       Date = as.Date(round(x), origin = "1970-01-01"),
       POSIXct = as.POSIXct(x * 86400, origin = "1970-01-01", tz = if (is.null(tk$tz)) "" else tk$tz),
-      difftime = as.difftime(x, units = "secs"))
+      difftime = as.difftime(x, units = tk$units))
   }
   for (v in intersect(prep$text, names(df))) df[[v]] <- as.character(df[[v]])
   for (v in intersect(prep$integer, names(df))) df[[v]] <- .ss_as_integer(df[[v]], .ss_to_real(v, prep$map))
@@ -387,6 +391,7 @@
     df[[v]] <- if (isNamespaceLoaded("bit64")) bit64::as.integer64(x) else x
   }
   names(df) <- .ss_to_real(names(df), prep$map)
+  rownames(df) <- NULL  # 1..n, whatever synthpop (or sdc's removed rows) left
   df
 }
 

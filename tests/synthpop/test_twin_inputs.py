@@ -95,3 +95,35 @@ cat(tryCatch({ syn(d, seed = 1); "accepted" }, error = conditionMessage), "\n")
     assert out[0].strip() == "cart integer64 FALSE"
     assert out[1].strip() == "TRUE"
     assert "column 'id'" in out[2] and "2^53" in out[2]
+
+
+# --- 2. difftime in its own units --------------------------------------------------------------
+
+def test_r_difftime_keeps_its_units(tmp_path):
+    out = rlines(I64 + r'''
+d$wait <- as.difftime(sample(60:120, n, TRUE), units = "mins")
+d$stay <- as.difftime(sample(1:48, n, TRUE), units = "hours")
+r <- suppressWarnings(syn(d, seed = 1))
+s <- r$synthetic
+cat(units(s$wait), units(s$stay), "\n")
+cat(all(as.numeric(s$wait, units = "mins") >= 60 & as.numeric(s$wait, units = "mins") <= 120),
+    all(as.numeric(s$stay, units = "hours") >= 1 & as.numeric(s$stay, units = "hours") <= 48), "\n")
+''', tmp_path)
+    assert out == ["mins hours ", "TRUE TRUE "]
+
+
+# --- 3. row names ------------------------------------------------------------------------------
+
+def test_r_row_names_of_the_real_data_do_not_reach_the_synthetic_data(tmp_path):
+    out = rlines(I64 + r'''
+rownames(d) <- paste0("patient_", 1:n)
+r <- syn(d, seed = 1)
+two <- syn(d, seed = 1, m = 2)
+plain <- function(f) .row_names_info(f) < 0  # automatic row names, 1..n
+cat(plain(r$synthetic), all(vapply(two$synthetic, plain, logical(1))), plain(r$object$syn), "\n")
+f <- tempfile(fileext = ".csv"); write.csv(r$synthetic, f)
+cat(any(grepl("patient", readLines(f))), "\n")
+invisible(capture.output(s <- sdc(d, r, keys = c("a", "b"), rm_replicated_uniques = TRUE)))
+cat(plain(s$synthetic), "\n")
+''', tmp_path)
+    assert out == ["TRUE TRUE TRUE ", "FALSE ", "TRUE "]
