@@ -127,3 +127,28 @@ invisible(capture.output(s <- sdc(d, r, keys = c("a", "b"), rm_replicated_unique
 cat(plain(s$synthetic), "\n")
 ''', tmp_path)
     assert out == ["TRUE TRUE TRUE ", "FALSE ", "TRUE "]
+
+
+# --- 4. a pandas categorical keeps `ordered` and its level order --------------------------------
+
+def _pandas_real(n: int = 300) -> pd.DataFrame:
+    g = np.random.default_rng(0)
+    return pd.DataFrame({"a": g.integers(0, 100, n), "c": g.normal(size=n),
+                         "f": pd.Categorical(g.choice(["u", "v"], n), categories=["v", "u", "w"]),
+                         "o": pd.Categorical(g.choice(["lo", "hi"], n), categories=["lo", "mid", "hi"], ordered=True)})
+
+
+def test_syn_keeps_a_pandas_categoricals_ordered_flag_and_levels():
+    real = _pandas_real()
+    for res in (sp.syn(real, seed=1), sp.syn(real, seed=1, m=2)):
+        for s in res.synthetic if isinstance(res.synthetic, list) else [res.synthetic]:
+            assert (s.f.cat.ordered, list(s.f.cat.categories)) == (False, ["v", "u", "w"])
+            assert (s.o.cat.ordered, list(s.o.cat.categories)) == (True, ["lo", "mid", "hi"])
+
+
+def test_sdc_keeps_a_pandas_categoricals_ordered_flag():
+    real = _pandas_real()
+    res = sp.syn(real, seed=1)
+    for out in (sp.sdc(real, res, keys=["f", "o"]).synthetic, sp.sdc(real, res.synthetic, keys=["f", "o"])):
+        assert (out.f.cat.ordered, list(out.f.cat.categories)) == (False, ["v", "u", "w"])
+        assert (out.o.cat.ordered, list(out.o.cat.categories)) == (True, ["lo", "mid", "hi"])

@@ -334,6 +334,9 @@ def from_r(rdf, schema: dict | None = None, frame_kind: str = "polars"):
         ordered |= set(schema.get("ordered", []))
     out = from_polars(df, frame_kind)
     if frame_kind == "pandas":
-        for c in ordered:
-            out[c] = out[c].cat.as_ordered()
+        # polars makes every Enum an ordered pandas categorical: only R's ordered factors (and
+        # the columns the schema names) are ordered, the rest keep pandas' default, unordered
+        for c in out.columns:
+            if isinstance(out[c].dtype, pd.CategoricalDtype) and out[c].cat.ordered != (c in ordered):
+                out[c] = out[c].cat.as_ordered() if c in ordered else out[c].cat.as_unordered()
     return out

@@ -32,7 +32,7 @@ from typing import Any, Sequence
 
 import polars as pl
 
-from synthspectrum.core.frames import from_polars, require_columns, require_rows, to_polars
+from synthspectrum.core.frames import require_columns, require_rows, to_polars
 from synthspectrum.core.numbers import clean_numbers
 from synthspectrum.core.pair import check_pair
 from synthspectrum.core.seeds import check_seed, fresh_seed
@@ -95,7 +95,7 @@ def _result(robj, schema: dict, kind: str, m: int, seed: int, notes: Sequence[st
     parts = rsession.rlist(robj)
     # one data.frame for m = 1, a list of them otherwise (see SynResult)
     rframes = [parts["synthetic"]] if m == 1 else list(parts["synthetic"])
-    frames = [from_polars(from_r(df, schema), kind) for df in rframes]
+    frames = [from_r(df, schema, frame_kind=kind) for df in rframes]
     method = dict(zip(_strings(parts["method"].do_slot("names")), _strings(parts["method"])))
     return SynResult(
         synthetic=frames[0] if m == 1 else frames, method=method,
@@ -321,7 +321,9 @@ def sdc(real: Any, synthetic: Any, keys: Sequence[str] | None = None, rm_replica
     out = []
     for f, rdf in zip(frames, rframes):
         pdf, kind = to_polars(f, "synthetic data")
-        out.append(from_polars(from_r(rdf, {"dtypes": dict(pdf.schema)}), kind))
+        # a pandas frame's own schema (to_r's), which keeps its categoricals' levels and ordered flags
+        schema = to_r(f)[1] if kind == "pandas" else {"dtypes": dict(pdf.schema)}
+        out.append(from_r(rdf, schema, frame_kind=kind))
     return out[0] if len(frames) == 1 and not isinstance(synthetic, (list, tuple)) else out
 
 
