@@ -64,8 +64,9 @@
 #   took 328 s as a predictor, a 33-level one hours); a warning names it.
 # * any column name works ("Time in A&E (mins)", "1st", "if"): synthpop refuses some (numeric
 #   columns with missing values whose names contain spaces) and mangles others in formulas,
-#   so the twin works on safe names (make.names) inside and gives the real names back in
-#   every result: synthetic data, method, visit_sequence, predictor_matrix, notes, measures,
+#   and uses some itself (utility.gen's indicator t, disclosure's target and keys), so the
+#   twin works on safe names (make.names; .ss_ in front of synthpop's own, .ss_name_map)
+#   inside and gives the real names back in every result: synthetic data, method, visit_sequence, predictor_matrix, notes, measures,
 #   compare tables, regression terms. synthpop's own messages may show the safe names;
 #   synthpop's object in $object uses them too;
 # * without models = TRUE, the multinomial models' summaries that synthpop computes and then
@@ -251,8 +252,21 @@
 }
 
 # Real names -> the safe names synthpop works on (a named character vector: names are the
-# real names). make.names leaves ordinary names as they are.
-.ss_name_map <- function(nm) setNames(make.names(nm, unique = TRUE), nm)
+# real names). make.names leaves ordinary names as they are, except the names synthpop gives
+# columns of its own next to the data's: utility.gen's indicator `t` (a column t made its
+# propensity model predict itself), disclosure's `target` and `keys`, sdc's `flag`, and, beside
+# a column x, utility.gen's x_NA and x_cna_1 and syn's x.0, x.NA and x.1 (missing-value
+# indicators and dummies). Those get ".ss_" in front of them (never a name synthpop makes).
+.ss_reserved <- c("t", "target", "keys", "flag")
+.ss_made_suffix <- "(_NA|_cna_[0-9]+|[.]0|[.]NA|[.][0-9]+)$"
+
+.ss_name_map <- function(nm) {
+  safe <- make.names(nm, unique = TRUE)
+  base <- sub(.ss_made_suffix, "", safe)
+  clash <- safe %in% .ss_reserved | (base != safe & base %in% safe)
+  safe[clash] <- paste0(".ss_", safe[clash])
+  setNames(make.unique(safe), nm)
+}
 
 .ss_to_safe <- function(x, map) {
   if (is.null(x)) return(NULL)
@@ -774,6 +788,9 @@ sdc <- function(real, synthetic, keys = NULL, rm_replicated_uniques = FALSE, rec
                 bottom_top_coding = NULL, recode_exclude = NULL, smooth_vars = NULL, label = NULL) {
   p <- .ss_pair(real, synthetic, need = c(keys, recode_vars, smooth_vars))
   map <- p$map
+  if (!is.null(label) && "flag" %in% names(map))
+    .ss_stop(paste0("label adds a column 'flag', which the data have already: rename that column ",
+                    "or leave label out"))
   object <- synthpop::sdc(p$object, p$real, keys = .ss_to_safe(keys, map), label = label,
                           rm.replicated.uniques = rm_replicated_uniques,
                           recode.vars = .ss_to_safe(recode_vars, map),

@@ -152,3 +152,61 @@ def test_sdc_keeps_a_pandas_categoricals_ordered_flag():
     for out in (sp.sdc(real, res, keys=["f", "o"]).synthetic, sp.sdc(real, res.synthetic, keys=["f", "o"])):
         assert (out.f.cat.ordered, list(out.f.cat.categories)) == (False, ["v", "u", "w"])
         assert (out.o.cat.ordered, list(out.o.cat.categories)) == (True, ["lo", "mid", "hi"])
+
+
+# --- 5. column names synthpop uses itself -------------------------------------------------------
+
+def _frames(seed: int, n: int = 300) -> pl.DataFrame:
+    g = np.random.default_rng(seed)
+    return pl.DataFrame({"a": g.integers(0, 100, n), "b": g.choice(["x", "y", "z"], n).tolist(),
+                         "c": g.normal(size=n).round(3), "d": g.choice(["p", "q"], n).tolist()})
+
+
+# synthpop's utility.gen adds an indicator `t`, disclosure columns `target` and `keys`, sdc a `flag`
+RESERVED = {"c": "t", "a": "target", "b": "keys", "d": "flag"}
+
+
+def test_python_measures_take_the_names_synthpop_uses_itself():
+    real, syn = _frames(1), _frames(2)
+    named = lambda f: f.rename(RESERVED)
+    plain = sp.utility_gen(real, syn, maxorder=0)["value"].to_list()
+    assert sp.utility_gen(named(real), named(syn), maxorder=0)["value"].to_list() == pytest.approx(plain)
+    plain = sp.disclosure(real, syn, ["a", "b"], "d")["value"].to_list()
+    assert sp.disclosure(named(real), named(syn), ["target", "keys"], "flag")["value"].to_list() == pytest.approx(plain)
+    plain = sp.disclosure(real, syn, ["d", "b"], "a")["value"].to_list()
+    assert sp.disclosure(named(real), named(syn), ["flag", "keys"], "target")["value"].to_list() == pytest.approx(plain)
+    res = sp.syn(named(real), seed=3)
+    assert res.synthetic.columns == ["target", "keys", "t", "flag"]
+    assert sp.utility_gen(named(real), res, maxorder=0).height == 6
+    out = sp.sdc(named(real), res, keys=["keys", "flag"], rm_replicated_uniques=True)
+    assert out.synthetic.columns == ["target", "keys", "t", "flag"]
+    # sdc's label is a column of its own, `flag`: with a column flag in the data, refused
+    assert sp.sdc(real, sp.syn(real, seed=3), label="syn").synthetic.columns == ["flag", *real.columns]
+    with pytest.raises(SynthpopError, match=r"sdc\(\): label adds a column 'flag', which the data have"):
+        sp.sdc(named(real), res, label="synthetic")
+
+
+def test_r_measures_take_the_names_synthpop_uses_itself(tmp_path):
+    out = rlines(r'''
+set.seed(0); n <- 300
+mk <- function() data.frame(a = sample(0:99, n, TRUE), b = sample(c("x", "y", "z"), n, TRUE), c = rnorm(n),
+                            d = sample(c("p", "q"), n, TRUE))
+real <- mk(); s <- mk()
+named <- function(f) setNames(f, c("target", "keys", "t", "flag"))
+same <- function(x, y) isTRUE(all.equal(x$value, y$value))
+cat(same(utility_gen(real, s, maxorder = 0), utility_gen(named(real), named(s), maxorder = 0)),
+    same(utility_gen(real, s), utility_gen(named(real), named(s))),
+    same(disclosure(real, s, c("a", "b"), "d"), disclosure(named(real), named(s), c("target", "keys"), "flag")),
+    same(disclosure(real, s, c("d", "b"), "a"), disclosure(named(real), named(s), c("flag", "keys"), "target")),
+    "\n")
+r <- syn(named(real), seed = 1)
+fit <- lm_synds(c ~ target + t, syn(setNames(real, c("target", "keys", "c", "t")), seed = 1))
+cat(names(r$synthetic), nrow(compare_fit(fit, setNames(real, c("target", "keys", "c", "t")))), "\n")
+# beside a column x, synthpop's own x_NA (utility.gen, x with NA) and x.1 (syn's dummies of a factor)
+real$c[1:20] <- NA; s$c[1:20] <- NA
+real$c_NA <- s$c_NA <- rnorm(n); real$b.1 <- s$b.1 <- rnorm(n)
+cat(nrow(utility_gen(real, s)), names(syn(real, method = "parametric", seed = 1)$synthetic), "\n")
+''', tmp_path)
+    assert out[0].split() == ["TRUE"] * 4
+    assert out[1].split() == ["target", "keys", "t", "flag", "3"]
+    assert out[2].split() == ["6", "a", "b", "c", "d", "c_NA", "b.1"]
