@@ -33,10 +33,34 @@ def to_polars(df: Any, what: str = "data") -> tuple[pl.DataFrame, str]:
         if not all(isinstance(c, str) for c in df.columns):
             bad = [c for c in df.columns if not isinstance(c, str)][0]
             raise SynthSpectrumError(f"{what}: column names must be text, got {bad!r}")
-        return pl.from_pandas(df, nan_to_null=True), "pandas"
+        dup = df.columns[df.columns.duplicated()]
+        if len(dup):
+            raise SynthSpectrumError(f"{what}: column names must be unique, {dup[0]!r} appears "
+                                     f"{int((df.columns == dup[0]).sum())} times")
+        try:
+            return pl.from_pandas(df, nan_to_null=True), "pandas"
+        except Exception:  # pyarrow's own words quote a value: name the column instead
+            raise SynthSpectrumError(_unconvertible(df, what)) from None
     raise SynthSpectrumError(
         f"{what} must be a polars or pandas DataFrame, got {type(df).__name__}"
     )
+
+
+def _unconvertible(df: Any, what: str) -> str:
+    """Why a pandas frame does not convert: the first column holding values of more than one
+    type (an object column of numbers and text, say), by name and types, never by value."""
+    for c in df.columns:
+        col = df[c]
+        if col.dtype == object:
+            types = sorted({type(v).__name__ for v in col.dropna()})
+            if len(types) > 1:
+                return (f"column {c!r}: {what} mixes values of types {', '.join(types)} in one column; "
+                        "make it one type (e.g. df[col].astype(str) for text) before passing it")
+        try:
+            pl.from_pandas(df[[c]], nan_to_null=True)
+        except Exception as exc:
+            return f"column {c!r}: {what} cannot be read as a column of one type ({type(exc).__name__})"
+    return f"{what} cannot be converted from pandas"
 
 
 def from_polars(df: pl.DataFrame, kind: str) -> Any:

@@ -6,7 +6,7 @@ from typing import Any, Sequence
 
 import polars as pl
 
-from synthspectrum.core.columns import kind
+from synthspectrum.core.columns import is_categorical
 from synthspectrum.core.frames import require_columns, to_polars
 from synthspectrum.core.numbers import clean_numbers
 from synthspectrum.errors import SynthSpectrumError
@@ -33,10 +33,69 @@ def check_pair(real: Any, synthetic: Any, columns: Sequence[str] | None = None,
         only = sorted(set(r.columns) ^ set(s.columns))
         raise SynthSpectrumError(f"the {names[0]} and {names[1]} have different columns: {only[0]!r} is in only one")
     s = s.select([s.get_column(c) for c in r.columns])
+    r_cols, s_cols = {}, {}
     for c in r.columns:
-        a, b = r.get_column(c).dtype, s.get_column(c).dtype  # not .schema: polars builds it afresh per call
-        if kind(a) != kind(b):
-            raise SynthSpectrumError(f"is {a} in the {names[0]} but {b} in the {names[1]}", c)
+        a, b = r.get_column(c), s.get_column(c)
+        if a.dtype == b.dtype:  # not .schema: polars builds it afresh per call
+            continue
+        if family(a.dtype) != family(b.dtype):
+            raise SynthSpectrumError(f"is {a.dtype} in the {names[0]} but {b.dtype} in the {names[1]}", c)
+        r_cols[c], s_cols[c] = _common(a, b, names, c)
+    if r_cols:
+        r, s = r.with_columns(**r_cols), s.with_columns(**s_cols)
     r, _ = clean_numbers(r, names[0])
     s, _ = clean_numbers(s, names[1])
     return r, s
+
+
+def family(dtype: pl.DataType) -> str:
+    """What a column holds, as far as a real and a synthetic column must agree: ``"text"``
+    (String, Categorical, Enum), ``"boolean"``, ``"number"``, ``"date"``, ``"datetime"``,
+    ``"duration"``, ``"time"``, else the dtype. Two columns of one family are measured alike
+    once made one dtype (:func:`check_pair`); of two families (text and booleans, dates and
+    numbers) they are not the same variable."""
+    if dtype == pl.Boolean:
+        return "boolean"
+    if dtype == pl.String or is_categorical(dtype):
+        return "text"
+    if dtype.is_numeric():
+        return "number"
+    for name, cls in (("date", pl.Date), ("datetime", pl.Datetime), ("duration", pl.Duration), ("time", pl.Time)):
+        if dtype == cls or isinstance(dtype, cls):
+            return name
+    return str(dtype)
+
+
+def _common(a: pl.Series, b: pl.Series, names: tuple[str, str], c: str) -> tuple[pl.Series, pl.Series]:
+    """A real column ``a`` and a synthetic ``b`` of one family but two dtypes, as one dtype, so that
+    every measure compares like with like: a key 30 and a key 30.0 are the same value (as text
+    they were "30" and "30.0", and a copied record went uncounted), and two Enums of different
+    levels can be stacked (polars finds no supertype for them).
+
+    Numbers: their float (ints of one width or sign: the wider int). Two Enums: one Enum of the
+    real levels in their order, then the synthetic-only ones in theirs; other text: String.
+    Datetimes and durations: the real column's unit; a time zone must match (converting one would
+    move the clock), naive against aware is refused."""
+    fam = family(a.dtype)
+    if fam == "number":
+        if a.dtype.is_integer() and b.dtype.is_integer():
+            both = pl.concat([a.head(0).to_frame("v"), b.head(0).to_frame("v")], how="vertical_relaxed").schema["v"]
+            return a.cast(both), b.cast(both)
+        return a.cast(pl.Float64), b.cast(pl.Float64)
+    if fam == "text":
+        if isinstance(a.dtype, pl.Enum) and isinstance(b.dtype, pl.Enum):
+            levels = a.dtype.categories.to_list()
+            seen = set(levels)
+            levels += [x for x in b.dtype.categories.to_list() if x not in seen]
+            both = pl.Enum(levels)
+            return a.cast(pl.String).cast(both), b.cast(pl.String).cast(both)
+        return a.cast(pl.String), b.cast(pl.String)
+    if fam == "datetime":
+        za, zb = a.dtype.time_zone, b.dtype.time_zone
+        if (za is None) != (zb is None):
+            raise SynthSpectrumError(f"is {a.dtype} in the {names[0]} but {b.dtype} in the {names[1]}: "
+                                     "a time zone in one only", c)
+        if za != zb:
+            b = b.dt.convert_time_zone(za)  # the same instants, shown in the real data's zone
+        return a, b.cast(a.dtype)
+    return a, b.cast(a.dtype)
