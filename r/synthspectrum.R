@@ -572,6 +572,13 @@ syn <- function(real, method = "cart", visit_sequence = NULL, smoothing = NULL,
   lacking <- setdiff(syn_names, names(real))
   if (length(lacking))
     .ss_stop(sprintf("the real data has no column '%s', which the synthetic data has", lacking[1]))
+  if (is.null(object)) {
+    # a plain frame is the synthetic data whole, as for the Python-native measures (core.pair):
+    # a real column it lacks is refused, not left out of what is measured
+    lacking <- sort(setdiff(names(real), syn_names), method = "radix")
+    if (length(lacking))
+      .ss_stop(sprintf("the real data and synthetic data have different columns: '%s' is in only one", lacking[1]))
+  }
   lacking <- setdiff(need, syn_names)
   if (length(lacking)) .ss_stop(sprintf("the synthetic data has no column '%s'", lacking[1]))
   rp <- .ss_prepare(real[syn_names], Inf, what = "real data", map = map)$data

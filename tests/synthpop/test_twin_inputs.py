@@ -210,3 +210,19 @@ cat(nrow(utility_gen(real, s)), names(syn(real, method = "parametric", seed = 1)
     assert out[0].split() == ["TRUE"] * 4
     assert out[1].split() == ["target", "keys", "t", "flag", "3"]
     assert out[2].split() == ["6", "a", "b", "c", "d", "c_NA", "b.1"]
+
+
+# --- 6. a synthetic frame missing a column -------------------------------------------------------
+
+def test_r_refuses_a_synthetic_frame_missing_a_column_as_python_does(tmp_path):
+    out = rlines(I64 + r'''
+s <- d[sample(n), ]
+for (call in list(quote(utility_gen(d, s[, c("a", "b")], maxorder = 0)),
+                  quote(utility_tab(d, list(s[c("a", "b")], s[c("a", "b")]), vars = c("a", "b"))),
+                  quote(disclosure(d, s[c("b", "a")], keys = "a", target = "b"))))
+  cat(tryCatch({ eval(call); "accepted" }, error = conditionMessage), "\n", sep = "")
+''', tmp_path)
+    words = "the real data and synthetic data have different columns: 'c' is in only one"
+    assert out == [words] * 3
+    with pytest.raises(SynthSpectrumError, match=words):
+        sp.utility_gen(_frames(1), _frames(2).drop("c"), maxorder=0)
