@@ -172,6 +172,37 @@
   args
 }
 
+# What a column holds, as far as the real data a measure is given and the data syn() was
+# given must agree: the families of Python's synthspectrum.core.pair.family (keep the two in
+# step), in the same words.
+.ss_family <- function(x) {
+  if (inherits(x, "Date")) return("date")
+  if (inherits(x, "POSIXt")) return("datetime")
+  if (inherits(x, "difftime")) return("duration")
+  if (is.logical(x)) return("boolean")
+  if (is.character(x) || is.factor(x)) return("text")
+  if (is.numeric(x) || inherits(x, "integer64")) return("number")
+  class(x)[1]
+}
+
+.ss_family_words <- c(text = "text", boolean = "true/false values", number = "numbers", date = "dates",
+                      datetime = "datetimes", duration = "durations", time = "times of day")
+
+# The real data given with a syn() result (or a fit to one) against the families syn() was
+# given (the result's $families; a result made before they were kept is not checked).
+.ss_check_families <- function(real, families) {
+  if (is.null(families) || !is.data.frame(real)) return(invisible(NULL))
+  word <- function(f) if (f %in% names(.ss_family_words)) .ss_family_words[[f]] else f
+  for (v in intersect(names(families), names(real))) {
+    f <- .ss_family(real[[v]])
+    if (f != families[[v]])
+      .ss_stop(sprintf(paste0("column '%s' holds %s in the real data but %s in the data syn() was given: ",
+                              "measure against real data of the types that were synthesised"),
+                       v, word(f), word(families[[v]])))
+  }
+  invisible(NULL)
+}
+
 .ss_tree_methods <- c("cart", "ctree", "rf", "ranger", "bag", "survctree")
 .ss_regression_methods <- c("norm", "normrank", "lognorm", "sqrtnorm", "cubertnorm", "logreg", "polyreg", "polr")
 
@@ -449,6 +480,7 @@ syn <- function(real, method = "cart", visit_sequence = NULL, smoothing = NULL,
                 max_cart_levels = 20, ...) {
   seed <- if (is.null(seed)) .ss_fresh_seed() else .ss_check_seed(seed)
   prep <- .ss_prepare(real, maxfaclevels)
+  families <- vapply(real, .ss_family, character(1))
   d <- prep$data
   map <- prep$map
   real_of <- function(x) .ss_to_real(x, map)
@@ -533,6 +565,7 @@ syn <- function(real, method = "cart", visit_sequence = NULL, smoothing = NULL,
        text = prep$text,
        integer = prep$integer,
        int64 = prep$int64,
+       families = families,
        name_map = map)
 }
 
@@ -572,6 +605,7 @@ syn <- function(real, method = "cart", visit_sequence = NULL, smoothing = NULL,
   lacking <- setdiff(syn_names, names(real))
   if (length(lacking))
     .ss_stop(sprintf("the real data has no column '%s', which the synthetic data has", lacking[1]))
+  if (kind == "result") .ss_check_families(real, synthetic$families)
   if (is.null(object)) {
     # a plain frame is the synthetic data whole, as for the Python-native measures (core.pair):
     # a real column it lacks is refused, not left out of what is measured
@@ -844,9 +878,11 @@ sdc <- function(real, synthetic, keys = NULL, rm_replicated_uniques = FALSE, rec
 # Fitted to a syn() result or a synds object: synthpop's combining rules (lm.synds, glm.synds)
 # need the sizes of the real and synthetic data, which a plain frame does not carry.
 .ss_fit <- function(kind, formula, synthetic, family = "binomial") {
+  families <- NULL
   if (is.list(synthetic) && !is.data.frame(synthetic) && inherits(synthetic$object, "synds")) {
     object <- synthetic$object
     map <- synthetic$name_map
+    families <- synthetic$families
   } else if (inherits(synthetic, "synds")) {
     object <- synthetic
     map <- NULL
@@ -859,7 +895,7 @@ sdc <- function(real, synthetic, keys = NULL, rm_replicated_uniques = FALSE, rec
   # do.call puts the values, not our local names, into the call that compare() re-runs
   fit <- if (kind == "lm") do.call(synthpop::lm.synds, list(formula = formula, data = object))
          else do.call(synthpop::glm.synds, list(formula = formula, family = family, data = object))
-  list(fit = fit, formula = formula, kind = kind, family = family, name_map = map)
+  list(fit = fit, formula = formula, kind = kind, family = family, name_map = map, families = families)
 }
 
 lm_synds <- function(formula, synthetic) .ss_fit("lm", formula, synthetic)
@@ -868,6 +904,7 @@ glm_synds <- function(formula, synthetic, family = "binomial") .ss_fit("glm", fo
 
 # Specific utility: the same model on the real data, term by term against the synthetic fit.
 compare_fit <- function(fit, real) {
+  .ss_check_families(real, fit$families)
   # synthpop re-evaluates its data argument from the call: put the value itself in the call
   rp <- .ss_prepare(real, Inf, what = "real data", map = fit$name_map)$data
   cf <- do.call(synthpop::compare, list(fit$fit, rp, plot = "Z", print.coef = FALSE, return.plot = FALSE))

@@ -226,3 +226,38 @@ for (call in list(quote(utility_gen(d, s[, c("a", "b")], maxorder = 0)),
     assert out == [words] * 3
     with pytest.raises(SynthSpectrumError, match=words):
         sp.utility_gen(_frames(1), _frames(2).drop("c"), maxorder=0)
+
+
+# --- 7. a syn() result against real data of other types -----------------------------------------
+
+TYPE_WORDS = r"column 'a' holds text in the real data but numbers in the data syn\(\) was given"
+
+
+def test_python_refuses_a_result_against_real_data_of_other_types():
+    real = _frames(1)
+    res = sp.syn(real, seed=1)
+    text = real.with_columns(pl.col("a").cast(pl.String))
+    for measure in (lambda r: sp.utility_gen(r, res, maxorder=0), lambda r: sp.utility_tab(r, res, ["a", "b"]),
+                    lambda r: sp.disclosure(r, res, ["b"], "a"), lambda r: sp.sdc(r, res, keys=["a", "b"]),
+                    lambda r: sp.compare_fit(sp.lm_synds("c ~ a", res), r)):
+        with pytest.raises(SynthSpectrumError, match=TYPE_WORDS):
+            measure(text)
+        with pytest.raises(SynthSpectrumError, match=TYPE_WORDS):
+            measure(text.to_pandas())
+    # another width of the same kind is the same column
+    assert sp.utility_gen(real.with_columns(pl.col("a").cast(pl.Int32)), res, maxorder=0).height == 6
+
+
+def test_r_refuses_a_result_against_real_data_of_other_types(tmp_path):
+    out = rlines(I64 + r'''
+r <- syn(d, seed = 1)
+text <- d; text$a <- as.character(text$a)
+for (call in list(quote(utility_gen(text, r, maxorder = 0)), quote(replicated_uniques(text, r, keys = c("a", "b"))),
+                  quote(compare_fit(lm_synds(c ~ a, r), text))))
+  cat(tryCatch({ invisible(capture.output(eval(call))); "accepted" }, error = conditionMessage), "\n", sep = "")
+d$a <- as.numeric(d$a)
+cat(nrow(utility_gen(d, r, maxorder = 0)), "\n")
+''', tmp_path)
+    import re
+    assert all(re.match(TYPE_WORDS, line) for line in out[:3]), out
+    assert out[3].strip() == "6"

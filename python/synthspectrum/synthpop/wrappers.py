@@ -34,7 +34,7 @@ import polars as pl
 
 from synthspectrum.core.frames import require_columns, require_rows, to_polars
 from synthspectrum.core.numbers import clean_numbers
-from synthspectrum.core.pair import check_pair
+from synthspectrum.core.pair import check_pair, family
 from synthspectrum.core.seeds import check_seed, fresh_seed
 from synthspectrum.errors import SynthSpectrumError
 from synthspectrum.synthpop import session as rsession
@@ -158,6 +158,25 @@ def syn(
     return _result(robj, schema, kind, m, seed, clean_notes)
 
 
+# the words of the R twin's .ss_check_families (keep the two in step)
+_FAMILY_WORDS = {"text": "text", "boolean": "true/false values", "number": "numbers", "date": "dates",
+                 "datetime": "datetimes", "duration": "durations", "time": "times of day"}
+
+
+def _check_families(real: pl.DataFrame, schema: dict) -> None:
+    """The real data given with a :class:`SynResult` against the dtypes that ``syn()`` was given:
+    a column of another family (text where numbers were synthesised) is refused, naming it."""
+    for c, want in schema["dtypes"].items():
+        if c not in real.columns:
+            continue
+        got, want = family(real.schema[c]), family(want)
+        if got != want:
+            raise SynthSpectrumError(
+                f"column '{c}' holds {_FAMILY_WORDS.get(got, got)} in the real data but "
+                f"{_FAMILY_WORDS.get(want, want)} in the data syn() was given: measure against real data "
+                "of the types that were synthesised")
+
+
 def _pair(real: Any, synthetic: Any, need: Sequence[str] = ()) -> tuple[Any, Any, pl.DataFrame]:
     """``(real as R, synthetic as R, real as polars)`` for a twin call: the real data cut to the
     synthetic columns and cleaned as the native measures clean it, ``synthetic`` as the R result
@@ -168,6 +187,7 @@ def _pair(real: Any, synthetic: Any, need: Sequence[str] = ()) -> tuple[Any, Any
         missing = [c for c in columns if c not in r.columns]
         if missing:
             raise SynthSpectrumError(f"the real data lacks column {missing[0]!r}, which was synthesised")
+        _check_families(r, synthetic.schema)
         require_columns(r, need, "real data")
         r, _ = clean_numbers(r.select([r.get_column(c) for c in columns]), "real data")
         return to_r(r)[0], synthetic.robject, r
@@ -333,6 +353,7 @@ class Fit:
 
     formula: str
     robject: Any = field(repr=False)
+    schema: dict | None = field(default=None, repr=False)  # the SynResult's, for compare_fit's check
 
 
 def _check_result(synthetic: Any, fname: str) -> None:
@@ -344,13 +365,13 @@ def _check_result(synthetic: Any, fname: str) -> None:
 def lm_synds(formula: str, synthetic: SynResult) -> Fit:
     """Linear model ``formula`` (R syntax) fitted to the synthetic data, combined over the m sets."""
     _check_result(synthetic, "lm_synds")
-    return Fit(formula, rsession.call("lm_synds", formula, synthetic.robject))
+    return Fit(formula, rsession.call("lm_synds", formula, synthetic.robject), synthetic.schema)
 
 
 def glm_synds(formula: str, synthetic: SynResult, family: str = "binomial") -> Fit:
     """Generalised linear model ``formula`` (R syntax, ``family``) fitted to the synthetic data."""
     _check_result(synthetic, "glm_synds")
-    return Fit(formula, rsession.call("glm_synds", formula, synthetic.robject, family=family))
+    return Fit(formula, rsession.call("glm_synds", formula, synthetic.robject, family=family), synthetic.schema)
 
 
 def compare_fit(fit: Fit, real: Any) -> pl.DataFrame:
@@ -360,6 +381,8 @@ def compare_fit(fit: Fit, real: Any) -> pl.DataFrame:
     overlap of Karr et al. (2006): 1 for identical intervals, <= 0 for disjoint ones.
     """
     pdf, _ = _real(real)
+    if fit.schema is not None:
+        _check_families(pdf, fit.schema)
     pdf, _ = clean_numbers(pdf, "real data")
     return from_r(rsession.call("compare_fit", fit.robject, to_r(pdf)[0]))
 
