@@ -233,6 +233,31 @@ def test_all_missing_and_constant_columns():
     assert syn["same"].to_list() == [3] * 20
 
 
+@pytest.mark.parametrize("rows", [1, 2, 5])
+def test_too_few_rows_to_differ_from_the_real_records_is_warned_about(rows):
+    from synthspectrum.metadata.model import MIN_ROWS
+
+    real = pl.DataFrame({"age": [47, 31, 52, 28, 60][:rows], "postcode": ["SW1A 1AA", "EC1A 1BB", "W1A 0AX",
+                                                                         "N1 9GU", "E1 6AN"][:rows]})
+    with pytest.warns(UserWarning, match=rf"only {rows} row.*fewer than {MIN_ROWS}.*copies of real records") as caught:
+        model = fit_metadata(real)
+    text = " ".join(str(w.message) for w in caught)
+    assert "SW1A" not in text and "47" not in text  # the warning holds no real value
+    assert any(f"only {rows} row" in n for n in model.notes)
+    if rows == 1:  # what the warning is about: every synthetic record is the real one
+        assert model.synthesize(3, seed=1).equals(pl.concat([real] * 3))
+
+
+def test_enough_rows_give_no_few_rows_warning():
+    from synthspectrum.metadata.model import MIN_ROWS
+
+    real = pl.DataFrame({"a": list(range(MIN_ROWS))})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit_metadata(real)
+    assert not [w for w in caught if "row" in str(w.message) and "fewer than" in str(w.message)]
+
+
 def test_load_errors(tmp_path):
     with pytest.raises(SynthSpectrumError, match="no model file"):
         load(tmp_path / "none.json")
