@@ -159,15 +159,52 @@
 # with "_", each "_" becomes "." (cont_na -> cont.na, cart_minbucket -> cart.minbucket), while
 # disclosure's own denom_lim or thresh_1way stay as they are. Python passes such arguments
 # through unchanged, so the rule is the same from both languages.
-.ss_synthpop_args <- function(args, fname) {
+#
+# For a measure (`caller`, the twin's name), the arguments must be ones that synthpop's function
+# takes: its methods' formals and, where it groups numbers (ngroups), those of its group_num
+# and classInt::classIntervals, which its `...` reach. Anything else, which synthpop's `...`
+# would swallow without a word (maxordr = 0 measured maxorder = 1), stops, naming the argument
+# and the closest right spelling; so do unnamed ones and those the twin sets itself (`fixed`).
+# syn() is not checked here: synthpop's syn() refuses unknown arguments itself, and takes
+# method-specific ones (cart.minbucket) that are no formals.
+.ss_grouping <- c("utility.gen", "utility.tab", "utility.tables", "disclosure")
+
+.ss_synthpop_args <- function(args, fname, caller = NULL, twin = character(), fixed = character()) {
   if (!length(args)) return(list())
   ns <- asNamespace("synthpop")
   funs <- c(fname, paste0(fname, c(".synds", ".data.frame")))
   funs <- funs[vapply(funs, function(f) exists(f, envir = ns, inherits = FALSE), logical(1))]
   own <- unique(unlist(lapply(funs, function(f) names(formals(get(f, envir = ns))))))
-  nm <- names(args)
+  if (!is.null(caller) && fname %in% .ss_grouping) {
+    grouping <- names(formals(get("group_num", envir = ns)))
+    if (requireNamespace("classInt", quietly = TRUE))
+      grouping <- c(grouping, names(formals(classInt::classIntervals)))
+    own <- unique(c(own, setdiff(grouping, c("x1", "x2", "xsyn", "n", "var", "cont.na"))))
+  }
+  given <- names(args)
+  if (!is.null(caller) && (is.null(given) || !all(nzchar(given))))
+    .ss_stop(sprintf("%s() takes further arguments (synthpop's) by name only: %d is unnamed", caller,
+                     if (is.null(given)) length(args) else sum(!nzchar(given))))
+  nm <- given
   fix <- !(nm %in% own) & grepl("_", nm, fixed = TRUE)
   nm[fix] <- gsub("_", ".", nm[fix], fixed = TRUE)
+  if (!is.null(caller)) {
+    fixed <- unique(c(fixed, "object", "data"))
+    for (i in seq_along(nm)) {
+      if (nm[i] %in% fixed) .ss_stop(sprintf("argument '%s' is set by %s() itself", given[i], caller))
+      if (nm[i] %in% own && nm[i] != "...") next
+      cands <- setdiff(unique(c(twin, setdiff(own, fixed))), c("...", "real", "synthetic"))
+      dist <- pmin(adist(given[i], cands, ignore.case = TRUE)[1, ], adist(nm[i], cands, ignore.case = TRUE)[1, ])
+      best <- cands[which.min(dist)]
+      hint <- ""
+      if (length(best) && min(dist) <= 2 && min(dist) <= nchar(given[i]) / 3) {
+        # in the caller's spelling: cont_na for cont.na when the name was written with "_"
+        if (grepl("_", given[i], fixed = TRUE) && !(best %in% twin)) best <- gsub(".", "_", best, fixed = TRUE)
+        hint <- sprintf(" (did you mean '%s'?)", best)
+      }
+      .ss_stop(sprintf("argument '%s' is not one of %s()'s or synthpop's %s%s", given[i], caller, fname, hint))
+    }
+  }
   names(args) <- nm
   args
 }
@@ -690,7 +727,8 @@ syn <- function(real, method = "cart", visit_sequence = NULL, smoothing = NULL,
 # synthetic records' propensities against the real ones'.
 utility_gen <- function(real, synthetic, method = "logit", maxorder = 1, ...) {
   p <- .ss_pair(real, synthetic)
-  args <- .ss_synthpop_args(list(...), "utility.gen")
+  args <- .ss_synthpop_args(list(...), "utility.gen", "utility_gen", names(formals(utility_gen)),
+                            fixed = c("method", "maxorder", "print.flag"))
   if (!is.null(args$vars)) args$vars <- .ss_to_safe(args$vars, p$map)
   u <- do.call(synthpop::utility.gen, c(list(p$object, p$real, method = method, maxorder = maxorder,
                                              print.flag = FALSE), args))
@@ -710,7 +748,10 @@ utility_tab <- function(real, synthetic, vars, ngroups = 5, ...) {
   p <- .ss_pair(real, synthetic, need = vars)
   u <- do.call(synthpop::utility.tab, c(list(p$object, p$real, vars = .ss_to_safe(vars, p$map), ngroups = ngroups,
                                              print.flag = FALSE, print.tables = FALSE),
-                                        .ss_synthpop_args(list(...), "utility.tab")))
+                                        .ss_synthpop_args(list(...), "utility.tab", "utility_tab",
+                                                          names(formals(utility_tab)),
+                                                          fixed = c("vars", "ngroups", "print.flag",
+                                                                    "print.tables"))))
   m <- p$m
   .ss_measures(setNames(lapply(.ss_tab_stats, function(s) .ss_per_m(u[[s]], m)), .ss_tab_stats), m,
                paste(vars, collapse = " x "))
@@ -732,7 +773,8 @@ utility_tables <- function(real, synthetic, tables = "twoway", vars = NULL, ngro
   u <- do.call(synthpop::utility.tables,
                c(list(p$object, p$real, tables = tables, vars = .ss_to_safe(vars, p$map), ngroups = ngroups,
                       tab.stats = tab_stats, plot = FALSE, print.flag = FALSE),
-                 .ss_synthpop_args(list(...), "utility.tables")))
+                 .ss_synthpop_args(list(...), "utility.tables", "utility_tables", names(formals(utility_tables)),
+                                   fixed = c("tables", "vars", "ngroups", "tab.stats", "plot", "print.flag"))))
   tabs <- as.matrix(u$tabs)
   cols <- .ss_table_column(rownames(tabs), p$map)
   do.call(rbind, lapply(seq_len(nrow(tabs)), function(i)
@@ -763,7 +805,9 @@ compare <- function(real, synthetic, vars = NULL, ngroups = 5, breaks = 20, ...)
   svars <- if (is.null(vars)) names(p$real) else .ss_to_safe(vars, map)
   cf <- do.call(synthpop::compare, c(list(p$object, p$real, vars = svars, ngroups = ngroups, breaks = breaks,
                                           plot = FALSE, print.flag = FALSE),
-                                     .ss_synthpop_args(list(...), "compare")))
+                                     .ss_synthpop_args(list(...), "compare", "compare", names(formals(compare)),
+                                                       fixed = c("vars", "ngroups", "breaks", "plot",
+                                                                 "print.flag"))))
   tabs <- .ss_flat_tables(cf$tables)
   if (is.null(names(tabs)) && length(tabs) == length(svars)) names(tabs) <- svars
   rows <- lapply(names(tabs), function(v) {
@@ -811,7 +855,8 @@ replicated_uniques <- function(real, synthetic, keys) {
 # synthetic data, and correct), and the others of synthpop's ident and attrib tables.
 disclosure <- function(real, synthetic, keys, target, ...) {
   p <- .ss_pair(real, synthetic, need = c(keys, target))
-  .ss_disclosure(p, keys, target, .ss_synthpop_args(list(...), "disclosure"))
+  .ss_disclosure(p, keys, target, .ss_synthpop_args(list(...), "disclosure", "disclosure", names(formals(disclosure)),
+                                                     fixed = c("keys", "target", "print.flag")))
 }
 
 # disclosure for several targets (default: every column that is not a key): its rows, one
@@ -819,7 +864,8 @@ disclosure <- function(real, synthetic, keys, target, ...) {
 multi_disclosure <- function(real, synthetic, keys, targets = NULL, ...) {
   p <- .ss_pair(real, synthetic, need = c(keys, targets))
   if (is.null(targets)) targets <- setdiff(.ss_to_real(names(p$real), p$map), keys)
-  args <- .ss_synthpop_args(list(...), "disclosure")
+  args <- .ss_synthpop_args(list(...), "disclosure", "multi_disclosure", names(formals(multi_disclosure)),
+                            fixed = c("keys", "target", "print.flag"))
   do.call(rbind, lapply(targets, function(tg) .ss_disclosure(p, keys, tg, args)))
 }
 

@@ -261,3 +261,44 @@ cat(nrow(utility_gen(d, r, maxorder = 0)), "\n")
     import re
     assert all(re.match(TYPE_WORDS, line) for line in out[:3]), out
     assert out[3].strip() == "6"
+
+
+# --- 8. misspelt arguments -----------------------------------------------------------------------
+
+def test_python_misspelt_measure_arguments_are_named():
+    real, syn = _frames(1), _frames(2)
+    cases = [(lambda: sp.utility_gen(real, syn, maxordr=0), "utility_gen", "maxordr", "maxorder"),
+             (lambda: sp.disclosure(real, syn, ["b"], "d", denom_lmi=5), "disclosure", "denom_lmi", "denom_lim"),
+             (lambda: sp.utility_tab(real, syn, ["b", "d"], ngroup=3), "utility_tab", "ngroup", "ngroups"),
+             (lambda: sp.multi_disclosure(real, syn, ["b"], thresh_1wya=90), "multi_disclosure", "thresh_1wya",
+              "thresh_1way"),
+             (lambda: sp.utility_gen(real, syn, bogus_arg=3), "utility_gen", "bogus_arg", None)]
+    for call, fname, arg, right in cases:
+        with pytest.raises(SynthpopError) as err:
+            call()
+        msg = str(err.value)
+        assert f"argument '{arg}' is not one of {fname}()'s or synthpop's" in msg, msg
+        assert (f"did you mean '{right}'?" in msg) if right else "did you mean" not in msg, msg
+    # synthpop's own, in either spelling, still reach synthpop
+    assert sp.disclosure(real, syn, ["b"], "d", denom_lim=5, thresh_1way=90).height == 10
+    assert sp.utility_gen(real, syn, maxorder=0, k_syn=False, print_stats=["pMSE"]).height == 6
+
+
+def test_r_misspelt_measure_arguments_are_named(tmp_path):
+    out = rlines(I64 + r'''
+s <- d[sample(n), ]
+for (call in list(quote(utility_gen(d, s, bogus_arg = 3)), quote(utility_gen(d, s, maxorder = 0, ngroup = 3)),
+                  quote(compare(d, s, brakes = 5)), quote(utility_tables(d, s, nworstt = 3)),
+                  quote(utility_gen(d, s, 5, 0, 7)), quote(utility_gen(d, s, print.flag = TRUE))))
+  cat(tryCatch({ eval(call); "accepted" }, error = conditionMessage), "\n", sep = "")
+cat(nrow(utility_gen(d, s, maxorder = 0, ngroups = 3, style = "equal")), "\n")
+''', tmp_path)
+    assert out[0] == "argument 'bogus_arg' is not one of utility_gen()'s or synthpop's utility.gen"
+    assert out[1] == ("argument 'ngroup' is not one of utility_gen()'s or synthpop's utility.gen "
+                      "(did you mean 'ngroups'?)")
+    assert out[2] == "argument 'brakes' is not one of compare()'s or synthpop's compare (did you mean 'breaks'?)"
+    assert out[3] == ("argument 'nworstt' is not one of utility_tables()'s or synthpop's utility.tables "
+                      "(did you mean 'nworst'?)")
+    assert out[4] == "utility_gen() takes further arguments (synthpop's) by name only: 1 is unnamed"
+    assert out[5] == "argument 'print.flag' is set by utility_gen() itself"
+    assert out[6].strip() == "6"
