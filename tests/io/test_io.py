@@ -150,3 +150,49 @@ def test_datasets_load_reads_a_users_file(tmp_path):
     assert datasets.load(str(path), as_pandas=True).shape == (2, 2)
     with pytest.raises(SynthSpectrumError, match="apply to files"):
         datasets.load("ae", sep=";")
+
+
+def test_a_wrong_separator_is_named_without_quoting_a_record(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text('"id";"name";"age"\n"1";"P54297";71,5\n"2";"Q11111";9\n')
+    with pytest.raises(SynthSpectrumError, match="looks ';'-separated") as err:
+        read_table(path, sep=",")
+    assert "P54297" not in str(err.value) and "71" not in str(err.value)
+
+
+def test_a_header_that_names_a_column_twice_is_refused(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("a,a,b\n1,2,x\n3,4,y\n")
+    with pytest.raises(SynthSpectrumError, match="'a' is the name of 2 columns"):
+        read_table(path)
+    path.write_text(',a,b\n1,2,x\n2,4,y\n')  # R's row-name column, unnamed once, is still fine
+    assert read_table(path).columns == ["a", "b"]
+
+
+FRAME = pl.DataFrame({"flag": [True, None, False, True], "n": [1.5, None, 3.0, 4.0],
+                      "label": ["x", None, "y", "x"], "day": [date(2020, 1, 1), None, date(2021, 5, 6), date(2022, 2, 3)]})
+
+
+def test_our_csv_reads_back_with_its_missing_values_and_booleans(tmp_path):
+    from synthspectrum.io import write_table
+
+    path = tmp_path / "s.csv"
+    write_table(FRAME, path)
+    assert read_table(path, like=FRAME).equals(FRAME)
+    import pandas as pd
+
+    back = pd.read_csv(path)
+    assert back["flag"].tolist()[0] is True or back["flag"].tolist()[0] == True  # noqa: E712 - a numpy bool
+    assert back.isna().sum().tolist() == [1, 1, 1, 1]
+
+
+@needs_r
+def test_r_reads_our_csv_with_its_logicals_and_missing_values(tmp_path):
+    from synthspectrum.io import write_table
+
+    path = tmp_path / "s.csv"
+    write_table(FRAME, path)
+    out = subprocess.run(["Rscript", "-e", f's <- read.csv("{path}"); cat(sapply(s, class), colSums(is.na(s)))'],
+                         capture_output=True, text=True, check=True).stdout.split()
+    # R reads polars' lowercase true/false as text, and an empty text field as "", not NA
+    assert out == ["logical", "numeric", "character", "character", "1", "1", "1", "1"]

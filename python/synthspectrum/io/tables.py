@@ -12,6 +12,9 @@ Parquet keeps every dtype. CSV has none, so :func:`read_table` reads it by these
 * a first column with no name holding the row numbers 1..n (R's ``write.csv`` row names) is
   dropped, with a warning;
 * dates and datetimes are parsed; ``TRUE``/``FALSE`` become booleans;
+* CSVs we write spell a missing value ``NA`` and booleans ``TRUE``/``FALSE``, as R's
+  ``write.csv`` does: R's ``read.csv``, pandas and :func:`read_table` read them back with their
+  missing values and logicals (polars' own ``read_csv`` needs ``null_values="NA"``);
 * a text column whose values repeat (few distinct values) becomes a categorical, as
   :func:`synthspectrum.core.columns.is_low_cardinality` defines it;
 * a text column most of whose values are numbers is kept as text, with a warning saying how many
@@ -155,14 +158,40 @@ def _read_csv_file(path: Path, sep: str | None, na_values: Sequence[str], encodi
             raise SynthSpectrumError(f"{path} is not {encoding} text (byte {exc.start})") from None
     if not text.strip():
         raise SynthSpectrumError(f"{path} is empty")
+    given = sep
     sep = sep if sep is not None else detect_separator(text[:65_536])
+    _check_header(text, sep, path)
     data = raw.removeprefix(b"\xef\xbb\xbf") if utf8 else text.encode("utf-8")
-    df = _read_csv(_io.BytesIO(data), sep, na_values, False)
-    if sep == ";" and _looks_like_decimal_comma(df):
-        df = _read_csv(_io.BytesIO(data), sep, na_values, True)
+    try:
+        df = _read_csv(_io.BytesIO(data), sep, na_values, False)
+        if sep == ";" and _looks_like_decimal_comma(df):
+            df = _read_csv(_io.BytesIO(data), sep, na_values, True)
+    except pl.exceptions.PolarsError as exc:
+        # polars' own words quote the line it could not parse: a real record, so never passed on
+        likely = detect_separator(text[:65_536])
+        hint = (f"; the file looks {likely!r}-separated: try --sep {likely!r} (sep={likely!r})"
+                if given is not None and likely != sep else
+                "; check that every line has the header's fields and that the separator is right "
+                "(--sep, sep=)")
+        raise SynthSpectrumError(f"could not read {path} as {sep!r}-separated values "
+                                 f"({type(exc).__name__}){hint}") from None
     df = _drop_row_names(df, path)
     _warn_numeric_text(df, path)
     return df
+
+
+def _check_header(text: str, sep: str, path: Path) -> None:
+    """A header that names a column twice is refused: polars would rename the second one
+    (``a_duplicated_0``), a mangled name the user never chose. R's row-name column (no name) may
+    stand once."""
+    first = next(csv.reader(_io.StringIO(text.removeprefix("\ufeff")), delimiter=sep), [])
+    seen: dict[str, int] = {}
+    for name in first:
+        seen[name] = seen.get(name, 0) + 1
+    twice = [n for n, k in seen.items() if k > 1]
+    if twice:
+        raise SynthSpectrumError(f"{path}: column names must be unique, {twice[0]!r} is the name of "
+                                 f"{seen[twice[0]]} columns; rename them in the file")
 
 
 def cast_like(df: pl.DataFrame, like: pl.DataFrame, what: str = "data") -> pl.DataFrame:
@@ -209,8 +238,22 @@ def write_table(df: pl.DataFrame, path: str | Path, force: bool = False,
         if fmt == "parquet":
             df.write_parquet(tmp)
         else:
-            df.write_csv(tmp)
+            _for_csv(df).write_csv(tmp, null_value=CSV_MISSING)
     return path
+
+
+# A missing value in our CSVs: R's own spelling. R's read.csv reads an empty text field as "" (the
+# missing value lost) and pandas, R and read_table all read NA as missing.
+CSV_MISSING = "NA"
+
+
+def _for_csv(df: pl.DataFrame) -> pl.DataFrame:
+    """``df`` as our CSVs spell it: booleans as TRUE/FALSE, which R's read.csv, pandas and polars all
+    read as logicals (R reads polars' lowercase true/false as text); missing values stay missing."""
+    bools = [c for c, t in df.schema.items() if t == pl.Boolean]
+    if not bools:
+        return df
+    return df.with_columns(df.get_column(c).cast(pl.String).str.to_uppercase() for c in bools)
 
 
 def _same_schema(df: pl.DataFrame, schema, path: Path) -> None:
@@ -264,7 +307,7 @@ def write_table_blocks(blocks: Iterable[pl.DataFrame], path: str | Path,
                     first = schema is None
                     _same_schema(df, schema, path)
                     schema = df.schema
-                    df.write_csv(fh, include_header=first)
+                    _for_csv(df).write_csv(fh, include_header=first, null_value=CSV_MISSING)
                     rows += df.height
                     if on_block is not None:
                         on_block(rows)
