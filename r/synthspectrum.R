@@ -38,7 +38,8 @@
 # multi_disclosure(real, synthetic, keys, targets), sdc(real, synthetic, ...),
 # lm_synds(formula, synthetic), glm_synds(formula, synthetic, family), compare_fit(fit, real).
 # Further arguments (...) go to synthpop, spelled as synthpop spells them (cont.na) or the
-# Python way (cont_na): see .ss_synthpop_args.
+# Python way (cont_na): see .ss_synthpop_args. One that synthpop's function does not take is an
+# error naming it (and the closest right spelling), not ignored.
 #
 # syn() returns, like synthpop's own $syn, ONE data.frame in $synthetic for m = 1 and a list
 # of m data.frames for m > 1 (Python's SynResult.synthetic has the same shape). Columns come
@@ -148,6 +149,14 @@
   if (!ok) .ss_stop(sprintf("%s must be a whole number from 0 to %.0f (2^31 - 1), got %s", what, .ss_seed_max,
                         paste(deparse(seed), collapse = " ")))
   as.integer(seed)
+}
+
+# The number of synthetic sets, in the words of Python's syn() (keep the two in step): synthpop
+# gives an empty list for m = 0 or -1 and one set for m = 1.5.
+.ss_check_m <- function(m) {
+  ok <- is.numeric(m) && length(m) == 1 && !is.na(m) && m == round(m) && m >= 1
+  if (!ok) .ss_stop(sprintf("m must be a whole number >= 1, got %s", paste(deparse(m), collapse = " ")))
+  m
 }
 
 # A seed for a call without one (kept in the result), from R's own random numbers, so that
@@ -515,6 +524,7 @@
 syn <- function(real, method = "cart", visit_sequence = NULL, smoothing = NULL,
                 minnumlevels = NULL, maxfaclevels = 60, m = 1, seed = NULL,
                 max_cart_levels = 20, ...) {
+  m <- .ss_check_m(m)
   seed <- if (is.null(seed)) .ss_fresh_seed() else .ss_check_seed(seed)
   prep <- .ss_prepare(real, maxfaclevels)
   families <- vapply(real, .ss_family, character(1))

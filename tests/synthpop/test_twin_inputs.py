@@ -302,3 +302,26 @@ cat(nrow(utility_gen(d, s, maxorder = 0, ngroups = 3, style = "equal")), "\n")
     assert out[4] == "utility_gen() takes further arguments (synthpop's) by name only: 1 is unnamed"
     assert out[5] == "argument 'print.flag' is set by utility_gen() itself"
     assert out[6].strip() == "6"
+
+
+# --- 9. m ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("m", [0, -1, 1.5, True, False, "2", None])
+def test_python_refuses_an_m_that_is_not_a_whole_number_from_1(m):
+    with pytest.raises(SynthSpectrumError, match=r"^m must be a whole number >= 1, got "):
+        sp.syn(_frames(1), m=m, seed=1)
+
+
+def test_python_takes_numpy_whole_numbers_for_m():
+    assert len(sp.syn(_frames(1).head(100), m=np.int64(2), seed=1, method="sample").synthetic) == 2
+
+
+def test_r_refuses_an_m_that_is_not_a_whole_number_from_1(tmp_path):
+    out = rlines(I64 + r'''
+for (m in list(0, -1, 1.5, TRUE, "2", NA, c(1, 2), NULL))
+  cat(tryCatch({ syn(d, seed = 1, m = m); "accepted" }, error = conditionMessage), "\n", sep = "")
+cat(length(syn(d, seed = 1, m = 2L, method = "sample")$synthetic), is.data.frame(syn(d, seed = 1, m = 1)$synthetic), "\n")
+''', tmp_path)
+    words = "m must be a whole number >= 1, got "
+    assert out[:8] == [words + g for g in ["0", "-1", "1.5", "TRUE", '"2"', "NA", "c(1, 2)", "NULL"]]
+    assert out[8].strip() == "2 TRUE"

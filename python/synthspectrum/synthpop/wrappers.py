@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+import numpy as np
 import polars as pl
 
 from synthspectrum.core.frames import require_columns, require_rows, to_polars
@@ -137,8 +138,10 @@ def syn(
     Returns a :class:`SynResult` (one frame for ``m == 1``, a list for ``m > 1``).
     """
     pdf, kind = _real(real, "data")
-    if not isinstance(m, int) or m < 1:
+    # the words of the R twin's .ss_check_m (keep the two in step); True is no number of sets
+    if isinstance(m, (bool, np.bool_)) or not isinstance(m, (int, np.integer)) or m < 1:
         raise SynthSpectrumError(f"m must be a whole number >= 1, got {m!r}")
+    m = int(m)
     if isinstance(method, dict):
         require_columns(pdf, list(method), "data (method=)")
     elif not isinstance(method, str):
