@@ -182,3 +182,19 @@ def test_a_missing_key_or_target_is_a_column_error_as_everywhere(frozen_split, c
     real, syn, _ = frozen_split
     with pytest.raises(ColumnError, match="real data has no column 'nope'"):
         call(real, syn)
+
+
+def test_copied_values_counts_real_identifiers_in_otherwise_new_records():
+    from synthspectrum.measures.privacy import copied_values
+
+    real = pl.DataFrame({"id": [f"P{i}" for i in range(100)], "note": [f"visit {i}" for i in range(100)],
+                         "x": [1, 2] * 50})
+    # by hand: ids P90..P99 are real (10 of 100); notes: 'visit 0' and 'visit 1' are real, 2 of the 3
+    # non-missing values; x repeats real values by nature and is no identifier: not measured
+    syn = pl.DataFrame({"id": [f"P{i}" for i in range(90, 190)], "note": ["visit 0", "visit 1", "new"] + [None] * 97,
+                        "x": [2, 1] * 50})
+    out = {(m, c): v for m, c, v in copied_values(real, syn).iter_rows()}
+    assert out == {("copied_values", "id"): 10.0, ("copied_value_share", "id"): 0.1,
+                   ("copied_values", "note"): 2.0, ("copied_value_share", "note"): pytest.approx(2 / 3)}
+    assert copied_values(real, syn, columns=["x"])["value"].to_list() == [100.0, 1.0]
+    assert copied_values(real.drop("id", "note"), syn.drop("id", "note")).height == 0

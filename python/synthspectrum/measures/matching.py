@@ -1,6 +1,7 @@
 """Disclosure by matching: exact copies, replicated uniques, identity and attribute disclosure.
 
-Exact matches: synthetic records identical to a real (training) record. Replicated uniques
+Exact matches: synthetic records identical to a real (training) record; copied values: synthetic
+values of an identifier-like column (record numbers, names, free text) that are a real one's. Replicated uniques
 (synthpop's ``replicated.uniques``, repU): key combinations unique in the real data and also
 unique in the synthetic data. Identity and attribute disclosure on keys -> target (synthpop's
 ``disclosure``; Raab, Nowok & Dibben 2025), as % of real records: UiO (unique on the keys),
@@ -40,6 +41,35 @@ def exact_matches(real: Any, synthetic: Any) -> pl.DataFrame:
     sn = pl.DataFrame([s.get_column(c).alias(n) for c, n in zip(r.columns, neutral)])
     hits = sn.join(rs, on=neutral, how="semi", nulls_equal=True).height
     return _rows({"exact_matches": hits, "exact_match_share": hits / s.height})
+
+
+def copied_values(real: Any, synthetic: Any, columns: Sequence[str] | None = None) -> pl.DataFrame:
+    """Per identifier-like column, how many synthetic values are a real record's value:
+
+        copied_values_c      = #{j : s_jc is not missing and s_jc = r_ic for some real record i}
+        copied_value_share_c = copied_values_c / #{j : s_jc is not missing}
+
+    Why: :func:`exact_matches` compares whole records, and the other measures leave
+    identifier-like columns out (they carry no utility), so a generator that copies real record
+    numbers, names or free text into otherwise new records passed unseen. A shared value of such a
+    column (nearly every real value unique) most likely points at one person. The columns are
+    ``columns``, else the real data's identifier-like ones
+    (:func:`synthspectrum.core.columns.identifier_columns`); none: an empty frame. Counts only,
+    never a value.
+    """
+    from synthspectrum.core.columns import identifier_columns
+
+    r, s = check_pair(real, synthetic)
+    cols = list(identifier_columns(r)) if columns is None else require_columns(r, columns, "real data")
+    rows = []
+    for c in cols:
+        a, b = r.get_column(c).alias("v").drop_nulls(), s.get_column(c).alias("v").drop_nulls()
+        if a.dtype == pl.String or not a.dtype.is_numeric():
+            a, b = a.cast(pl.String), b.cast(pl.String)  # categoricals of two origins compare as labels
+        hits = int(b.is_in(a.unique()).sum()) if b.len() else 0
+        rows += [{"measure": "copied_values", "column": c, "value": float(hits)},
+                 {"measure": "copied_value_share", "column": c, "value": hits / b.len() if b.len() else float("nan")}]
+    return measure_frame(rows)
 
 
 def _key_strings(df: pl.DataFrame, keys: Sequence[str]) -> pl.Series:

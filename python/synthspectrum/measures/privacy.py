@@ -3,7 +3,7 @@
 The public face of the privacy section; each measure lives in a module with one job:
 
 * :mod:`~synthspectrum.measures.matching` -- :func:`exact_matches`,
-  :func:`replicated_uniques` (synthpop's ``replicated.uniques``), :func:`disclosure` (synthpop's
+  :func:`copied_values` (of identifier-like columns), :func:`replicated_uniques` (synthpop's ``replicated.uniques``), :func:`disclosure` (synthpop's
   ``disclosure``: UiO ... DiSDiO);
 * :mod:`~synthspectrum.measures.distance` -- :func:`dcr` (distance to closest record against a
   holdout baseline, and membership inference), :func:`dcr_distances`, :func:`gower_features`.
@@ -14,7 +14,7 @@ as the baseline: a generator that leaks nothing treats both alike. Every functio
 or pandas frames and returns a polars frame of aggregates (never a record).
 """
 
-from synthspectrum.measures.matching import disclosure, exact_matches, replicated_uniques
+from synthspectrum.measures.matching import copied_values, disclosure, exact_matches, replicated_uniques
 from synthspectrum.measures.distance import dcr, dcr_distances, gower_features
 
-__all__ = ["exact_matches", "replicated_uniques", "disclosure", "dcr", "dcr_distances", "gower_features"]
+__all__ = ["exact_matches", "copied_values", "replicated_uniques", "disclosure", "dcr", "dcr_distances", "gower_features"]

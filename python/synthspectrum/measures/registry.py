@@ -141,8 +141,8 @@ def _u(name, label, goal, best, lo, hi, reference, needs=frozenset(), bands=(), 
     return Measure(name, "utility", label, goal, best, lo, hi, needs=needs, bands=bands, reference=reference, per=per)
 
 
-def _p(name, label, goal, best, lo, hi, reference, needs=frozenset()):
-    return Measure(name, "privacy", label, goal, best, lo, hi, needs=needs, reference=reference)
+def _p(name, label, goal, best, lo, hi, reference, needs=frozenset(), per="frame"):
+    return Measure(name, "privacy", label, goal, best, lo, hi, needs=needs, reference=reference, per=per)
 
 
 for _m in [
@@ -198,6 +198,10 @@ for _m in [
        "a copy of a real record"),
     _p("exact_match_share", "share of synthetic records identical to a real record", "minimize", 0.0, 0.0, 1.0,
        "a copy of a real record"),
+    _p("copied_values", "synthetic values of an identifier-like column that are a real record's", "minimize", 0.0,
+       0.0, _INF, "a real record's identifier, name or text copied", per="column"),
+    _p("copied_value_share", "share of an identifier-like column's synthetic values that are a real record's",
+       "minimize", 0.0, 0.0, 1.0, "a real record's identifier, name or text copied", per="column"),
     _p("uniques_real", "key combinations unique in the real data", "ignore", _NAN, 0.0, _INF, _DISCLOSURE, _KEYS),
     _p("uniques_synthetic", "key combinations unique in the synthetic data", "ignore", _NAN, 0.0, _INF,
        _DISCLOSURE, _KEYS),
