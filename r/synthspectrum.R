@@ -78,7 +78,8 @@
 #   rule, and the same words, as Python's synthspectrum.core.numbers.clean_numbers, which the Python
 #   side applies before the data reach R;
 # * utility_gen() warns when synthpop's logistic propensity fit is (nearly) separated.
-# Seeds: the same seed gives the same synthetic data. A seed is a whole number from 0 to
+# Seeds: the same seed gives the same synthetic data, and leaves the caller's random numbers
+# as they were. A seed is a whole number from 0 to
 # 2^31 - 1, as in Python (synthspectrum.core.seeds); without one, syn() draws one from R's
 # random numbers and keeps it in $seed.
 #
@@ -157,6 +158,20 @@
   ok <- is.numeric(m) && length(m) == 1 && !is.na(m) && m == round(m) && m >= 1
   if (!ok) .ss_stop(sprintf("m must be a whole number >= 1, got %s", paste(deparse(m), collapse = " ")))
   m
+}
+
+# Puts R's random number state (.Random.seed in the global environment, or its absence) back
+# as it is now when the calling function exits.
+.ss_keep_user_rng <- function() {
+  genv <- globalenv()
+  had <- exists(".Random.seed", envir = genv, inherits = FALSE)
+  saved <- if (had) get(".Random.seed", envir = genv, inherits = FALSE)
+  restore <- function() {
+    if (had) assign(".Random.seed", saved, envir = genv)
+    else if (exists(".Random.seed", envir = genv, inherits = FALSE)) rm(".Random.seed", envir = genv)
+  }
+  do.call(on.exit, list(as.call(list(restore)), add = TRUE), envir = parent.frame())
+  invisible(NULL)
 }
 
 # A seed for a call without one (kept in the result), from R's own random numbers, so that
@@ -526,6 +541,10 @@ syn <- function(real, method = "cart", visit_sequence = NULL, smoothing = NULL,
                 max_cart_levels = 20, ...) {
   m <- .ss_check_m(m)
   seed <- if (is.null(seed)) .ss_fresh_seed() else .ss_check_seed(seed)
+  # synthpop's set.seed(seed) resets the user's random numbers: they are put back as they were
+  # (after drawing a seed, if one was drawn) on the way out, error or not, as in Python, whose
+  # random state syn() never touches
+  .ss_keep_user_rng()
   prep <- .ss_prepare(real, maxfaclevels)
   families <- vapply(real, .ss_family, character(1))
   d <- prep$data

@@ -325,3 +325,21 @@ cat(length(syn(d, seed = 1, m = 2L, method = "sample")$synthetic), is.data.frame
     words = "m must be a whole number >= 1, got "
     assert out[:8] == [words + g for g in ["0", "-1", "1.5", "TRUE", '"2"', "NA", "c(1, 2)", "NULL"]]
     assert out[8].strip() == "2 TRUE"
+
+
+# --- 10. the user's random numbers ---------------------------------------------------------------
+
+def test_r_syn_with_a_seed_leaves_the_users_random_numbers_alone(tmp_path):
+    out = rlines(I64 + r'''
+set.seed(5); x0 <- runif(2)
+set.seed(5); invisible(syn(d, seed = 1)); x1 <- runif(2)
+set.seed(5); invisible(tryCatch(syn(d, seed = 1, m = 1, bogus.arg = 1), error = function(e) NULL)); x2 <- runif(2)
+cat(identical(x0, x1), identical(x0, x2), "\n")
+rm(.Random.seed, envir = globalenv()); invisible(syn(d, seed = 1))
+cat(exists(".Random.seed", envir = globalenv()), "\n")
+# without a seed, one is drawn from the user's random numbers: a call after it draws another
+a <- syn(d); b <- syn(d)
+set.seed(7); c1 <- syn(d)$seed; c2 <- runif(1); set.seed(7); d1 <- syn(d)$seed; d2 <- runif(1)
+cat(a$seed != b$seed, c1 == d1, c2 == d2, "\n")
+''', tmp_path)
+    assert out == ["TRUE TRUE ", "FALSE ", "TRUE TRUE TRUE "]
