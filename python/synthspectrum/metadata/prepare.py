@@ -113,6 +113,9 @@ def prepare(
             expr = expr.cast(pl.Categorical)
             notes.append(f"{name}: text with {s.n_unique()} distinct values modelled as categorical")
         elif name in (categorical or []):
+            if isinstance(dtype, (pl.Duration, pl.Time)):  # polars writes no label that reads back exactly
+                raise SynthSpectrumError(f"a {dtype} column cannot be modelled as a categorical "
+                                         "(its values do not survive as labels); leave it out of categorical=", name)
             expr = expr.cast(pl.String).cast(pl.Categorical)
             notes.append(f"{name}: modelled as categorical as asked")
         exprs.append(expr.alias(name))
@@ -165,6 +168,20 @@ def restore_dtypes(df: pl.DataFrame, dtypes: dict[str, dict[str, Any]],
             want = pl.Enum(known + extra) if extra else want
             col = col.cast(pl.String)
         elif isinstance(df.schema[name], pl.Categorical) and want != pl.String:
-            col = col.cast(pl.String)  # e.g. whole numbers that were modelled as categories
+            # e.g. whole numbers, booleans or dates that were modelled as categories
+            exprs.append(_from_labels(col.cast(pl.String), want).alias(name))
+            continue
         exprs.append(col.cast(want).alias(name))
     return df.with_columns(exprs) if exprs else df
+
+
+def _from_labels(col: pl.Series, want: pl.DataType) -> pl.Series:
+    """Labels (polars' own text for the real values) read back as ``want``: polars casts text to
+    numbers, but not to booleans or dates."""
+    if want == pl.Boolean:
+        return col.replace_strict({"true": True, "false": False}, return_dtype=pl.Boolean)
+    if want == pl.Date:
+        return col.str.to_date("%Y-%m-%d")
+    if isinstance(want, pl.Datetime):
+        return col.str.to_datetime(time_unit=want.time_unit, time_zone=want.time_zone)
+    return col.cast(want)
