@@ -39,7 +39,11 @@ What this layer adds to raw metasyn, so that users never meet its sharp edges:
 * a unique key column stays unique (detected, or named with ``unique=``; the old
   ``{"name": ..., "unique": True}`` var-spec style, which metasyn 3 silently ignores, is honoured);
 * every column comes back with the dtype it went in with, and in the frame type given (polars
-  or pandas);
+  or pandas); a pandas column's own dtype is written down at fit time, as polars' way back
+  loses some (:mod:`synthspectrum.metadata.pandas_dtypes`): a categorical keeps its categories
+  (unused ones too), their order and its ``ordered`` flag, and is drawn among them when they
+  are numbers; ``Int64``, ``boolean``, ``Float64``, ``string`` and the other nullable dtypes
+  stay themselves, missing values as ``pd.NA``; a datetime keeps its unit and time zone;
 * whole numbers from a (truncated) normal model are rounded, not truncated toward zero
   (metasyn never draws the real maximum otherwise): the rounded normals are metasyn
   distributions of our own (:mod:`synthspectrum.metadata.distributions`), fitted in place of
@@ -56,7 +60,8 @@ What this layer adds to raw metasyn, so that users never meet its sharp edges:
 * ``privacy="disclosure"`` (metasyn-disclosure) runs under a time limit per column with a
   bounded fallback (see :mod:`synthspectrum.metadata.guard`).
 
-The model file discloses, per column: its name and dtype, the number of rows, the missing
+The model file discloses, per column: its name and dtype (an Enum's levels, a pandas
+categorical's categories, including those no row holds), the number of rows, the missing
 share, whether a numeric column is never negative or never positive and holds whole numbers
 only (the rule above), and the fitted distribution's parameters — which can include real extreme values,
 category labels with their frequencies, and patterns learnt from text. Run :func:`synthspectrum.metadata.audit`
@@ -92,6 +97,7 @@ from synthspectrum.metadata.files import gmf_document, metaframe_from_gmf, read_
 from synthspectrum.metadata.fitting import (PRIVACY_CHOICES, collapsed, fit_unprotected, privacy_object,
                                             refit_unsupported)
 from synthspectrum.metadata.metaframes import renamed, rounded_metaframe, stand_ins
+from synthspectrum.metadata import pandas_dtypes as pandas_dtypes_
 from synthspectrum.metadata.prepare import prepare, restore_dtypes
 
 
@@ -123,7 +129,8 @@ class MetadataModel:
 
     def __init__(self, metaframe, dtypes: dict[str, dict[str, Any]], frame_kind: str = "polars",
                  privacy: dict[str, Any] | None = None, notes: Sequence[str] = (),
-                 support: dict[str, dict[str, Any]] | None = None):
+                 support: dict[str, dict[str, Any]] | None = None,
+                 pandas_dtypes: dict[str, dict[str, Any]] | None = None):
         # whole numbers from a normal curve are drawn rounded (metadata.distributions); a
         # MetaFrame holding metasyn's truncating ones is replaced by a rounded copy, not changed
         self.metaframe = rounded_metaframe(metaframe)
@@ -134,6 +141,10 @@ class MetadataModel:
         # the sign and whole-number rule kept per column (see the module docstring); the model
         # file records it, so it discloses whether a column is ever negative
         self.support = dict(support or {})
+        # a pandas frame's own dtype per column (JSON-ready), given back by synthesize; checked here,
+        # so that a model file naming a dtype pandas cannot read is refused when it is loaded
+        self.pandas_dtypes = dict(pandas_dtypes or {})
+        self._pandas = pandas_dtypes_.parse(self.pandas_dtypes)
         self.last_seed: int | None = None
 
     @property
@@ -161,6 +172,8 @@ class MetadataModel:
         parts = list(self.iter_blocks(n, seed, progress))
         df = parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical")
         kind = self.frame_kind if as_pandas is None else ("pandas" if as_pandas else "polars")
+        if kind == "pandas" and self._pandas:
+            return pandas_dtypes_.to_pandas(df, self._pandas)
         return from_polars(df, kind)
 
     def iter_blocks(self, n: int | None = None, seed: int | None = None,
@@ -205,13 +218,16 @@ class MetadataModel:
 
     def to_dict(self) -> dict[str, Any]:
         """The GMF document (a dict) with this layer's dtype notes under provenance."""
-        return gmf_document(self.metaframe, {
+        notes = {
             "frame_kind": self.frame_kind,
             "dtypes": self.dtypes,
             "privacy": self.privacy,
             "notes": self.notes,
             "support": self.support,
-        })
+        }
+        if self.pandas_dtypes:  # pandas models only: a polars model's file is as it was
+            notes["pandas_dtypes"] = self.pandas_dtypes
+        return gmf_document(self.metaframe, notes)
 
     def save(self, path: str | Path, force: bool = False) -> Path:
         """Write the model as metasyn GMF JSON (plain metasyn can read the file too, where
@@ -241,7 +257,8 @@ def model_from_gmf(gmf: Any, source: str = "the model", is_file: bool = False,
     :func:`synthspectrum.metadata.files.metaframe_from_gmf` (our own documents only)."""
     mf, notes = metaframe_from_gmf(gmf, source, is_file, validate)
     return MetadataModel(mf, notes.get("dtypes") or {}, notes.get("frame_kind", "polars"),
-                         notes.get("privacy"), notes.get("notes", []), notes.get("support"))
+                         notes.get("privacy"), notes.get("notes", []), notes.get("support"),
+                         notes.get("pandas_dtypes"))
 
 
 def fit_metadata(
@@ -276,6 +293,14 @@ def fit_metadata(
     if privacy not in PRIVACY_CHOICES:
         raise SynthSpectrumError(f"privacy must be one of {PRIVACY_CHOICES}, got {privacy!r}")
     pdf, kind = to_polars(real, "real data")
+    pandas_dtypes = pandas_dtypes_.describe(real) if kind == "pandas" else {}
+    if kind == "pandas":
+        # categories that are numbers, booleans or dates reach polars as plain values: drawn
+        # among the real categories, not from a numeric model (unless var_specs say otherwise)
+        own = {spec.get("name") for spec in var_specs or [] if "distribution" in spec or "plugins" in spec}
+        extra = [c for c in pandas_dtypes_.numeric_categoricals(real)
+                 if c not in (categorical or []) and c not in own]
+        categorical = list(categorical or []) + extra if extra else categorical
     prep = prepare(pdf, unique=unique, categorical=categorical, max_categories=max_categories,
                    var_specs=var_specs, keep_support=keep_support)
     privacy_obj = privacy_object(privacy, partition_size, max_dominance)
@@ -298,7 +323,7 @@ def fit_metadata(
     for note in guard_notes:  # a fallback changes the model: say so, not only in model.notes
         warnings.warn(note, stacklevel=2)
     notes += guard_notes
-    model = MetadataModel(mf, prep.dtypes, kind, privacy_obj.to_dict(), notes, prep.support)
+    model = MetadataModel(mf, prep.dtypes, kind, privacy_obj.to_dict(), notes, prep.support, pandas_dtypes)
     # Some fitted metasyn distributions (regex) draw differently from the same distribution
     # read back from its file; passing through the file format makes the model in memory
     # and the saved model draw identical rows for a seed.
