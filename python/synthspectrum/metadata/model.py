@@ -44,6 +44,9 @@ What this layer adds to raw metasyn, so that users never meet its sharp edges:
   (unused ones too), their order and its ``ordered`` flag, and is drawn among them when they
   are numbers; ``Int64``, ``boolean``, ``Float64``, ``string`` and the other nullable dtypes
   stay themselves, missing values as ``pd.NA``; a datetime keeps its unit and time zone;
+* fewer than :data:`MIN_ROWS` real rows are warned about (and noted in ``model.notes``): so
+  few values per column give synthetic records that copy real ones (with one row, every
+  synthetic record is the real record);
 * whole numbers from a (truncated) normal model are rounded, not truncated toward zero
   (metasyn never draws the real maximum otherwise): the rounded normals are metasyn
   distributions of our own (:mod:`synthspectrum.metadata.distributions`), fitted in place of
@@ -99,6 +102,16 @@ from synthspectrum.metadata.fitting import (PRIVACY_CHOICES, collapsed, fit_unpr
 from synthspectrum.metadata.metaframes import renamed, rounded_metaframe, stand_ins
 from synthspectrum.metadata import pandas_dtypes as pandas_dtypes_
 from synthspectrum.metadata.prepare import prepare, restore_dtypes
+
+# Fewer real rows than this are warned about at fit time. Each column is modelled on its own from
+# its n values: with one row every column is a constant and every synthetic record is the real
+# record; with a few rows a categorical, constant or whole-number column draws only the real
+# values, so that a synthetic record of k such columns repeats a real one with a chance of about
+# n^(1-k) (1 in 2 for two rows and two columns), and metasyn-disclosure's micro-aggregation cannot
+# form a single partition of its default 11 records. 10 is also the fewest rows in which a column
+# is taken for a unique key (prepare.is_unique_key). A warning, not a refusal: small frames are
+# what one tries a pipeline on, and the warning and the note say what the output is.
+MIN_ROWS = 10
 
 
 @contextlib.contextmanager
@@ -306,6 +319,14 @@ def fit_metadata(
     privacy_obj = privacy_object(privacy, partition_size, max_dominance)
     show = show_progress(progress)
     notes = list(prep.notes)
+    if pdf.height < MIN_ROWS:
+        few = (f"the real data has only {pdf.height} row{'' if pdf.height == 1 else 's'} (fewer than "
+               f"{MIN_ROWS}): each column is modelled from so few values that the synthetic records are "
+               "likely to be copies of real records"
+               + (" (with one row, every synthetic record is the real record)" if pdf.height == 1 else "")
+               + "; do not share them as protecting anyone")
+        warnings.warn(few, UserWarning, stacklevel=2)
+        notes.append(few)
 
     def fit_frame(frame: pl.DataFrame, specs: list[dict[str, Any]], bar: bool):
         if privacy == "disclosure":
