@@ -107,3 +107,22 @@ def test_audit_refuses_what_synthesize_refuses(planted, tmp_path):
     assert by_path.equals(audit(str(path), real=planted))
     assert by_path.equals(audit(json.loads(path.read_text()), real=planted))
     assert "117" in _findings(by_path, "age", "high")["detail"][0]
+
+
+@pytest.mark.parametrize("frame", ["polars Enum", "pandas categorical"])
+def test_a_rare_level_kept_in_the_columns_dtype_is_flagged_even_under_disclosure(planted, frame):
+    # disclosure control leaves 'rare' out of the model, but an Enum's levels (a pandas
+    # categorical's categories) are stored as the column's dtype, so the file still names it
+    real = planted.select("cat").with_columns(pl.col("cat").cast(pl.Enum(["a", "b", "rare", "never"])))
+    given = real.to_pandas() if frame == "pandas categorical" else real
+    model = fit_metadata(given, privacy="disclosure")
+    assert "rare" not in set(model.synthesize(5000, seed=1)["cat"].astype(str) if frame != "polars Enum"
+                             else model.synthesize(5000, seed=1)["cat"].cast(pl.String))
+    findings = _findings(audit(model, real=given), "cat")
+    high = findings.filter(pl.col("severity") == "high")
+    assert high.height == 1 and "'rare'" in high["detail"][0] and "dtype" in high["detail"][0]
+    assert "'never'" not in high["detail"][0]  # a level no record holds is the schema, not a record
+    assert findings.filter(pl.col("detail").str.contains("'never'")).height == 1
+    # without the data: the levels the protected model left out are named, as unknown in size
+    unknown = _findings(audit(model), "cat").filter(pl.col("finding").str.contains("dtype"))
+    assert unknown.height == 1 and unknown["severity"][0] == "medium" and "'rare'" in unknown["detail"][0]
