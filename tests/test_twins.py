@@ -11,6 +11,7 @@ import csv
 import importlib
 import inspect
 import math
+import re
 
 import numpy as np
 import polars as pl
@@ -208,3 +209,30 @@ write.csv(rows, "out.csv", row.names = FALSE, na = "")
                              "value": [float(r["value"]) if r["value"] not in ("", "NA") else math.nan for r in mine]},
                             schema={"measure": pl.String, "column": pl.String, "value": pl.Float64})
         assert_same(ours, natives[t.name], t, "R twin")
+
+
+@pytest.mark.parametrize("twin", TWINS, ids=IDS)
+def test_a_misspelt_further_argument_is_refused_by_name_on_both_sides(twin, frames, tmp_path):
+    """Past the contract, each twin's further arguments are synthpop's: one that synthpop's function
+    does not take (a typo) is an error naming it, from Python and from R, never ignored."""
+    from synthspectrum import synthpop as sp
+    from synthspectrum.errors import SynthpopError
+
+    wrapper = resolve(twin.wrapper)
+    if not any(p.kind is p.VAR_KEYWORD for p in inspect.signature(wrapper).parameters.values()):
+        pytest.skip(f"{twin.name} takes no further arguments")
+    status = sp.synthpop_status()
+    if not status.ok:
+        pytest.skip(f"synthpop cannot run from Python here: {status.message or status.state}")
+    real, syn = frames
+    words = f"argument 'bogus_arg' is not one of {twin.r}()'s or synthpop's"
+    with pytest.raises(SynthpopError, match=re.escape(words)):
+        wrapper(real, syn, **CALLS[twin.name][0], bogus_arg=1)
+    real.write_csv(tmp_path / "real.csv")
+    args = "".join(f", {k} = {_r_value(v)}" for k, v in CALLS[twin.name][0].items())
+    out = rscript(f"""
+suppressMessages(library(synthpop))
+real <- read.csv("real.csv", stringsAsFactors = FALSE)
+cat(tryCatch({{ {twin.r}(real, real{args}, bogus_arg = 1); "accepted" }}, error = conditionMessage), "\\n")
+""", tmp_path, twin=True)
+    assert out.startswith(words), out
