@@ -26,6 +26,12 @@ values (sorted between ``medium`` and ``low``):
   negative (or the reverse), judged from ``data`` or, for models fitted by synthspectrum, from
   the sign recorded in the model file.
 
+A column's dtype is stored too: an Enum's levels, a pandas categorical's categories, including
+levels the model does not draw (disclosure control leaves rare labels out of the model, not out
+of the dtype). Such levels are named: ``high`` when the real data shows one held by fewer than
+``k`` records, ``medium`` when a protected model left them out and no data says how many hold
+them, ``low`` otherwise (levels no record holds, or held by many).
+
 The audit table quotes the values it finds, so it is exactly as sensitive as the model file.
 Pass the real ``data`` to check bounds against the real extremes instead of inferring them.
 ``model`` may be a fitted model, a metasyn ``MetaFrame``, a GMF dict or the path of a model
@@ -195,6 +201,58 @@ def _audit_var(var: dict[str, Any], n_rows: int, k: int, data: pl.DataFrame | No
     return out
 
 
+def _dtype_levels(notes: dict[str, Any], name: str) -> list[str]:
+    """The levels a column's stored dtype names (a pandas categorical's categories, an Enum's), as text."""
+    pandas = (notes.get("pandas_dtypes") or {}).get(name) or {}
+    if pandas.get("pandas") == "category":
+        return [str(v) for v in pandas.get("categories") or []]
+    polars = (notes.get("dtypes") or {}).get(name) or {}
+    if polars.get("kind") == "Enum":
+        return [str(v) for v in polars.get("categories") or []]
+    return []
+
+
+def _shown(labels: list[str], limit: int = 5) -> str:
+    return ", ".join(repr(lab) for lab in labels[:limit]) + (" ..." if len(labels) > limit else "")
+
+
+def _audit_levels(var: dict[str, Any], levels: list[str], k: int, data: pl.DataFrame | None) -> list[dict[str, str]]:
+    """Findings about the levels a column's dtype stores beyond those its model draws."""
+    name = var["name"]
+    dist = var.get("distribution", {})
+    dname = dist.get("name", "?")
+    drawn = {str(x) for x in (dist.get("parameters") or {}).get("labels", [])} if dname.endswith("multinoulli") else set()
+    left = [lab for lab in levels if lab not in drawn]
+    if not left:
+        return []
+    fitter = (var.get("creation_method") or {}).get("fitter") or {}
+    privacy = (fitter.get("privacy") or {}).get("name", "none")
+
+    def row(severity: str, finding: str, detail: str) -> dict[str, str]:
+        return {"column": name, "distribution": dname, "privacy": privacy, "severity": severity,
+                "finding": finding, "detail": detail}
+
+    real = data.get_column(name) if data is not None and name in data.columns else None
+    if real is not None and (real.dtype == pl.String or isinstance(real.dtype, (pl.Categorical, pl.Enum))):
+        counts = dict(real.cast(pl.String).drop_nulls().value_counts().iter_rows())
+        rare = [lab for lab in left if 0 < counts.get(lab, 0) < k]
+        rest = [lab for lab in left if lab not in rare]
+        out = [row("high", "rare category stored in the dtype",
+                   f"{lab!r} is held by {counts[lab]} record(s) (< {k}): the model does not draw it, but the "
+                   "column's dtype stores it as a level") for lab in rare]
+        if rest:
+            out.append(row("low", "category levels stored in the dtype",
+                           f"{len(rest)} level(s) the model does not draw, held by no record or by >= {k}: "
+                           f"{_shown(rest)}"))
+        return out
+    if privacy != "none":
+        return [row("medium", "category levels stored in the dtype",
+                    f"{len(left)} level(s) the protected model left out are stored in the column's dtype, "
+                    f"held by an unknown number of records (pass the real data to count them): {_shown(left)}")]
+    return [row("low", "category levels stored in the dtype",
+                f"{len(left)} level(s) the model does not draw are stored in the column's dtype: {_shown(left)}")]
+
+
 def _model(model):
     """``(GMF document, MetaFrame)`` of anything ``audit`` takes, read and checked as
     ``synthesize`` would read it."""
@@ -233,12 +291,14 @@ def audit(model, real: Any = None, k: int = 10) -> pl.DataFrame:
     real = to_polars(real, "real data")[0] if real is not None else None
     if real is not None:  # a column missing from the data would silently lose its real-extreme check
         require_columns(real, [var["name"] for var in table["vars"]], "real data")
-    signs = {name: s.get("sign") for name, s in
-             ((gmf.get("provenance") or {}).get("synthspectrum", {}).get("support") or {}).items()}
+    notes = (gmf.get("provenance") or {}).get("synthspectrum", {})
+    notes = notes if isinstance(notes, dict) else {}
+    signs = {name: s.get("sign") for name, s in (notes.get("support") or {}).items()}
     rows = [{"column": "(table)", "distribution": "", "privacy": "", "severity": "info",
              "finding": "number of records stored", "detail": f"n_rows = {n_rows}"}]
     for var in table["vars"]:
         rows.extend(_audit_var(var, n_rows, k, real, signs.get(var["name"]), metavars.get(var["name"])))
+        rows.extend(_audit_levels(var, _dtype_levels(notes, var["name"]), k, real))
     df = pl.DataFrame(rows, schema={c: pl.String for c in rows[0]})
     return (
         df.with_columns(pl.col("severity").replace_strict(SEVERITY_ORDER, return_dtype=pl.Int8).alias("_o"))
