@@ -3,7 +3,9 @@
 A model file is metasyn's own document (``MetaFrame.to_dict``) plus, under
 ``provenance["synthspectrum"]``, what this layer needs to give users their frames back: the
 frame kind, each column's dtype, the privacy settings, the fit's notes and the sign and
-whole-number rule kept per column. Whole-number columns name the rounded normals of
+whole-number rule kept per column, and for a model fitted on a pandas frame each column's pandas
+dtype (:mod:`synthspectrum.metadata.pandas_dtypes`; a file without it, written before, loads and
+gives polars' own conversion). Whole-number columns name the rounded normals of
 :mod:`synthspectrum.metadata.distributions`; plain metasyn reads such a file where
 synthspectrum is installed (and refuses it where it is not).
 
