@@ -151,3 +151,43 @@ def test_the_page_gives_a_verdict_coloured_by_the_registry_and_folds_the_runs(tm
     assert "On the Pareto frontier (no generator closer to best on both axes): close." in text
     runs = text[text.index("id='runs'"):]
     assert runs.index("<details>") < runs.index("generate 0.1 s")
+
+
+def _spectrum(auc_by_generator, utility="AUC_cv"):
+    """A SpectrumResult of one seed per generator: in-sample AUC as given, S_pMSE 2.01 (inside
+    the registry's "good" band), AUC_cv 0.6, share_closer_to_training 0.5."""
+    from synthspectrum.spectrum import SpectrumConfig, SpectrumResult
+
+    rows = []
+    for g, auc in auc_by_generator.items():
+        for section, measure, value in (("general", "pMSE", 0.25 if auc == 1 else 0.01), ("general", "S_pMSE", 2.01),
+                                        ("general", "AUC", auc), ("general", "AUC_cv", 0.6),
+                                        ("privacy", "share_closer_to_training", 0.5)):
+            rows.append({"generator": g, "seed": 1000, "group": "privacy" if section == "privacy" else "utility",
+                         "section": section, "measure": measure, "column": None, "value": value})
+    results = pl.DataFrame(rows, schema={"generator": pl.String, "seed": pl.Int64, "group": pl.String,
+                                         "section": pl.String, "measure": pl.String, "column": pl.String,
+                                         "value": pl.Float64})
+    runs = pl.DataFrame({"generator": list(auc_by_generator), "seed": [1000] * len(auc_by_generator),
+                         "status": ["ok"] * len(auc_by_generator), "message": ["generate 0.1 s"] * len(auc_by_generator),
+                         "seconds": [0.1] * len(auc_by_generator)})
+    cfg = SpectrumConfig(generators=list(auc_by_generator), m=1, utility_measure=utility)
+    return SpectrumResult(results, runs, cfg, [])
+
+
+@pytest.mark.parametrize("utility", ["AUC_cv", "S_pMSE"])
+def test_no_green_s_pmse_where_the_propensity_model_separates(utility):
+    """On a 300 x 200 export every generator's in-sample model separated (AUC 1, pMSE 0.25, its
+    maximum) and S_pMSE sat at 2.01 for all, random noise and the reference too: shaded "good"."""
+    text = sp.render_html(_spectrum({"random": 1.0, "metasyn": 1.0, "real-holdout": 1.0}, utility))
+    assert "class='num good'" not in text
+    assert text.count("class='num unreadable'>2.01<") == (2 if utility == "S_pMSE" else 1) * 3
+    assert "not readable: the propensity model separates real from synthetic" in text  # the legend says so
+    assert "tells real from synthetic records apart (almost) perfectly for every generator, the reference too" in text
+    # only where it separates: metasyn's model does not
+    text = sp.render_html(_spectrum({"random": 1.0, "metasyn": 0.62, "real-holdout": 0.55}, utility))
+    headline = text[text.index("id='headline'"):text.index("id='runs'")]
+    assert headline.count("class='num unreadable'>2.01<") == 1 and headline.count("class='num good'>2.01<") == 2
+    assert "perfectly for random (propensity AUC" in text
+    text = sp.render_html(_spectrum({"metasyn": 0.62, "real-holdout": 0.55}, utility))
+    assert "unreadable'>" not in text and "not readable" not in text and "perfectly for" not in text

@@ -39,6 +39,7 @@ from synthspectrum.core.columns import kind
 from synthspectrum.core.frames import require_columns, to_polars
 from synthspectrum.core.pair import check_pair
 from synthspectrum.errors import SynthSpectrumError
+from synthspectrum.evaluation import separation
 from synthspectrum.evaluation.specific import specific_rows
 from synthspectrum.measures import privacy, utility
 from synthspectrum.measures.propensity import logit_gen
@@ -146,10 +147,20 @@ class Evaluation:
                 .sort(["_size", "column_a", "column_b"], descending=[True, False, False]).head(n)
                 .select("column_a", "column_b", "real", "synthetic", "difference"))
 
+    def separation(self) -> str | None:
+        """Why S_pMSE is no verdict here (:mod:`synthspectrum.evaluation.separation`), or None."""
+        return separation.evaluation_sentence(self.measures, self.settings)
+
+    def verdict(self, section: str, measure: str, value: Any) -> str | None:
+        """The verdict word of ``value``: the registry's band, but S_pMSE of the propensity model
+        (section general) reads ``unreadable`` instead of good or acceptable where it separates."""
+        return separation.verdict(measure, value, separation.propensity_auc(self.measures) if section == "general" else None)
+
     def alerts(self) -> list[str]:
-        """Plain sentences on what to look at first: collapsed columns, the weakest columns and
-        the relations between columns that changed most."""
-        out = []
+        """Plain sentences on what to look at first: a propensity model that separates real from
+        synthetic (its S_pMSE is then no verdict), collapsed columns, the weakest columns and the
+        relations between columns that changed most."""
+        out = [s for s in [self.separation()] if s]
         for row in self.collapsed().iter_rows(named=True):
             out.append(f"Column {row['column']!r} collapsed: {row['why']}. The overall measures (S_pMSE, "
                        "propensity AUC) can read well while a column is lost; this one is.")
@@ -184,8 +195,12 @@ class Evaluation:
     def summary(self) -> pl.DataFrame:
         """Headline measures, one row each (polars: measure, value), then the weakest columns
         ("weakest i: name", value their KS/TVComplement) and any collapsed column
-        ("COLLAPSED: name", value its coverage); :meth:`alerts` says why in words."""
+        ("COLLAPSED: name", value its coverage) and, when the propensity model separates real from
+        synthetic, "SEPARATED: ..." (value its in-sample AUC); :meth:`alerts` says why in words."""
         rows = [{"measure": r["label"], "value": r["value"]} for r in self.headline().iter_rows(named=True)]
+        if self.separation():
+            rows.append({"measure": "SEPARATED: propensity AUC, S_pMSE not readable",
+                         "value": separation.propensity_auc(self.measures)})
         for i, r in enumerate(self.weakest().iter_rows(named=True), 1):
             rows.append({"measure": f"weakest {i}: {r['column']}", "value": r["value"]})
         for r in self.collapsed().iter_rows(named=True):

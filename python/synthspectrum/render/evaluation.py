@@ -2,8 +2,9 @@
 
 It reads like a verdict: what to look at first (collapsed columns, the weakest columns, the
 relations that changed most), the headline measures each with its band from the measure
-registry (e.g. S_pMSE under 3 good, under 10 acceptable, after Raab, Nowok & Dibben 2021), one
-row per column sorted worst first, and the long tables folded away in ``<details>``. A measure
+registry (e.g. S_pMSE under 3 good, under 10 acceptable, after Raab, Nowok & Dibben 2021; no
+good or acceptable S_pMSE where the propensity model separates real from synthetic, see
+:mod:`synthspectrum.evaluation.separation`), one row per column sorted worst first, and the long tables folded away in ``<details>``. A measure
 without a value reads "not applicable" with the reason.
 
 What it discloses: what the Evaluation holds (see :mod:`synthspectrum.evaluation.evaluator`):
@@ -32,7 +33,8 @@ HOW_TO_READ = {
                     "keeps relations between columns shows differences near 0.",
     "general": "A logistic model tries to tell synthetic from real records. pMSE near 0, S_pMSE near 1 "
                "(below about 3 is commonly read as good), propensity AUC near 0.5 and PO50 near 0 mean "
-               "it cannot.",
+               "it cannot. A model that separates the two (in-sample AUC near 1, pMSE at its maximum) makes "
+               "S_pMSE no verdict: it then stays near 2 whatever the data when the model is as wide as the records.",
     "table": "The cross-table of the key variables in both frames: S_pMSE (= VW / df) near 1 means the "
              "synthetic table is as close to the real one as sampling alone would make it.",
     "specific": "The user's regression on both frames: std_coef_diff near 0 and ci_overlap near 1 mean "
@@ -81,23 +83,32 @@ def _why(column: str, row: dict) -> str:
     return NOT_APPLICABLE.get(row.get("measure") or column, NOT_APPLICABLE_DEFAULT)
 
 
-def _by_band(column: str, row: dict) -> str | None:
-    return h.band(row["measure"], row["value"]) if column == "value" and row.get("measure") else None
+def _by_band(ev: Any, section: str):
+    """The cell colour of a table of ``section``'s measures: the value's verdict (:meth:`Evaluation.verdict`)."""
+    def shade(column: str, row: dict) -> str | None:
+        return ev.verdict(section, row["measure"], row["value"]) if column == "value" and row.get("measure") else None
+    return shade
 
 
 def headline_table(ev: Any) -> str:
-    """The headline measures: what each is, its value, the registry's verdict and which value is best."""
-    rows, name_of = [], {}
+    """The headline measures: what each is, its value, the verdict and which value is best. The
+    verdict is the registry's band, except an S_pMSE the propensity model cannot give one, as
+    it separates real from synthetic (:mod:`synthspectrum.evaluation.separation`)."""
+    from synthspectrum.evaluation.separation import UNREADABLE, UNREADABLE_WORDS
+
+    rows, name_of, shades = [], {}, {}
     for r in ev.headline().iter_rows(named=True):
         label, best = _words(r["measure"])
         name_of[r["label"]] = r["measure"]
+        word = ev.verdict(r["section"], r["measure"], r["value"])
+        shades[r["label"]] = word
         rows.append({"measure": r["label"], "what it is": label, "value": r["value"],
-                     "verdict": h.band(r["measure"], r["value"]) or "", "best": best})
+                     "verdict": UNREADABLE_WORDS if word == UNREADABLE else (word or ""), "best": best})
     frame = pl.DataFrame(rows, schema={"measure": pl.String, "what it is": pl.String, "value": pl.Float64,
                                        "verdict": pl.String, "best": pl.String})
 
     def shade(column: str, row: dict) -> str | None:
-        return (row["verdict"] or None) if column in ("value", "verdict") else None
+        return shades[row["measure"]] if column in ("value", "verdict") else None
 
     def why(column: str, row: dict) -> str:
         return NOT_APPLICABLE.get(name_of[row["measure"]], NOT_APPLICABLE_DEFAULT)
@@ -187,13 +198,13 @@ def _privacy_html(ev: Any) -> str:
     frame = pl.DataFrame([{"measure": r["measure"], "what it is": _words(r["measure"])[0], "value": r["value"],
                            "best": _words(r["measure"])[1]} for r in rows.iter_rows(named=True)],
                          schema={"measure": pl.String, "what it is": pl.String, "value": pl.Float64, "best": pl.String})
-    return h.table(frame, cell_class=_by_band, reason=_why) if frame.height else ""
+    return h.table(frame, cell_class=_by_band(ev, "privacy"), reason=_why) if frame.height else ""
 
 
 def _section_tables(ev: Any, key: str) -> tuple[str, str]:
     """(what to read first, the full table: folded away when long) of one section."""
     rows = ev.measures.filter(pl.col("section") == key).select("measure", "column", "value")
-    detail = h.table(rows, cell_class=_by_band, reason=_why)
+    detail = h.table(rows, cell_class=_by_band(ev, key), reason=_why)
     if key == "univariate":
         return _column_html(ev), h.details(f"Every univariate measure ({rows.height} rows)", detail)
     if key == "associations":
@@ -221,7 +232,7 @@ def render_html(ev: Any) -> str:
     alerts = ev.alerts()
     if alerts:
         parts.append(h.bullets(alerts, cls="alert", title="Look here first.", key="alerts"))
-    parts += [h.heading("summary", "Summary"), headline_table(ev), h.legend()]
+    parts += [h.heading("summary", "Summary"), headline_table(ev), h.legend(unreadable=bool(ev.separation()))]
     for key, title, fig_name in SECTIONS:
         if ev.measures.filter(pl.col("section") == key).height == 0:
             continue
@@ -229,6 +240,8 @@ def render_html(ev: Any) -> str:
         parts.append(f"<p class='read'><b>How to read it.</b> {h.esc(HOW_TO_READ[key])}</p>")
         for note in ev.notes.get(key, []):
             parts.append(f"<p class='note'>{h.esc(note)}</p>")
+        if key == "general" and ev.separation():
+            parts.append(f"<p class='alert'>{h.esc(ev.separation())}</p>")
         first, rest = _section_tables(ev, key)
         parts.append(first)
         if fig_name and fig_name in ev.figures:

@@ -146,10 +146,14 @@ def bullets(lines: Iterable[str], cls: str | None = None, title: str | None = No
     return f"<div{attrs}>" + (f"<b>{esc(title)}</b>" if title else "") + f"<ul>{items}</ul></div>"
 
 
-def legend() -> str:
-    """What the colours mean (the registry's verdict words)."""
+def legend(unreadable: bool = False) -> str:
+    """What the colours mean (the registry's verdict words) and, with ``unreadable``, the grey of
+    an S_pMSE withheld because the propensity model separates real from synthetic
+    (:mod:`synthspectrum.evaluation.separation`)."""
+    grey = ("<span class='unreadable'>not readable: the propensity model separates real from synthetic, so its "
+            "S_pMSE is no verdict</span>" if unreadable else "")
     return ("<p class='legend note'>Colours follow each measure's bands in the measure registry: "
-            + "".join(f"<span class='{b}'>{b}</span>" for b in BANDS) + "</p>")
+            + "".join(f"<span class='{b}'>{b}</span>" for b in BANDS) + grey + "</p>")
 
 
 def page(title: str, parts: Iterable[str]) -> str:

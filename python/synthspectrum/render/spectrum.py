@@ -183,10 +183,43 @@ def plot_frontier(result: Any, path: str | None = None) -> Figure:
     return fig
 
 
+IN_SAMPLE_AUC = "propensity AUC"  # the headline's column of the in-sample propensity AUC (mean over seeds)
+
+
+def _in_sample_auc(result: Any) -> dict[str, float]:
+    """Generator -> mean in-sample propensity AUC over its seeds, from ``headline()`` (empty
+    when the headline has none)."""
+    head = result.headline()
+    if IN_SAMPLE_AUC not in head.columns:
+        return {}
+    return dict(head.select("generator", IN_SAMPLE_AUC).iter_rows())
+
+
+def _verdict(column: str, value: Any, auc: Any) -> str | None:
+    """A cell's colour: the registry's band, but no good or acceptable S_pMSE for a generator
+    whose in-sample propensity model separates real from synthetic
+    (:mod:`synthspectrum.evaluation.separation`)."""
+    if column != "S_pMSE":
+        return h.band(column, value)
+    from synthspectrum.evaluation.separation import verdict
+
+    return verdict(column, value, auc)
+
+
+def _withheld(result: Any) -> bool:
+    """Whether any generator's S_pMSE verdict is withheld (the legend then says what grey means)."""
+    from synthspectrum.evaluation.separation import separates
+
+    return "S_pMSE" in (result.config.utility_measure, result.config.risk_measure, *result.headline().columns) \
+        and any(separates(a) for a in _in_sample_auc(result).values())
+
+
 def _frontier_table(result: Any) -> str:
-    """Per generator: each axis' mean (sd over seeds), its verdict where the registry has bands,
-    and whether it is on the Pareto frontier; the frontier's generators first."""
+    """Per generator: each axis' mean (sd over seeds), its verdict where the registry has bands
+    (S_pMSE's withheld where the propensity model separates), and whether it is on the Pareto
+    frontier; the frontier's generators first."""
     cfg = result.config
+    auc = _in_sample_auc(result)
     pts = result.frontier_points().sort("pareto", descending=True, maintain_order=True)
     u, r = cfg.utility_measure, cfg.risk_measure
     frame = pts.select(
@@ -196,7 +229,7 @@ def _frontier_table(result: Any) -> str:
         pl.col("pareto").alias("on the frontier"))
 
     def shade(column: str, row: dict) -> str | None:
-        return h.band(column, row[column]) if column in (u, r) else None
+        return _verdict(column, row[column], auc.get(row["generator"])) if column in (u, r) else None
 
     def why(column: str, row: dict) -> str:
         return ("one synthetic set: no spread over seeds" if column.endswith(" sd")
@@ -240,12 +273,14 @@ def render_html(result: Any, frontier: Any = None, explanation: list[str] | None
         "<p>Both axes show the distance from each measure's best value ("
         + h.esc(f"{axis_words(cfg.utility_measure)}; {axis_words(cfg.risk_measure)}")
         + "): an AUC of 0.45 is as far from ideal as one of 0.55.</p>",
-        _frontier_table(result), h.legend(),
+        _frontier_table(result), h.legend(unreadable=_withheld(result)),
         h.heading("explanation", "What each step bought and cost"),
         h.bullets(explanation),
         h.heading("headline", "Every generator, headline measures (mean over seeds)"),
-        # a column named after a registered measure (S_pMSE, ...) is coloured by its bands
-        h.table(result.headline(), cell_class=lambda column, row: h.band(column, row[column])),
+        # a column named after a registered measure (S_pMSE, ...) is coloured by its bands; S_pMSE
+        # not good where the generator's in-sample propensity model separates real from synthetic
+        h.table(result.headline(),
+                cell_class=lambda column, row: _verdict(column, row[column], row.get(IN_SAMPLE_AUC))),
         h.heading("runs", "Runs"),
         h.fold(result.runs, "Every run: status, message and time", limit=0),
     ]

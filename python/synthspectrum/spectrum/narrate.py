@@ -96,6 +96,15 @@ def explain(result: SpectrumResult) -> list[str]:
                 "training data than that: they follow the training records, their sampling noise included; how "
                 "close they come to the records themselves is what the risk axis measures.")
     lines.extend(result.notes)
+    sep = separated(result)
+    if sep:
+        from synthspectrum.evaluation.separation import SEPARATION_AUC
+
+        who = "every generator, the reference too" if set(sep) >= set(got) and REFERENCE in got else ", ".join(sep)
+        lines.append(f"The in-sample propensity model tells real from synthetic records apart (almost) perfectly "
+                     f"for {who} (propensity AUC {SEPARATION_AUC:g} or more, mean over seeds): S_pMSE cannot be "
+                     "read as good there (the tables grey out a good or acceptable S_pMSE), since a model that separates its "
+                     "records scores about 2 whatever the synthetic data when it is as wide as the records.")
     for r in result.runs.filter(pl.col("status") == "skipped").iter_rows(named=True):
         if r["generator"] == "measures":
             lines.append(f"Measures skipped: {r['message']}.")
@@ -105,6 +114,18 @@ def explain(result: SpectrumResult) -> list[str]:
         lines.append(f"{r['generator']} failed (seed {r['seed'] if r['seed'] is not None else 'all: the fit'}): "
                      f"{r['message']}")
     return lines
+
+
+def separated(result: SpectrumResult) -> list[str]:
+    """The generators (in the configuration's order) whose in-sample propensity model, by its mean
+    AUC over seeds, separates real from synthetic records
+    (:func:`synthspectrum.evaluation.separation.separates`, the rule the reports colour by)."""
+    from synthspectrum.evaluation.separation import separates
+
+    head = result.headline()
+    if "propensity AUC" not in head.columns:
+        return []
+    return [g for g, auc in head.select("generator", "propensity AUC").iter_rows() if separates(auc)]
 
 
 def reference_note(result: SpectrumResult, n_real: int, n_reference: int) -> str | None:
