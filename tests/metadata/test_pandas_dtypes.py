@@ -150,3 +150,14 @@ def test_a_duration_cannot_be_asked_to_be_a_categorical():
     real = pl.DataFrame({"d": pl.Series([1, 2, 3] * 10).cast(pl.Duration("us"))})
     with pytest.raises(SynthSpectrumError, match="column 'd'.*categorical"):
         _fit(real, categorical=["d"])
+
+
+def test_an_object_column_gets_python_values_back():
+    import datetime as dt
+
+    real = pd.DataFrame({"d": pd.Series([dt.date(2020, 1, 1 + i % 28) for i in range(N)], dtype=object),
+                         "t": pd.Series([None if i % 4 == 0 else f"x{i % 3}" for i in range(N)], dtype=object)})
+    syn = _fit(real).synthesize(seed=1)
+    _same_dtypes(syn, real)
+    assert all(type(v) is dt.date for v in syn["d"])  # dates, not Timestamps
+    assert syn["t"].isna().sum() > 0 and set(syn["t"].dropna()) <= {"x0", "x1", "x2"}

@@ -14,6 +14,8 @@ again (:func:`to_pandas`):
   edited model file) is added after them, never turned into a missing value;
 * a nullable or extension dtype is built from the polars column's Arrow data (whole numbers
   exactly, missing values as ``pd.NA``);
+* an ``object`` column gets polars' Python values (text, ``datetime.date``), ``None`` where
+  missing;
 * a numpy dtype is cast to; a numpy integer or boolean column that the draw gave missing
   values (the number policy made an absurd real value missing) keeps polars' conversion, as a
   numpy integer cannot hold a missing value.
@@ -150,6 +152,8 @@ def _column(s: pl.Series, converted, want):
         if isinstance(want, pd.StringDtype) and s.dtype != pl.String:
             arrow = s.cast(pl.String).to_arrow()
         return pd.Series(want.__from_arrow__(arrow), index=converted.index, name=converted.name)
+    if isinstance(want, np.dtype) and want.kind == "O":  # Python's own values (text, dates), None for missing
+        return pd.Series(s.to_list(), index=converted.index, name=converted.name, dtype=object)
     if isinstance(want, np.dtype) and want.kind in "biu" and converted.isna().any():
         return converted  # a numpy integer or boolean cannot hold the drawn missing values
     return converted.astype(want)
