@@ -34,12 +34,58 @@ def test_each_plot_returns_a_figure_and_saves_it(frames, tmp_path):
 def test_pooled_bar_never_merges_with_a_real_category_of_that_name():
     import polars as pl
 
-    df = pl.DataFrame({"v": ["other (1 category)"] * 10 + ["a"] * 10 + ["rare"] * 2})
+    df = pl.DataFrame({"v": ["other (2 categories)"] * 10 + ["a"] * 10 + ["rare"] * 3 + ["rarer"] * 3})
     ax = plots.plot_marginals(df, df).axes[0]
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "other (1 category)", "other (1 category)*"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "other (2 categories)", "other (2 categories)*"]
     real_bars = [p.get_height() for p in ax.patches[:3]]
-    assert real_bars == pytest.approx([10 / 22, 10 / 22, 2 / 22])
+    assert real_bars == pytest.approx([10 / 26, 10 / 26, 6 / 26])
     assert ax.figure.canvas.manager is None  # made without pyplot: no window, no global figure
+
+
+def _bars(fig, title):
+    """(tick labels, real heights, synthetic heights) of one panel of a marginals figure."""
+    ax = next(a for a in fig.axes if a.get_title() == title)
+    n = len(ax.get_xticklabels())
+    return ([t.get_text() for t in ax.get_xticklabels()], [p.get_height() for p in ax.patches[:n]],
+            [p.get_height() for p in ax.patches[n:2 * n]])
+
+
+def test_an_other_group_of_fewer_than_k_real_records_gets_no_bar_of_its_own():
+    """A newcomer's region column: 'Isle of Man' held by 2 of 300 real records drew as
+    'other (1 category)' at 2/300; two rare categories of 3 records in all likewise. The rule:
+    no bar stands for fewer than k real records, so the pool is drawn with the least frequent
+    category shown, and no bar (nor 1 minus the others) gives its share."""
+    import polars as pl
+
+    region = ["South"] * 90 + ["North"] * 87 + ["East"] * 62 + ["West"] * 59 + ["Isle of Man"] * 2
+    two = ["a"] * 150 + ["b"] * 147 + ["c"] * 2 + ["d"] * 1
+    big = ["a"] * 150 + ["b"] * 140 + ["c"] * 4 + ["d"] * 3 + ["e"] * 3  # 10 records in the pool: its own bar
+    real = pl.DataFrame({"region": region, "two": two, "big": big})
+    syn = pl.DataFrame({"region": region[::-1], "two": two[::-1], "big": big})
+    fig = plots.plot_marginals(real, syn)
+    ticks, r, s = _bars(fig, "region")
+    assert ticks == ["South", "North", "East", "West + other (1 category)"]
+    assert r == pytest.approx([90 / 300, 87 / 300, 62 / 300, 61 / 300]) and sum(r) == pytest.approx(1)
+    assert min(r) * 300 >= 5
+    ticks, r, _ = _bars(fig, "two")
+    assert ticks == ["a", "b + other (2 categories)"] and r == pytest.approx([150 / 300, 150 / 300])
+    ticks, r, _ = _bars(fig, "big")
+    assert ticks == ["a", "b", "other (3 categories)"] and r == pytest.approx([0.5, 140 / 300, 10 / 300])
+    notes = " ".join(t.get_text() for t in fig.texts)
+    assert "fewer than 5 real records in all" in notes and "'category + other (n categories)'" in notes
+    # k is the caller's: with k = 2 'Isle of Man' is shown on its own
+    ticks, _, _ = _bars(plots.plot_marginals(real, syn, columns=["region"], k=2), "region")
+    assert ticks == ["South", "North", "East", "West", "Isle of Man"]
+
+
+def test_synthetic_values_outside_the_real_ones_keep_their_bar():
+    # no real category is pooled, so 'other' stands for no real record: it shows the synthetic stray values
+    import polars as pl
+
+    real = pl.DataFrame({"v": ["a"] * 10 + ["b"] * 10})
+    syn = pl.DataFrame({"v": ["a"] * 10 + ["b"] * 5 + ["zz"] * 5})
+    ticks, r, s = _bars(plots.plot_marginals(real, syn), "v")
+    assert ticks == ["a", "b", "other (0 categories)"] and r[2] == 0 and s[2] == pytest.approx(0.25)
 
 
 def test_forty_columns_keep_every_name_inside_the_heatmaps_and_apart():

@@ -27,7 +27,8 @@ HOW_TO_READ = {
                   "missing_share_difference should be near 0; coverage near 1. A 'collapsed' row marks a "
                   "column that varies in the real data but not in the synthetic data (value: the number of "
                   "distinct synthetic values, 0 or 1). The plots show categories held by at least k real "
-                  "records (at most 20 per column); the rest are pooled into one 'other' bar.",
+                  "records (at most 20 per column); the rest are pooled into one 'other' bar, which is drawn with the "
+                  "least frequent category shown ('category + other') when it holds fewer than k real records.",
     "associations": "Normalised mutual information (all pairs), Spearman's rho (two numbers) and "
                     "Cramer's V (two categories), in the real and the synthetic data. A synthesiser that "
                     "keeps relations between columns shows differences near 0.",

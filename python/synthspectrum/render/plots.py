@@ -11,7 +11,9 @@ What the figures disclose (treat them like the metadata they summarise):
 * category labels held by at least ``k`` real records (default 5), at most the ``top``
   (default 20) most frequent of a column; every other category, and every synthetic value
   outside those shown, is pooled into one bar "other (n categories)", n counting the real
-  categories pooled, and the panel says so;
+  categories pooled, and the panel says so; a pool of fewer than ``k`` real records (one rare
+  category, say) gets no bar of its own: it is drawn with the least frequent category shown, in
+  one bar "that category + other (n categories)", so no bar stands for fewer than k real records;
 * nothing per value for identifier-like text (names, free text, codes): a column where fewer
   than half of the real records fall in categories of at least ``k`` records gets a note
   instead of bars;
@@ -60,7 +62,10 @@ def _finish(fig: Figure, path: str | None) -> Figure:
     return fig
 
 
-def _bars(ax, a: pl.Series, b: pl.Series, k: int, top: int) -> bool:
+def _bars(ax, a: pl.Series, b: pl.Series, k: int, top: int) -> tuple[bool, bool]:
+    """Bars of category shares (real, synthetic) under the small-category rule; (pooled: an
+    'other' group is drawn, merged: it held fewer than ``k`` real records and is drawn with the
+    least frequent category shown)."""
     rule = category_rule(a, k, top)
     if rule.identifier_like:
         ax.text(0.5, 0.5, f"{rule.distinct} distinct values, most held by fewer than {k} records:\n"
@@ -68,31 +73,50 @@ def _bars(ax, a: pl.Series, b: pl.Series, k: int, top: int) -> bool:
                 ha="center", va="center", fontsize=8, wrap=True, transform=ax.transAxes, **PLAIN)
         ax.set_xticks([])
         ax.set_yticks([])
-        return False
+        return False, False
     order = list(rule.shown)
     if isinstance(a.dtype, pl.Enum):  # the levels' own order (age bands, ...)
         levels = {lv: i for i, lv in enumerate(a.dtype.categories.to_list())}
         order.sort(key=lambda v: levels.get(v, len(levels)))
     other = rule.other_label()
 
+    def labels_of(x: pl.Series) -> list[str]:
+        return x.cast(pl.String).fill_null(MISSING).to_list()
+
+    keep = set(order)
+    real_in_other = sum(v not in keep for v in labels_of(a))
+    # The 'other' group stands for the real categories it pools: held by fewer than k real records
+    # in all (one rare category, or two of 1 and 2 records), its bar would show their share. It is
+    # drawn with the least frequent category shown instead, one bar of at least k real records,
+    # labelled with both, and no bar (nor 1 minus the others) tells the rare share.
+    smallest = rule.shown[-1] if rule.pooled and real_in_other < k else None
+    merged = f"{_shorten(shown(smallest), 14)} + {other}" if smallest is not None else None
+
     def shares(x: pl.Series) -> dict[str, float]:
-        labels = x.cast(pl.String).fill_null(MISSING).to_list()
-        keep = set(order)
+        labels = labels_of(x)
         out = dict.fromkeys(order, 0.0)
         out[other] = 0.0
         for v in labels:
             out[v if v in keep else other] += 1.0
         n = max(len(labels), 1)
-        return {lab: c / n for lab, c in out.items()}
+        got = {lab: c / n for lab, c in out.items()}
+        if smallest is not None:
+            got[smallest] += got.pop(other)
+        return got
 
     pa, pb = shares(a), shares(b)
-    names = order + ([other] if rule.pooled or pb[other] > 0 else [])
+    if smallest is None:
+        names = order + ([other] if rule.pooled or pb[other] > 0 else [])
+        ticks = [_shorten(shown(v)) for v in names]
+    else:
+        names = order
+        ticks = [merged if v == smallest else _shorten(shown(v)) for v in names]
     idx = np.arange(len(names))
     ax.bar(idx - 0.2, [pa[v] for v in names], 0.4, color=REAL, label="real")
     ax.bar(idx + 0.2, [pb[v] for v in names], 0.4, color=SYN, label="synthetic")
-    ax.set_xticks(idx, [_shorten(shown(v)) for v in names], rotation=45, ha="right", fontsize=7, **PLAIN)
+    ax.set_xticks(idx, ticks, rotation=45, ha="right", fontsize=7, **PLAIN)
     ax.set_ylabel("share")
-    return other in names
+    return other in names or smallest is not None, smallest is not None
 
 
 def _histogram(ax, a: pl.Series, b: pl.Series, k: int, bins: int) -> bool:
@@ -144,13 +168,14 @@ def marginals_figure(r: pl.DataFrame, s: pl.DataFrame, bins: int = 20, path: str
     nrow = int(np.ceil(len(cols) / ncol))
     fig = Figure(figsize=(4.2 * ncol, 3.0 * nrow))
     axes = fig.subplots(nrow, ncol, squeeze=False)
-    pooled = clipped = False
+    pooled = clipped = merged = False
     for ax, c in zip(axes.flat, cols):
         a, b = r.get_column(c).alias("v"), s.get_column(c).alias("v")
         if kind(a.dtype) == "numeric":
             clipped |= _histogram(ax, a, b, k, bins)
         else:
-            pooled |= _bars(ax, a, b, k, top)
+            p, m = _bars(ax, a, b, k, top)
+            pooled, merged = pooled or p, merged or m
         ax.set_title(_shorten(c, 40), fontsize=10, **PLAIN)
     for ax in list(axes.flat)[len(cols):]:
         ax.axis("off")
@@ -160,13 +185,19 @@ def marginals_figure(r: pl.DataFrame, s: pl.DataFrame, bins: int = 20, path: str
     notes = []
     if pooled:
         notes.append(f"'other' pools the categories held by fewer than {k} real records or beyond the {top} most "
-                     "frequent, and synthetic values outside those shown.")
+                     "frequent, and synthetic values outside those shown."
+                     + (f" Where those categories hold fewer than {k} real records in all, 'other' is drawn with the "
+                        "least frequent category shown, in one bar named 'category + other (n categories)'." if merged else ""))
     if clipped:
         notes.append(f"Histograms: the end bins hold every value beyond the {k}th smallest / largest real value.")
     if not notes:
         return _finish(fig, path)
-    fig.text(0.01, 0.005, "\n".join(notes), fontsize=8, va="bottom", color="#444")
-    fig.tight_layout(rect=(0, 0.2 * len(notes) / fig.get_figheight(), 1, 1))
+    from textwrap import fill
+
+    # about 17 characters of 8-point text an inch: wrapped, no note runs past the figure's edge
+    lines = "\n".join(fill(n, width=int(17 * fig.get_figwidth())) for n in notes)
+    fig.text(0.01, 0.005, lines, fontsize=8, va="bottom", color="#444", **PLAIN)
+    fig.tight_layout(rect=(0, 0.16 * (lines.count("\n") + 1.5) / fig.get_figheight(), 1, 1))
     if path:
         save_figure(fig, path)
     return fig
