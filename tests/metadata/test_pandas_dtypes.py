@@ -161,3 +161,13 @@ def test_an_object_column_gets_python_values_back():
     _same_dtypes(syn, real)
     assert all(type(v) is dt.date for v in syn["d"])  # dates, not Timestamps
     assert syn["t"].isna().sum() > 0 and set(syn["t"].dropna()) <= {"x0", "x1", "x2"}
+
+
+@pytest.mark.parametrize("column, message", [
+    (pd.Categorical(pd.to_timedelta(np.arange(60) % 3, unit="h")), "column 'c'.*categorical of timedeltas"),
+    (pd.period_range("2020-01", periods=60, freq="M"), "column 'c'.*not supported"),
+    (pd.Categorical(pd.cut(np.arange(60), 3)), "column 'c'.*not supported"),
+])
+def test_pandas_dtypes_that_cannot_come_back_are_refused_by_column(column, message):
+    with pytest.raises(SynthSpectrumError, match=message):
+        _fit(pd.DataFrame({"c": column}))

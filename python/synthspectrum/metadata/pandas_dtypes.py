@@ -83,11 +83,20 @@ def describe(df) -> dict[str, dict[str, Any]]:
 
 
 def numeric_categoricals(df) -> list[str]:
-    """The categorical columns whose categories are not text (polars reads them as their values)."""
+    """The categorical columns whose categories are not text (polars reads them as their values).
+    A categorical of timedeltas is refused by name: its values do not survive as labels."""
     import pandas as pd
 
-    return [name for name in df.columns if isinstance(df[name].dtype, pd.CategoricalDtype)
-            and not pd.api.types.is_string_dtype(df[name].dtype.categories.dtype)]
+    out = []
+    for name in df.columns:
+        dtype = df[name].dtype
+        if not isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype.categories.dtype):
+            continue
+        if getattr(dtype.categories.dtype, "kind", "") == "m":
+            raise SynthSpectrumError("a pandas categorical of timedeltas cannot be synthesised as a categorical; "
+                                     "make it a plain timedelta column (.astype('timedelta64[ns]')) or text first", name)
+        out.append(name)
+    return out
 
 
 def parse(descs: dict[str, Any]) -> dict[str, Any]:

@@ -89,7 +89,11 @@ def prepare(
         if _unsupported(dtype):
             hint = " (cast it to Float64)" if isinstance(dtype, pl.Decimal) else ""
             raise SynthSpectrumError(f"dtype {dtype} is not supported for synthesis{hint}", name)
-        dtypes[name] = dtype_to_json(dtype)
+        try:
+            dtypes[name] = dtype_to_json(dtype)
+        except SynthSpectrumError:  # e.g. a pandas period or interval, which polars keeps as an extension
+            raise SynthSpectrumError(f"dtype {dtype} is not supported for synthesis (make it a supported "
+                                     "one first: a period a timestamp, an interval text)", name) from None
         expr = s
         if s.null_count() == s.len():
             warnings.warn(f"column {name!r} is entirely missing: it will be synthesised as entirely missing",
