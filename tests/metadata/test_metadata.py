@@ -311,3 +311,10 @@ def test_the_metadata_side_never_imports_rpy2():
             "print('rpy2' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_unique_text_key_that_runs_out_of_values_is_named():
+    # the learnt pattern [a][0-9] has 10 values: metasyn's own words were a bare ValueError
+    model = fit_metadata(pl.DataFrame({"k": [f"a{i}" for i in range(10)], "x": list(range(10))}))
+    with pytest.raises(SynthSpectrumError, match="column 'k'.*cannot draw 11 distinct values"):
+        model.synthesize(11, seed=1)

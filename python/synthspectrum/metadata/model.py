@@ -221,13 +221,29 @@ class MetadataModel:
                 mf = plan.metaframe_for(block, start)
                 with preserved_global_rng(), warnings.catch_warnings():
                     warnings.filterwarnings("ignore", category=DeprecationWarning)
-                    df = mf.synthesize(rows, seed=block_seed(seed, block), progress_bar=show and not multi)
+                    try:
+                        df = mf.synthesize(rows, seed=block_seed(seed, block), progress_bar=show and not multi)
+                    except ValueError as exc:
+                        if "Failed to draw unique" not in str(exc):
+                            raise
+                        raise self._unique_text_error(n) from None
                 yield restore_dtypes(df.rename(back), self.dtypes, plan.enums)
                 if bar is not None:
                     bar.update(rows)
         finally:
             if bar is not None:
                 bar.close()
+
+    def _unique_text_error(self, n: int) -> SynthSpectrumError:
+        """metasyn's words when a unique text column's pattern runs out of distinct values, as ours:
+        the column named (or the candidates, if several) and what to do."""
+        names = [v.name for v in self.metaframe.meta_vars
+                 if v.var_type == "string" and getattr(v.distribution, "unique", False)]
+        what = "its model (a unique text pattern)" if len(names) == 1 else (
+            f"the model of a unique text column ({', '.join(map(repr, names))})" if names else "a unique text model")
+        return SynthSpectrumError(
+            f"{what} cannot draw {n} distinct values; draw fewer rows, or fit the column without "
+            "unique= (or with a var_specs distribution of its own)", names[0] if len(names) == 1 else None)
 
     def to_dict(self) -> dict[str, Any]:
         """The GMF document (a dict) with this layer's dtype notes under provenance."""
