@@ -120,3 +120,27 @@ def test_histograms_say_what_their_y_axis_counts(frames):
     assert plots.plot_dcr(privacy.dcr_distances(train, syn, hold, max_records=200)).axes[0].get_ylabel()
     marg = plots.plot_marginals(train, syn, columns=["time_in_ae_minutes"])
     assert marg.axes[0].get_ylabel() == "density"
+
+
+@pytest.mark.parametrize("days", [0.05, 2, 40, 400, 900, 1500, 11000])
+def test_date_axes_are_ticked_without_a_matplotlib_warning(days):
+    """AutoDateLocator(maxticks=5) kept matplotlib's minticks = 5: a range of 5 to 59 months
+    (a newcomer's visit dates over 2.5 years) could not be ticked within 5, and matplotlib
+    warned 'AutoDateLocator was unable to pick an appropriate interval' on every report."""
+    import datetime as dt
+    import warnings
+
+    import polars as pl
+
+    start = dt.datetime(2020, 1, 3)
+    when = [start + dt.timedelta(days=days * i / 299) for i in range(300)]
+    real = pl.DataFrame({"d": when, "day": [w.date() for w in when]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = plots.plot_marginals(real, real)
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig).draw()  # ticks are placed when drawn
+    for ax in fig.axes[:2]:
+        lo, hi = ax.get_xlim()
+        assert 2 <= sum(lo <= t <= hi for t in ax.get_xticks()) <= 8

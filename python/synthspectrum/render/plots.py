@@ -137,7 +137,12 @@ def _histogram(ax, a: pl.Series, b: pl.Series, k: int, bins: int) -> bool:
         # days since 1970 are matplotlib's own date numbers
         import matplotlib.dates as mdates
 
-        ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=5))
+        # A frequency (years, months, days...) is used once the range spans minticks of its units,
+        # and then needs its largest step (6 months, 12 hours, 30 minutes: half the next unit) to
+        # keep within maxticks: maxticks >= 2 minticks + 1. AutoDateLocator(maxticks=5) kept the
+        # default minticks = 5, so 5 to 59 months could not be ticked within 5 and matplotlib
+        # warned ("unable to pick an appropriate interval") and ticked every 6 months.
+        ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=7))
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
     ax.set_ylabel("density")
     return True
