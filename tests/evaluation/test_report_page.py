@@ -127,3 +127,22 @@ def test_the_report_at_a_laptops_width(report, tmp_path):
         assert f'id="{section}"' in dom
     assert dom.count("<img") == 4 and dom.count("<details") >= 3
     assert shot.stat().st_size > 50_000
+
+
+def test_pair_values_are_named_as_differences(report):
+    """The full pairs table listed "NMI 0.04": a reader took the difference synthetic - real for
+    the association itself. Each pair's value is named a difference; the rows saying what the
+    matrices left out (counts) keep their names."""
+    ev, _, text, _ = report
+    page = _parse(text)
+    pairs = ev.measures.filter(pl.col("section") == "associations")
+    table = next(t for t in page.tables if t["folded"] and len(t["rows"]) - 1 == pairs.height)
+    named = [r[0][1] for r in table["rows"][1:]]
+    measures = pairs["measure"].to_list()
+    assert named == [m + " difference (synthetic − real)" for m in measures]
+    assert {"NMI difference (synthetic − real)", "Spearman difference (synthetic − real)"} <= set(named)
+    values = [r[2][1] for r in table["rows"][1:]]
+    nan = [v for v in values if v.startswith("not applicable")]
+    assert all("(" in v for v in nan)  # a missing difference still says why
+    worst = _table_with(page, ["pair", "NMI real", "NMI synthetic", "synthetic − real"])
+    assert len(worst["rows"]) > 1
