@@ -37,9 +37,15 @@ def test_a_copy_with_its_whole_numbers_as_floats_is_still_a_copy():
 def test_numbers_of_two_widths_meet_in_one_dtype():
     r, s = check_pair(REAL.with_columns(pl.col("age").cast(pl.Int16)), REAL.with_columns(pl.col("age").cast(pl.Int64)))
     assert r.schema["age"] == s.schema["age"] == pl.Int64
+    # whole floats against real ints (a pandas round trip with a missing value): the real dtype
     r, s = check_pair(REAL, REAL.with_columns(pl.col("age").cast(pl.Float32)))
+    assert r.schema["age"] == s.schema["age"] == pl.Int64 and r.equals(REAL)
+    # fractions, or whole numbers past the real dtype's range: both float
+    r, s = check_pair(REAL, REAL.with_columns(pl.col("age") + 0.5))
     assert r.schema["age"] == s.schema["age"] == pl.Float64
     assert r["age"].to_list() == [30.0, 40.0, 50.0, 60.0, 70.0, 30.0]
+    r, s = check_pair(REAL.with_columns(pl.col("age").cast(pl.Int8)), REAL.with_columns(pl.col("age") * 1000.0))
+    assert s.schema["age"] == pl.Float64 and s["age"].max() == 70_000.0
 
 
 def test_enums_of_different_levels_are_measured_as_their_labels():

@@ -72,24 +72,40 @@ def _common(a: pl.Series, b: pl.Series, names: tuple[str, str], c: str) -> tuple
     they were "30" and "30.0", and a copied record went uncounted), and two Enums of different
     levels can be stacked (polars finds no supertype for them).
 
-    Numbers: their float (ints of one width or sign: the wider int). Two Enums: one Enum of the
-    real levels in their order, then the synthetic-only ones in theirs; other text: String.
+    Numbers: the real column's dtype where the synthetic values fit it (whole floats against real
+    ints, as a pandas round trip makes them), so the real data reach every measure as they are;
+    else their float (ints of two widths: the wider int). Text against a real Enum: that Enum, with
+    the synthetic-only labels after the real levels (in their order) where there are any; against
+    real String or Categorical: the real dtype.
     Datetimes and durations: the real column's unit; a time zone must match (converting one would
     move the clock), naive against aware is refused."""
     fam = family(a.dtype)
     if fam == "number":
+        if a.dtype.is_integer() and b.dtype.is_float():
+            v = b.drop_nulls()
+            if v.len() == 0 or ((v == v.round()).all() and v.abs().max() < 2.0 ** 53):
+                try:
+                    return a, b.cast(a.dtype, strict=True)
+                except pl.exceptions.PolarsError:  # whole, but out of the real dtype's range
+                    pass
+        if a.dtype.is_float() and b.dtype.is_integer():
+            return a, b.cast(a.dtype)
         if a.dtype.is_integer() and b.dtype.is_integer():
             both = pl.concat([a.head(0).to_frame("v"), b.head(0).to_frame("v")], how="vertical_relaxed").schema["v"]
             return a.cast(both), b.cast(both)
         return a.cast(pl.Float64), b.cast(pl.Float64)
     if fam == "text":
-        if isinstance(a.dtype, pl.Enum) and isinstance(b.dtype, pl.Enum):
+        if isinstance(a.dtype, pl.Enum):
             levels = a.dtype.categories.to_list()
             seen = set(levels)
-            levels += [x for x in b.dtype.categories.to_list() if x not in seen]
-            both = pl.Enum(levels)
+            theirs = (b.dtype.categories if isinstance(b.dtype, pl.Enum)
+                      else b.cast(pl.String).drop_nulls().unique(maintain_order=True)).to_list()
+            extra = [x for x in theirs if x not in seen]
+            if not extra:
+                return a, b.cast(pl.String).cast(a.dtype)
+            both = pl.Enum(levels + extra)
             return a.cast(pl.String).cast(both), b.cast(pl.String).cast(both)
-        return a.cast(pl.String), b.cast(pl.String)
+        return a, b.cast(pl.String).cast(a.dtype)
     if fam == "datetime":
         za, zb = a.dtype.time_zone, b.dtype.time_zone
         if (za is None) != (zb is None):
