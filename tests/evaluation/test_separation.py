@@ -71,3 +71,19 @@ def test_the_rule():
     assert verdict("S_pMSE", 40.0, 1.0) == "poor"  # a poor S_pMSE stays poor
     assert verdict("S_pMSE", 2.0, None) == "good"  # no propensity model (a table's S_pMSE): its band
     assert verdict("S_pMSE", 2.0, 0.7) == "good"
+
+
+def test_real_free_text_in_new_records_is_a_first_alert_naming_the_column_not_the_value():
+    from synthspectrum import evaluate
+
+    g = np.random.default_rng(3)
+    n = 200
+    real = pl.DataFrame({"x": g.normal(size=n), "group": g.choice(["a", "b"], n),
+                         "note": [f"private note {i}" for i in range(n)]})
+    syn = pl.DataFrame({"x": g.normal(size=n), "group": g.choice(["a", "b"], n),
+                        "note": [f"private note {i}" for i in range(150, 350)]})  # 50 of 200 are real notes
+    ev = evaluate(real, syn, plots=False)
+    got = ev.measures.filter((pl.col("column") == "note") & pl.col("measure").str.starts_with("copied"))
+    assert dict(zip(got["measure"], got["value"])) == {"copied_values": 50.0, "copied_value_share": 0.25}
+    alert = [a for a in ev.alerts() if "copied" in a]
+    assert alert and "'note' 50 of 200 (25%)" in alert[0] and "private note" not in alert[0]

@@ -198,3 +198,5 @@ def test_copied_values_counts_real_identifiers_in_otherwise_new_records():
                    ("copied_values", "note"): 2.0, ("copied_value_share", "note"): pytest.approx(2 / 3)}
     assert copied_values(real, syn, columns=["x"])["value"].to_list() == [100.0, 1.0]
     assert copied_values(real.drop("id", "note"), syn.drop("id", "note")).height == 0
+    numbered = real.with_columns(pl.int_range(1, 101).alias("record_no"))  # a record number: by construction
+    assert copied_values(numbered, syn.with_columns(pl.int_range(1, 101).alias("record_no"))).equals(copied_values(real, syn))

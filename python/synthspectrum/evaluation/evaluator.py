@@ -39,7 +39,7 @@ from synthspectrum.core.columns import kind
 from synthspectrum.core.frames import require_columns, to_polars
 from synthspectrum.core.pair import check_pair
 from synthspectrum.errors import SynthSpectrumError
-from synthspectrum.evaluation import separation
+from synthspectrum.evaluation import copies, separation
 from synthspectrum.evaluation.specific import specific_rows
 from synthspectrum.measures import privacy, utility
 from synthspectrum.measures.propensity import logit_gen
@@ -158,9 +158,9 @@ class Evaluation:
 
     def alerts(self) -> list[str]:
         """Plain sentences on what to look at first: a propensity model that separates real from
-        synthetic (its S_pMSE is then no verdict), collapsed columns, the weakest columns and the
+        synthetic (its S_pMSE is then no verdict), real values in identifier-like columns, collapsed columns, the weakest columns and the
         relations between columns that changed most."""
-        out = [s for s in [self.separation()] if s]
+        out = [s for s in [self.separation(), copies.sentence(self.measures)] if s]
         for row in self.collapsed().iter_rows(named=True):
             out.append(f"Column {row['column']!r} collapsed: {row['why']}. The overall measures (S_pMSE, "
                        "propensity AUC) can read well while a column is lost; this one is.")
@@ -344,6 +344,7 @@ def evaluate(
         specific, notes["specific"] = specific_rows(r, s, formula, family, k)
         parts.append(_rows(specific, "utility", "specific"))
     parts.append(_rows(privacy.exact_matches(r, s), "privacy", "privacy"))
+    parts.append(_rows(privacy.copied_values(r, s), "privacy", "privacy"))
     if keys:
         ru = privacy.replicated_uniques(r, s, keys).filter(pl.col("measure") == "replicated_uniques_percent")
         parts.append(_rows(ru, "privacy", "privacy", ",".join(keys)))

@@ -53,20 +53,23 @@ def copied_values(real: Any, synthetic: Any, columns: Sequence[str] | None = Non
     identifier-like columns out (they carry no utility), so a generator that copies real record
     numbers, names or free text into otherwise new records passed unseen. A shared value of such a
     column (nearly every real value unique) most likely points at one person. The columns are
-    ``columns``, else the real data's identifier-like ones
-    (:func:`synthspectrum.core.columns.identifier_columns`); none: an empty frame. Counts only,
-    never a value.
+    ``columns``, else the real data's identifier-like text
+    (:func:`synthspectrum.core.columns.identifier_columns`; its record numbers, integers packed in
+    1..n, are left out: a synthetic set numbered 1..n shares every number with the real one by
+    construction, and a number of the file's own names nobody); none: an empty frame. Counts
+    only, never a value.
     """
     from synthspectrum.core.columns import identifier_columns
 
     r, s = check_pair(real, synthetic)
-    cols = list(identifier_columns(r)) if columns is None else require_columns(r, columns, "real data")
+    cols = ([c for c in identifier_columns(r) if not r.schema[c].is_integer()] if columns is None
+            else require_columns(r, columns, "real data"))
     rows = []
     for c in cols:
         a, b = r.get_column(c).alias("v").drop_nulls(), s.get_column(c).alias("v").drop_nulls()
         if a.dtype == pl.String or not a.dtype.is_numeric():
             a, b = a.cast(pl.String), b.cast(pl.String)  # categoricals of two origins compare as labels
-        hits = int(b.is_in(a.unique()).sum()) if b.len() else 0
+        hits = int(b.is_in(a.unique().implode()).sum()) if b.len() else 0
         rows += [{"measure": "copied_values", "column": c, "value": float(hits)},
                  {"measure": "copied_value_share", "column": c, "value": hits / b.len() if b.len() else float("nan")}]
     return measure_frame(rows)
